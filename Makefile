@@ -1,0 +1,37 @@
+# Shortcuts for the commands in README.md. Every target works from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run build test lint bench clean
+
+# Create the virtual environment and install dakg with its test tools.
+install: $(BIN)/dakg
+$(BIN)/dakg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Build the graph (if needed) and serve it on http://127.0.0.1:8000/.
+run: install
+	$(BIN)/dakg serve
+
+# Build the graph into ./var and print figures about it.
+build: install
+	$(BIN)/dakg build && $(BIN)/dakg stats
+
+# Run the test suite (the same command CI runs).
+test: install
+	$(BIN)/python -m pytest
+
+# Lint and type-check.
+lint: install
+	$(BIN)/ruff check . && $(BIN)/mypy
+
+# Run the benchmarks (build time; server latency and throughput).
+bench: install
+	$(BIN)/python bench/build.py
+
+# Remove the store, dumps and caches (not the virtual environment).
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

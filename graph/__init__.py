@@ -1,0 +1,1 @@
+"""From the report to a validated RDF dataset in an embedded Oxigraph store."""

@@ -1,0 +1,1 @@
+"""The vendored report texts and their manifests (package data)."""

@@ -1,0 +1,1 @@
+"""The dakg OWL 2 ontology (package data: ``dakg.ttl``)."""

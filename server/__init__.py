@@ -1,0 +1,1 @@
+"""The SPARQL endpoint and linked-data pages over the store."""

@@ -1,0 +1,1 @@
+"""The SHACL shapes that check the graph (package data: ``dakg-shapes.ttl``)."""
