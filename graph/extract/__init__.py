@@ -1,0 +1,1 @@
+"""Report text → plain records: one module per kind of thing found in the text."""

@@ -1,0 +1,56 @@
+"""Chinese numerals as the report writes session numbers: 第三十三届 is the 33rd."""
+
+from __future__ import annotations
+
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9}
+NUMERAL_CHARS = "零一二两三四五六七八九十百"
+
+
+def parse_chinese_number(text: str) -> int:
+    """Read a number from 1 to 999 written with 十 and 百 (``三十三`` → 33, ``十一`` → 11).
+
+    Raises ``ValueError`` for anything else, so a garbled ordinal is noticed, not misread.
+    """
+    if not text or any(ch not in NUMERAL_CHARS for ch in text):
+        raise ValueError(f"not a Chinese numeral: {text!r}")
+    total = 0
+    rest = text
+    for unit, value in (("百", 100), ("十", 10)):
+        if unit in rest:
+            head, _, rest = rest.partition(unit)
+            if unit in rest:
+                raise ValueError(f"not a Chinese numeral: {text!r}")
+            # 十一 is eleven: a bare 十 counts one ten.
+            if head == "" and unit == "十":
+                total += value
+            else:
+                total += _digit(head, text) * value
+    if rest:
+        total += _digit(rest.removeprefix("零"), text)
+    if total == 0:
+        raise ValueError(f"not a Chinese numeral: {text!r}")
+    return total
+
+
+def _digit(part: str, whole: str) -> int:
+    if len(part) != 1 or part not in _DIGITS:
+        raise ValueError(f"not a Chinese numeral: {whole!r}")
+    return _DIGITS[part]
+
+
+def format_chinese_number(number: int) -> str:
+    """The inverse of ``parse_chinese_number`` for 1–999 (33 → ``三十三``, 11 → ``十一``)."""
+    if not 1 <= number <= 999:
+        raise ValueError(f"out of range: {number}")
+    digits = "零一二三四五六七八九"
+    hundreds, rest = divmod(number, 100)
+    tens, ones = divmod(rest, 10)
+    text = f"{digits[hundreds]}百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
+    elif hundreds and ones:
+        text += "零"
+    if ones:
+        text += digits[ones]
+    return text
