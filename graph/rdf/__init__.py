@@ -1,0 +1,1 @@
+"""Records → RDF: namespaces, IRIs and the mapping of each kind of record."""

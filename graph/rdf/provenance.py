@@ -1,0 +1,46 @@
+"""Anchors into the source text, as Web Annotation selectors.
+
+A piece of the report points at ``<piece#span>``, an ``oa:SpecificResource`` of the source
+text with two equivalent selectors: a ``oa:TextPositionSelector`` (code-point offsets, start
+inclusive, end exclusive) and a ``oa:TextQuoteSelector`` (the exact text with a little
+context). ``source_text[start:end] == exact`` holds for every anchor.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from ..records import Span
+from . import iris
+from .namespaces import DAKG, OA
+
+CONTEXT = 16  # characters of oa:prefix / oa:suffix on each side of a quote
+
+
+def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef) -> URIRef:
+    """Add the anchor of ``node`` at ``span`` of ``text`` and return it."""
+    target = iris.fragment(node, "span")
+    position = iris.fragment(node, "position")
+    quote = iris.fragment(node, "quote")
+    graph.add((target, RDF.type, OA.SpecificResource))
+    graph.add((target, OA.hasSource, text_node))
+    graph.add((target, OA.hasSelector, position))
+    graph.add((target, OA.hasSelector, quote))
+    graph.add((position, RDF.type, OA.TextPositionSelector))
+    graph.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+    graph.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    graph.add((quote, RDF.type, OA.TextQuoteSelector))
+    graph.add((quote, OA.exact, Literal(text[span.start : span.end])))
+    prefix = text[max(0, span.start - CONTEXT) : span.start]
+    suffix = text[span.end : span.end + CONTEXT]
+    if prefix:
+        graph.add((quote, OA.prefix, Literal(prefix)))
+    if suffix:
+        graph.add((quote, OA.suffix, Literal(suffix)))
+    return target
+
+
+def derive(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef) -> None:
+    """``node`` was extracted from ``span``: link it to its anchor with ``dakg:sourceSpan``."""
+    graph.add((node, DAKG.sourceSpan, anchor(graph, node, span, text, text_node)))
