@@ -1,0 +1,173 @@
+"""The pipeline: report text → records → RDF → SHACL → store and dumps, all or nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import gc
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .dumps import DUMP_NAME, FORMATS, serialize, sorted_quads, write_dumps
+from .extract.gazetteer import Gazetteer
+from .extract.mentions import MentionFinder
+from .extract.report import parse_report
+from .extract.sessions import SessionFinder
+from .rdf.dataset import NamedGraph, map_dataset, rebase, shapes_graph, triples, union
+from .rdf.namespaces import DEFAULT_BASE, prefixes_for
+from .records import Report
+from .reference import Reference, cross_check, load_reference
+from .source import Source, bundled_manifests, load_source
+from .store import (
+    BUILDS,
+    DUMPS,
+    MANIFEST,
+    STORE,
+    fill_store,
+    prune_builds,
+    switch_current,
+    to_quads,
+)
+from .validate import Outcome, check
+
+
+@dataclass(frozen=True)
+class Extraction:
+    source: Source
+    reference: Reference
+    report: Report
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: str
+    path: Path
+    graphs: dict[str, int]
+    dumps: dict[str, str]
+    validation: Outcome
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def mention_finder(reference: Reference) -> MentionFinder:
+    gazetteer: Gazetteer = reference.gazetteer()
+    return MentionFinder(gazetteer, SessionFinder(reference.committee_names()))
+
+
+def extract(manifest: Path | None = None, reference_path: Path | None = None, *,
+            verify_hash: bool = True) -> Extraction:
+    """Read the source and the curated data, extract the report, cross-check the two."""
+    source = load_source(manifest or bundled_manifests()[0], verify_hash=verify_hash)
+    reference = load_reference(reference_path)
+    report = parse_report(source, mention_finder(reference))
+    cross_check(report, reference, source)
+    return Extraction(source, reference, report)
+
+
+def map_extraction(extraction: Extraction) -> list[NamedGraph]:
+    from dakg import __version__
+
+    return map_dataset(extraction.report, extraction.source.text, extraction.reference,
+                       __version__)
+
+
+def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
+          reference_path: Path | None = None) -> BuildResult:
+    """Build the graph and make it the current store; nothing changes if any step fails."""
+    clock = _Clock()
+    extraction = extract(manifest, reference_path)
+    clock.lap("extract")
+    graphs = map_extraction(extraction)
+    clock.lap("map")
+    outcome = check(union(graphs), shapes_graph())
+    clock.lap("validate")
+    graphs = rebase(graphs, base_iri)
+    prefixes = prefixes_for(base_iri)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(data_dir):
+        work = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
+        work.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
+        try:
+            version, counts, sums = _write(work, graphs, prefixes)
+            clock.lap("store+dumps")
+            _manifest(work, version, base_iri, extraction, counts, sums)
+            final = data_dir / BUILDS / version
+            final.parent.mkdir(exist_ok=True)
+            if final.exists():
+                shutil.rmtree(work)  # same content as an earlier build: reuse it
+            else:
+                os.replace(work, final)
+            switch_current(data_dir, final)
+            prune_builds(data_dir)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    return BuildResult(version, final, counts, sums, outcome, clock.laps)
+
+
+def _write(work: Path, graphs: list[NamedGraph],
+           prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
+    quads = sorted_quads(to_quads(triples(graphs)))
+    fill_store(work / STORE, quads)
+    gc.collect()  # pyoxigraph closes a store when its object goes
+    version = hashlib.sha256(serialize(quads, FORMATS["nquads"], {})).hexdigest()[:16]
+    sums = write_dumps(quads, work / DUMPS, prefixes)
+    counts: dict[str, int] = {}
+    for quad in quads:
+        name = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""
+        counts[name] = counts.get(name, 0) + 1
+    return version, counts, sums
+
+
+def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
+              counts: dict[str, int], sums: dict[str, str]) -> None:
+    from dakg import __version__
+
+    manifest = {
+        "version": version,
+        "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "dakg": __version__,
+        "base_iri": base_iri,
+        "source": {"symbol": extraction.source.manifest.symbol,
+                   "file": extraction.source.name,
+                   "sha256": extraction.source.manifest.sha256},
+        "graphs": counts,
+        "dumps": {name: {"sha256": digest} for name, digest in sums.items()},
+        "dump_name": DUMP_NAME,
+    }
+    (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_manifest(build: Path) -> dict[str, object]:
+    return dict(json.loads((build / MANIFEST).read_text()))
+
+
+@contextlib.contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    """One build at a time per data folder."""
+    with open(data_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now

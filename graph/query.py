@@ -1,0 +1,93 @@
+"""Running SPARQL on the store from the command line, and printing the answer.
+
+The default graph of a query is the union of the named graphs, as on the server.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pyoxigraph as ox
+
+from .dumps import FORMATS
+from .errors import GraphError
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+SOLUTION_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+OUTPUT_FORMATS = ("table", *SOLUTION_FORMATS, *FORMATS)
+
+
+class QueryError(GraphError):
+    """The query is not valid SPARQL, or its result cannot be shown in the format asked."""
+
+
+def run_query(store: ox.Store, query: str) -> Result:
+    try:
+        return store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as e:
+        raise QueryError(f"the query is not valid SPARQL: {e}") from e
+    except OSError as e:
+        raise QueryError(f"the query failed: {e}") from e
+
+
+def render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
+    """The result in ``fmt``: a table or a results format for SELECT/ASK, RDF for graphs."""
+    if fmt not in OUTPUT_FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
+    if isinstance(result, ox.QueryTriples):
+        if fmt == "table":
+            fmt = "turtle"
+        if fmt not in FORMATS or FORMATS[fmt].datasets:
+            graph_formats = [n for n, f in FORMATS.items() if not f.datasets]
+            raise QueryError(f"a graph result can be written as {', '.join(graph_formats)}, "
+                             f"not {fmt}")
+        triples = list(result)
+        return bytes(ox.serialize(triples, format=FORMATS[fmt].rdf_format, prefixes=prefixes))
+    if fmt in SOLUTION_FORMATS:
+        return bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+    if fmt != "table":
+        raise QueryError(f"a SELECT or ASK result can be written as table, "
+                         f"{', '.join(SOLUTION_FORMATS)}, not {fmt}")
+    if isinstance(result, ox.QueryBoolean):
+        return b"true\n" if bool(result) else b"false\n"
+    return table(result, prefixes).encode()
+
+
+def table(solutions: ox.QuerySolutions, prefixes: dict[str, str]) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_short(solution[name], prefixes) for name in names] for solution in solutions]
+    widths = [max([_width(name), *(_width(row[i]) for row in rows)])
+              for i, name in enumerate(names)]
+    lines = [_line(names, widths), "  ".join("-" * w for w in widths)]
+    lines += [_line(row, widths) for row in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _short(term: object, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in prefixes.items():
+            local = term.value.removeprefix(namespace)
+            if local != term.value and local and "/" not in local and "#" not in local:
+                return f"{prefix}:{local}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        text = term.value.replace("\n", "⏎")
+        return f"{text}@{term.language}" if term.language else text
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()

@@ -1,0 +1,99 @@
+"""The embedded Oxigraph store, and the atomic switch between builds.
+
+A build writes into a fresh folder ``builds/<version>`` and only then repoints the symbolic
+link ``current`` at it with one ``rename``: readers see the old build or the new one, never
+half of either, and a failed build leaves ``current`` as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import BuildError
+
+CURRENT = "current"
+BUILDS = "builds"
+STORE = "store"
+DUMPS = "dumps"
+MANIFEST = "build.json"
+
+
+def current_build(data_dir: Path) -> Path:
+    """The folder of the current build; ``BuildError`` if there is none yet."""
+    link = data_dir / CURRENT
+    if not link.exists():
+        raise BuildError(f"no store in {data_dir}: run 'dakg build' first")
+    return link.resolve()
+
+
+def open_store(data_dir: Path, *, read_only: bool = True) -> ox.Store:
+    path = current_build(data_dir) / STORE
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as e:
+        raise BuildError(f"cannot open the store {path}: {e}") from e
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
+    """rdflib terms (graph, subject, predicate, object) → Oxigraph quads."""
+    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
+                    to_oxigraph(g))  # type: ignore[arg-type]
+            for g, s, p, o in quads]
+
+
+def fill_store(path: Path, quads: list[ox.Quad]) -> None:
+    """Create a store at ``path`` holding ``quads``.
+
+    The bulk loader skips transactions; that is safe because the folder is new and only
+    becomes visible, whole, when the build switches to it.
+    """
+    store = ox.Store(str(path))
+    store.bulk_extend(quads)
+    store.flush()
+    del store
+
+
+def switch_current(data_dir: Path, build: Path) -> None:
+    """Point ``current`` at ``build`` atomically."""
+    link = data_dir / CURRENT
+    temporary = data_dir / f".{CURRENT}.{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(build.relative_to(data_dir))
+    os.replace(temporary, link)
+
+
+def prune_builds(data_dir: Path, keep: int = 2) -> None:
+    """Delete all builds but the current one and the ``keep - 1`` newest others.
+
+    The previous build is kept: a server that opened it before the switch still reads it.
+    """
+    builds = data_dir / BUILDS
+    if not builds.is_dir():
+        return
+    current = current_build(data_dir)
+    others = sorted((b for b in builds.iterdir() if b.resolve() != current),
+                    key=lambda b: b.stat().st_mtime, reverse=True)
+    for old in others[keep - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,180 @@
+"""The ``dakg`` command: build, validate, export, query, stats, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pyoxigraph as ox
+from rdflib import Graph
+
+from dakg import __version__
+from dakg.graph import build as pipeline
+from dakg.graph.dumps import FORMATS, dump_format, serialize, sorted_quads, sorted_triples
+from dakg.graph.errors import GraphError, ValidationFailed
+from dakg.graph.query import OUTPUT_FORMATS, render, run_query
+from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
+from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
+from dakg.graph.stats import figures, graph_sizes
+from dakg.graph.store import current_build, open_store
+from dakg.graph.validate import validate as shacl_validate
+from dakg.settings import Settings, describe
+
+
+class Context:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dakg")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of the store and dumps [env DAKG_DATA_DIR; default ./var].")
+@click.option("--base-iri", default=None,
+              help=f"Base of the IRIs dakg mints [env DAKG_BASE_IRI; default {DEFAULT_BASE}].")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> None:
+    """dakg: the Development Agenda Knowledge Graph (WIPO CDIP/35/2 as linked data)."""
+    try:
+        settings = Settings.from_env(data_dir=data_dir, base_iri=base_iri)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    ctx.obj = Context(settings)
+
+
+@main.command()
+@click.option("--source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Manifest (.toml) of the report to build from [default: vendored CDIP/35/2].")
+@click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Curated reference file [default: the one shipped with dakg].")
+@pass_context
+def build(context: Context, source: Path | None, reference: Path | None) -> None:
+    """Extract the report, validate the graph, load the store and write the dumps.
+
+    The build is atomic: if any step fails, the previous store and dumps stay as they were.
+    """
+    settings = context.settings.replace(source=source or context.settings.source,
+                                        reference=reference or context.settings.reference)
+    result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
+                                           manifest=settings.source,
+                                           reference_path=settings.reference))
+    click.echo(f"built {result.version} in {result.path}")
+    for name, count in result.graphs.items():
+        click.echo(f"  {count:>7} triples in <{name}>")
+    timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
+    click.echo(f"  {timing}")
+    click.echo(f"  dumps: {result.path / 'dumps'}")
+
+
+@main.command()
+@click.option("--data", "files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Validate these RDF files instead of the store (format from the extension).")
+@pass_context
+def validate(context: Context, files: tuple[Path, ...]) -> None:
+    """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
+    shapes = rebase_graph(shapes_graph(), context.settings.base_iri)
+    data = Graph()
+    if files:
+        for path in files:
+            _guard(lambda path=path: data.parse(path))  # type: ignore[misc]
+    else:
+        store = _guard(lambda: open_store(context.settings.data_dir))
+        nt = ox.serialize(sorted_triples(store), format=ox.RdfFormat.N_TRIPLES)
+        data.parse(data=bytes(nt), format="nt")
+    outcome = shacl_validate(data, shapes)
+    click.echo(outcome.text())
+    if outcome.violations:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle",
+              show_default=True, help="RDF format to write.")
+@click.option("--graph", "graph_name", default="all", show_default=True,
+              help="'all', a named graph IRI, or its name under /id/graph/ (ontology, "
+                   "reference, report/CDIP/35/2).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write [default: standard output].")
+@pass_context
+def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> None:
+    """Write the dataset, or one named graph, in an RDF format."""
+    store = _guard(lambda: open_store(context.settings.data_dir))
+    quads = list(store)
+    if graph_name != "all":
+        iri = graph_name if "://" in graph_name else \
+            f"{context.settings.base_iri}id/graph/{graph_name}"
+        quads = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
+                 and q.graph_name.value == iri]
+        if not quads:
+            known = sorted({q.graph_name.value for q in store
+                            if isinstance(q.graph_name, ox.NamedNode)})
+            raise click.ClickException(f"no graph <{iri}> in the store; it has: "
+                                       + ", ".join(known))
+    data = serialize(sorted_quads(quads), dump_format(fmt), _prefixes(context.settings))
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"),
+              help="Read the query from this file ('-' for standard input).")
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
+              show_default=True, help="How to print the result.")
+@pass_context
+def query(context: Context, query: str | None, query_file: Any, fmt: str) -> None:
+    """Run a SPARQL query on the store (default graph = union of all named graphs)."""
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give the query as an argument or with --file, not both")
+    text = query if query is not None else query_file.read()
+    store = _guard(lambda: open_store(context.settings.data_dir))
+    result = _guard(lambda: run_query(store, text))
+    sys.stdout.buffer.write(_guard(lambda: render(result, fmt, _prefixes(context.settings))))
+
+
+@main.command()
+@pass_context
+def stats(context: Context) -> None:
+    """Print figures about the current store."""
+    store = _guard(lambda: open_store(context.settings.data_dir))
+    build_dir = current_build(context.settings.data_dir)
+    manifest = pipeline.read_manifest(build_dir)
+    click.echo(f"build {manifest['version']} ({manifest['built']}), base {manifest['base_iri']}")
+    for name, count in graph_sizes(store).items():
+        click.echo(f"{count:>8}  triples in <{name}>")
+    for label, value in figures(store, _prefixes(context.settings)).items():
+        click.echo(f"{value:>8}  {label}")
+
+
+@main.command("settings")
+@pass_context
+def show_settings(context: Context) -> None:
+    """Print every setting: its value, environment variable and meaning."""
+    for name, env, _default, help_text in describe():
+        value = getattr(context.settings, name)
+        shown = "(set)" if name == "write_token" and value else value
+        click.echo(f"{name} = {shown}\n    {env}: {help_text}")
+
+
+def _prefixes(settings: Settings) -> dict[str, str]:
+    return prefixes_for(settings.base_iri)
+
+
+def _guard(action: Any) -> Any:
+    """Run ``action``; turn dakg's own errors into a clean message and exit status 1."""
+    try:
+        return action()
+    except ValidationFailed as e:
+        click.echo(e.report, err=True)
+        raise click.ClickException(f"the build was not written: {e.violations} SHACL "
+                                   "violation(s)") from e
+    except GraphError as e:
+        raise click.ClickException(str(e)) from e

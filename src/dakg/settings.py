@@ -1,0 +1,104 @@
+"""Settings: one typed object, the only place configuration enters dakg.
+
+Each setting has a default, an environment variable and a line of help; the CLI's options
+override the environment. ``README.md`` documents every setting (a test checks it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dakg.graph.rdf.namespaces import DEFAULT_BASE
+
+
+def _setting(default: Any, help: str, **kwargs: Any) -> Any:
+    return field(default=default, metadata={"help": help}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = _setting(DEFAULT_BASE, "Base of every IRI dakg mints (/id/… and /def/…).")
+    data_dir: Path = _setting(Path("var"), "Folder of the store, the dumps and older builds.")
+    source: Path | None = _setting(
+        None, "Manifest (.toml) of the report to build from; default: the vendored CDIP/35/2.")
+    reference: Path | None = _setting(
+        None, "Curated reference file (.toml); default: the one shipped with dakg.")
+    host: str = _setting("127.0.0.1", "Address 'dakg serve' listens on.")
+    port: int = _setting(8000, "Port 'dakg serve' listens on.")
+    workers: int = _setting(2, "Web server worker processes.")
+    query_workers: int = _setting(2, "Query processes: queries run there, so a runaway query "
+                                     "can be killed without stopping the server.")
+    query_timeout: float = _setting(10.0, "Seconds a query may run before it is stopped.")
+    row_limit: int = _setting(10000, "Most rows (or triples) a query result may carry; a "
+                                     "longer result is cut and marked as cut.")
+    max_request_bytes: int = _setting(1_000_000, "Largest request body accepted, in bytes.")
+    max_queued_queries: int = _setting(32, "Queries that may wait for a query process; "
+                                           "beyond that the server answers 503.")
+    per_client_queries: int = _setting(4, "Queries one client address may have running or "
+                                          "waiting at once; beyond that 429.")
+    write_token: str | None = _setting(
+        None, "Bearer token that enables SPARQL Update and the Graph Store Protocol; unset: "
+              "the server is read-only.")
+    service_allowlist: tuple[str, ...] = _setting(
+        (), "IRIs (prefixes) that SERVICE and LOAD may fetch from; empty: none.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``DAKG_*`` environment variables, then ``overrides`` (not None)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(env_name(f.name))
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).checked()
+
+    def checked(self) -> Settings:
+        if not (self.base_iri.startswith(("http://", "https://")) and
+                self.base_iri.endswith("/")):
+            raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base_iri!r}")
+        for name in ("port", "workers", "query_workers", "row_limit", "max_request_bytes",
+                     "max_queued_queries", "per_client_queries"):
+            if getattr(self, name) < (0 if name == "port" else 1):
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.query_timeout <= 0:
+            raise ValueError(f"query_timeout must be positive, not {self.query_timeout}")
+        return self
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes).checked()
+
+
+def env_name(setting: str) -> str:
+    return f"DAKG_{setting.upper()}"
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+    """(setting, environment variable, default, help) for every setting, for docs and --help."""
+    rows = []
+    for f in fields(Settings):
+        default = "none" if f.default in (None, ()) else str(f.default)
+        rows.append((f.name, env_name(f.name), default, f.metadata["help"]))
+    return rows
+
+
+def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
+    kind = str(f.type)
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if "Path" in kind:
+            return Path(raw)
+        if kind.startswith("tuple"):
+            return tuple(part for part in raw.split() if part)
+    except ValueError as e:
+        raise ValueError(f"{env_name(f.name)}={raw!r}: {e}") from e
+    return raw
