@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from ..errors import Location, SourceError
 from .excerpt import Excerpt
 
-_MARKUP = re.compile(r"\[(?:footnoteRef:(?P<ref>\d+)\]|bookmark:[^\]\n]*\]|(?P<body>\d+):)")
-# Characters the word processor leaves behind that carry no text: a no-break space becomes an
-# ordinary space, private-use glyphs (symbol-font ticks such as U+F0FC) are dropped.
-_NBSP = "\u00a0"
+# Private-use glyphs (symbol-font ticks such as U+F0FC) carry no text: they go with the markup.
+_MARKUP = re.compile(r"\[(?:footnoteRef:(?P<ref>\d+)\]|bookmark:[^\]\n]*\]|(?P<body>\d+):)"
+                     r"|[\ue000-\uf8ff]")
+_NBSP = "\u00a0"  # becomes an ordinary space (same length, so no offset moves)
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,20 @@ class Cleaned:
 
 def strip_markup(source: str, name: str) -> Cleaned:
     """Remove bookmarks and footnotes from ``source``; keep the offset of every other character."""
+    text, refs, bodies = _strip(source, 0, len(source), name)
+    _check_footnotes(refs, bodies, source, name)
+    return Cleaned(text, tuple(refs), tuple(bodies))
+
+
+def _strip(source: str, start: int, end: int,
+           name: str) -> tuple[Excerpt, list[FootnoteRef], list[FootnoteBody]]:
     kept: list[str] = []
     offsets = array("q")
     refs: list[FootnoteRef] = []
     bodies: list[FootnoteBody] = []
     length = 0
-    position = 0
-    for match in _MARKUP.finditer(source):
+    position = start
+    for match in _MARKUP.finditer(source, start, end):
         if match.start() < position:
             continue  # inside a footnote body already consumed
         length = _keep(source, position, match.start(), kept, offsets, length)
@@ -62,20 +69,18 @@ def strip_markup(source: str, name: str) -> Cleaned:
             position = match.end()
         elif match["body"] is not None:
             close = _closing_bracket(source, match.start(), name)
-            body = Excerpt(source[match.end() : close], array("q", range(match.end(), close)))
-            bodies.append(FootnoteBody(int(match["body"]), _clean(body).strip()))
+            body, _, _ = _strip(source, match.end(), close, name)
+            bodies.append(FootnoteBody(int(match["body"]), body.strip()))
             position = close + 1
         else:
             position = match.end()
-    _keep(source, position, len(source), kept, offsets, length)
-    cleaned = _clean(Excerpt("".join(kept), offsets))
-    _check_footnotes(refs, bodies, source, name)
-    return Cleaned(cleaned, tuple(refs), tuple(bodies))
+    _keep(source, position, end, kept, offsets, length)
+    return Excerpt("".join(kept), offsets), refs, bodies
 
 
 def _keep(source: str, start: int, end: int, kept: list[str], offsets: array[int],
           length: int) -> int:
-    kept.append(source[start:end])
+    kept.append(source[start:end].replace(_NBSP, " "))
     offsets.extend(range(start, end))
     return length + (end - start)
 
@@ -92,21 +97,6 @@ def _closing_bracket(source: str, start: int, name: str) -> int:
                 return i
     raise SourceError("footnote body is never closed: expected ']'",
                       Location(name, source, start))
-
-
-def _clean(excerpt: Excerpt) -> Excerpt:
-    """Normalise no-break spaces and drop private-use glyphs, keeping the offset map."""
-    text = excerpt.text
-    if _NBSP not in text and not any("\ue000" <= ch <= "\uf8ff" for ch in text):
-        return excerpt
-    chars: list[str] = []
-    offsets = array("q")
-    for i, ch in enumerate(text):
-        if "\ue000" <= ch <= "\uf8ff":
-            continue
-        chars.append(" " if ch == _NBSP else ch)
-        offsets.append(excerpt.offset(i))
-    return Excerpt("".join(chars), offsets)
 
 
 def _check_footnotes(refs: list[FootnoteRef], bodies: list[FootnoteBody], source: str,

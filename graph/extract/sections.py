@@ -223,13 +223,18 @@ def _statements(text: list[Line], numbers: tuple[int, ...], stars: Sequence[bool
         groups = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
     statements = []
     for number, star, group in zip(numbers, stars, groups, strict=True):
+        if len(numbers) > 1:  # the text proper starts after 建议N：
+            group = [_trimmed(group[0], len(f"建议{number}：")), *group[1:]]
         body = passage(group)
-        prefix = f"建议{number}："
-        text_value = body.text.removeprefix(prefix) if len(numbers) > 1 else body.text
-        statements.append(Statement(text=text_value, span=body.span, footnotes=body.footnotes,
+        statements.append(Statement(text=body.text, span=body.span, footnotes=body.footnotes,
                                     mentions=body.mentions, number=number,
                                     marked_immediate=star))
     return tuple(statements)
+
+
+def _trimmed(line: Line, cut: int) -> Line:
+    """``line`` without its first ``cut`` characters (a bullet, a 建议N： prefix)."""
+    return Line(line.number, line.text[cut:].strip(), line.section_break, line.footnotes)
 
 
 def _sectors(line: Line, error: Error) -> tuple[Passage, ...]:
@@ -262,8 +267,7 @@ def _highlights(lines: Sequence[Line], header: Line, passage: PassageOf,
         bullet = _BULLET.match(line.text.text)
         if bullet is None:
             raise error(f"expected a highlight starting with '·' (or '{NONE}' for none)", line)
-        body = passage([Line(line.number, line.text[bullet.end() :], line.section_break,
-                             line.footnotes)])
+        body = passage([_trimmed(line, bullet.end())])
         items.append(Paragraph(text=body.text, span=body.span, footnotes=body.footnotes,
                                mentions=body.mentions, block=Block.HIGHLIGHTS,
                                position=position))
