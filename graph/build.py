@@ -36,6 +36,7 @@ from .store import (
     fill_store,
     prune_builds,
     switch_current,
+    read_quads,
     to_quads,
 )
 from .validate import Outcome, check
@@ -116,9 +117,11 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
 
 def _write(work: Path, graphs: list[NamedGraph],
            prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
-    quads = sorted_quads(to_quads(triples(graphs)))
-    fill_store(work / STORE, quads)
+    fill_store(work / STORE, to_quads(triples(graphs)))
     gc.collect()  # pyoxigraph closes a store when its object goes
+    # Dump what the store holds, not what went in: Oxigraph normalises some literals (an
+    # xsd:nonNegativeInteger is stored as xsd:integer), and the dumps must match the endpoint.
+    quads = sorted_quads(read_quads(work / STORE))
     version = hashlib.sha256(serialize(quads, FORMATS["nquads"], {})).hexdigest()[:16]
     sums = write_dumps(quads, work / DUMPS, prefixes)
     counts: dict[str, int] = {}

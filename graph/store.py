@@ -74,6 +74,13 @@ def fill_store(path: Path, quads: list[ox.Quad]) -> None:
     del store
 
 
+def read_quads(path: Path) -> list[ox.Quad]:
+    store = ox.Store.read_only(str(path))
+    quads = list(store)
+    del store
+    return quads
+
+
 def switch_current(data_dir: Path, build: Path) -> None:
     """Point ``current`` at ``build`` atomically."""
     link = data_dir / CURRENT

@@ -13,7 +13,7 @@ import pyshacl
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from .errors import ValidationFailed
+from .errors import BuildError, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,10 @@ class Outcome:
 
 def validate(data: Graph, shapes: Graph) -> Outcome:
     """Validate ``data``, which is read, never changed (no inference is run)."""
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                           advanced=True, allow_warnings=True, inplace=True)
-    assert isinstance(report, Graph)
+    conforms, report, text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                              advanced=True, allow_warnings=True, inplace=True)
+    if not isinstance(report, Graph):  # pyshacl returns, not raises, when the shapes are bad
+        raise BuildError(f"the SHACL shapes could not be applied: {text}")
     results = tuple(sorted((_result(report, node) for node in
                             report.subjects(SH.resultSeverity, None)),
                            key=lambda r: (r.severity, r.shape, r.focus, r.path or "")))
