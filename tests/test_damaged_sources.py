@@ -1,0 +1,89 @@
+"""Damaged copies of the report: each gets a clear error naming the line, or parses right.
+
+Every case edits one thing in the real text (see ``damage``), feeds it through the whole
+extraction, and checks the message and the line it points at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dakg.graph.build import extract
+from dakg.graph.errors import SourceError
+from dakg.graph.source import Source
+
+from .conftest import damage, write_source
+
+CASES = [
+    # (id, old, new, line the error names, words the message must contain)
+    ("garbled heading", "\t建议7*\n", "\t建 议7*\n", 225,
+     "expected a heading '建议N' before this '相关产权组织部门' block"),
+    ("unknown sector", "\t区域和国家发展部门；基础设施和平台部门；全球挑战和伙伴关系部门\n",
+     "\t区域和国家发展部门；基础设施和平台部门；全球挑战部门\n", 37,
+     "unknown WIPO sector '全球挑战部门'"),
+    ("asterisk disagrees with the curated list", "\t建议3*\n", "\t建议3\n", 49,
+     "does not mark 建议3 with an asterisk"),
+    ("heading claims a number twice", " \t建议10\n", " \t建议9\n", 292,
+     "recommendation 9 is reported in two sections"),
+    ("footnote body lost", "[7:  \t阿拉伯文、英文、法文、西班牙文、俄文和葡萄牙文。] ", "", 104,
+     "footnote 7 is referenced but its body"),
+    ("highlight without bullet", "\t· 产权组织继续加强其在有关竞争政策", "\t产权组织继续加强其在有关竞争政策",
+     234, "expected a highlight starting with '·'"),
+    ("empty implementation block", "\t落实工作\n\t该建议自2014年开始落实，已在文件CDIP/6/8和CDIP/7/4的框架下经过讨论。\n",
+     "\t落实工作\n", 990, "the block '落实工作' is empty"),
+    ("page header of another document", "CDIP/35/2\n附件一第5页", "CDIP/35/3\n附件一第5页", 648,
+     "the page header says CDIP/35/3, but the manifest says CDIP/35/2"),
+]
+
+
+def _extract(tmp_path: Path, text: str, source: Source):  # type: ignore[no-untyped-def]
+    return extract(write_source(tmp_path, source, text))
+
+
+@pytest.mark.parametrize(("old", "new", "line", "words"),
+                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_damage_is_reported_at_its_line(tmp_path: Path, source: Source, old: str, new: str,
+                                        line: int, words: str) -> None:
+    with pytest.raises(SourceError) as error:
+        _extract(tmp_path, damage(source, old, new), source)
+    assert words in str(error.value)
+    assert error.value.location is not None
+    assert error.value.location.line == line
+    assert "^" in str(error.value)  # the offending line is shown with a marker under it
+
+
+def test_truncated_file_names_its_last_line(tmp_path: Path, source: Source) -> None:
+    cut = source.text.index("\t建议30\n")
+    with pytest.raises(SourceError) as error:
+        _extract(tmp_path, source.text[:cut], source)
+    assert "without the line '[后接附件二]'; is the file truncated?" in str(error.value)
+    assert error.value.location is not None and error.value.location.line == 797
+
+
+def test_truncated_inside_a_section(tmp_path: Path, source: Source) -> None:
+    cut = source.text.index("\t亮点\n\t· 发布关于产权组织对可持续发展目标")
+    text = source.text[:cut] + "[后接附件二]\n" + source.text[source.text.index("独立审查实施工作"):]
+    with pytest.raises(SourceError, match="expected the block '亮点'"):
+        _extract(tmp_path, text, source)
+
+
+def test_a_lost_section_break_is_not_guessed(tmp_path: Path, source: Source) -> None:
+    # Without its heading and its section break, nothing says where recommendation 8 starts.
+    text = damage(source, " 请产权组织与研究机构和私营企业订立协议", "请产权组织与研究机构和私营企业订立协议")
+    with pytest.raises(SourceError, match="expected a heading '建议N'") as error:
+        _extract(tmp_path, text, source)
+    assert error.value.location is not None and error.value.location.line == 242
+
+
+def test_an_added_paragraph_changes_nothing_else(tmp_path: Path, source: Source,
+                                                 report) -> None:  # type: ignore[no-untyped-def]
+    added = "这是一段新增的活动说明，检查解析器不依赖行号。\n"
+    anchor = "为了促进知识产权教育和能力建设的持续包容性"
+    changed = _extract(tmp_path, damage(source, anchor, added + anchor), source).report
+    assert [s.numbers for s in changed.sections] == [s.numbers for s in report.sections]
+    assert len(changed.section_for(3).activities) == len(report.section_for(3).activities) + 1
+    assert changed.statement(4).text == report.statement(4).text
+    assert [s.heading is None for s in changed.sections] == [
+        s.heading is None for s in report.sections]
