@@ -154,6 +154,51 @@ def stats(context: Context) -> None:
         click.echo(f"{value:>8}  {label}")
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [env DAKG_HOST; 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [env DAKG_PORT; 8000].")
+@click.option("--workers", type=int, default=None,
+              help="Web server worker processes [env DAKG_WORKERS; 2].")
+@click.option("--query-timeout", type=float, default=None,
+              help="Seconds a query may run [env DAKG_QUERY_TIMEOUT; 10].")
+@click.option("--row-limit", type=int, default=None,
+              help="Most rows a result may carry [env DAKG_ROW_LIMIT; 10000].")
+@click.option("--write-token-file", type=click.File("r"), default=None,
+              help="File holding the bearer token that turns writing on [env "
+                   "DAKG_WRITE_TOKEN]; without one the server is read-only.")
+@click.option("--data", "files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve these RDF files (any format, by extension) instead of the report.")
+@pass_context
+def serve(context: Context, host: str | None, port: int | None, workers: int | None,
+          query_timeout: float | None, row_limit: int | None, write_token_file: Any,
+          files: tuple[Path, ...]) -> None:
+    """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
+    from dakg.server.dataset import LinkedDataset, load_files
+    from dakg.server.rdf_input import UnsafeInput
+    from dakg.server.serve import serve as run_server
+
+    token = write_token_file.read().strip() if write_token_file else None
+    try:
+        settings = context.settings.replace(
+            **{k: v for k, v in {"host": host, "port": port, "workers": workers,
+                                 "query_timeout": query_timeout, "row_limit": row_limit,
+                                 "write_token": token}.items() if v is not None})
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+    if files:
+        try:
+            dataset = load_files(list(files), settings.data_dir / "served-data")
+        except (UnsafeInput, OSError) as e:
+            raise click.ClickException(str(e)) from e
+    else:
+        dataset = LinkedDataset(settings.data_dir)
+        if not dataset.exists():
+            click.echo(f"no store in {settings.data_dir}: building it first", err=True)
+            click.get_current_context().invoke(build)
+    run_server(settings, dataset=dataset)
+
+
 @main.command("settings")
 @pass_context
 def show_settings(context: Context) -> None:

@@ -1,0 +1,89 @@
+"""How many queries may run or wait: in all, and per client, across all web workers.
+
+The counters live in shared memory created before the web workers are forked, so the limits
+hold for the server as a whole. Each web worker counts in a row of its own, which it zeroes
+when it claims it: a worker that dies holding queries cannot leak them into the totals.
+Clients are hashed into a fixed number of slots; two clients that share a slot share a limit,
+which errs on the side of refusing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import zlib
+from collections.abc import Iterator
+from multiprocessing.sharedctypes import RawArray
+
+ROWS = 64  # web workers the table can hold
+SLOTS = 1024  # client slots per row
+
+
+class TooManyFromClient(Exception):
+    """The client already has its share of queries running or waiting (answer 429)."""
+
+
+class ServerBusy(Exception):
+    """The server already has as many queries running or waiting as it takes (answer 503)."""
+
+
+class Admission:
+    def __init__(self, max_queries: int, per_client: int) -> None:
+        self.max_queries = max_queries
+        self.per_client = per_client
+        self._lock = multiprocessing.Lock()
+        self._owners = RawArray("q", ROWS)
+        self._counts = RawArray("i", ROWS * (SLOTS + 1))
+        self._row: int | None = None
+        self._row_pid = 0
+
+    @contextlib.contextmanager
+    def admit(self, client: str) -> Iterator[None]:
+        """Count a query from ``client`` while the block runs, or refuse it."""
+        slot = 1 + zlib.crc32(client.encode()) % SLOTS
+        with self._lock:
+            row = self._own_row()
+            total = sum(self._counts[r * (SLOTS + 1)] for r in range(ROWS))
+            mine = sum(self._counts[r * (SLOTS + 1) + slot] for r in range(ROWS))
+            if mine >= self.per_client:
+                raise TooManyFromClient()
+            if total >= self.max_queries:
+                raise ServerBusy()
+            self._counts[row * (SLOTS + 1)] += 1
+            self._counts[row * (SLOTS + 1) + slot] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._counts[row * (SLOTS + 1)] -= 1
+                self._counts[row * (SLOTS + 1) + slot] -= 1
+
+    def active(self) -> int:
+        with self._lock:
+            return sum(self._counts[r * (SLOTS + 1)] for r in range(ROWS))
+
+    def _own_row(self) -> int:
+        """This process's row, claimed (and zeroed) on first use after a fork."""
+        pid = os.getpid()
+        if self._row is not None and self._row_pid == pid:
+            return self._row
+        for row in range(ROWS):
+            owner = self._owners[row]
+            if owner == 0 or not _alive(owner):
+                self._owners[row] = pid
+                start = row * (SLOTS + 1)
+                self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                self._row, self._row_pid = row, pid
+                return row
+        raise ServerBusy()  # more web workers than rows: refuse rather than miscount
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

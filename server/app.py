@@ -1,0 +1,79 @@
+"""The app factory: the only place the server's configuration enters."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_compress import Compress
+from flask_cors import CORS
+
+from dakg.graph.rdf.namespaces import prefixes_for
+from dakg.settings import Settings
+
+from . import errors
+from .admission import Admission
+from .dataset import LinkedDataset
+from .runtime import Runtime
+from .writer import initialise
+
+log = logging.getLogger("dakg.server")
+
+# Responses worth compressing: every text-like format the server writes.
+COMPRESSED_TYPES = [
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "text/turtle", "application/n-triples", "application/rdf+xml",
+    "application/ld+json", "application/trig", "application/n-quads", "application/json",
+    "text/html", "text/plain", "text/css", "application/javascript",
+]
+EXPOSED_HEADERS = ["ETag", "X-Request-Id", "Dakg-Truncated", "Dakg-Row-Limit", "Retry-After"]
+
+
+def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> Flask:
+    """A WSGI app serving ``dataset`` (default: the current build under the data folder)."""
+    app = Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        COMPRESS_MIMETYPES=COMPRESSED_TYPES,
+        COMPRESS_MIN_SIZE=1024,
+        COMPRESS_ALGORITHM=["gzip"],
+        COMPRESS_REGISTER=True,
+        JSON_AS_ASCII=False,
+    )
+    dataset = dataset or LinkedDataset(settings.data_dir)
+    if settings.write_token is not None:
+        dataset = live_dataset(dataset)
+    app.extensions["dakg"] = Runtime(
+        settings=settings, dataset=dataset,
+        admission=Admission(max_queries=settings.query_workers * max(1, settings.workers)
+                            + settings.max_queued_queries,
+                            per_client=settings.per_client_queries),
+        writable=settings.write_token is not None,
+        prefixes=prefixes_for(settings.base_iri),
+    )
+    CORS(app, resources={r"/*": {"origins": "*"}}, expose_headers=EXPOSED_HEADERS,
+         allow_headers=["Accept", "Content-Type", "Authorization", "X-Request-Id"],
+         max_age=86400)
+    Compress(app)
+    errors.install(app)
+    from .sparql import bp as sparql
+    from .writes import bp as writes
+
+    app.register_blueprint(sparql)
+    app.register_blueprint(writes)
+    logging.getLogger("dakg").setLevel(logging.INFO)
+    return app
+
+
+def live_dataset(served: LinkedDataset) -> LinkedDataset:
+    """The writable copy of ``served``: made on first use, kept (with its writes) after."""
+    snapshot = served.current()
+    live = served.folder / "live"
+    initialise(live, snapshot.store, snapshot.version)
+    origin = (live / "origin").read_text().strip()
+    if origin != snapshot.version:
+        log.warning("serving the live store started from %s, not the current data %s; its "
+                    "writes are kept (delete %s to start again from the current data)",
+                    origin, snapshot.version, live)
+    return LinkedDataset(live)

@@ -1,0 +1,78 @@
+"""Which store the server reads, and its version.
+
+A dataset folder holds builds (``builds/<version>/store``) and a symbolic link ``current`` to
+one of them. The server follows the link on every request (one ``readlink``), so a new
+``dakg build``, or a write when writing is on, is served as soon as the link moves; query
+processes reopen the store when the path they are given changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    store: str  # folder of a read-only Oxigraph store
+    version: str  # changes whenever the data may have changed; the basis of ETags
+
+
+class LinkedDataset:
+    def __init__(self, folder: Path, link: str = "current") -> None:
+        self.folder = folder
+        self.link = folder / link
+        self._target: str | None = None
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> Snapshot:
+        target = os.readlink(self.link)
+        if target != self._target or self._snapshot is None:
+            build = (self.link.parent / target).resolve()
+            self._snapshot = Snapshot(store=str(build / "store"), version=build.name)
+            self._target = target
+        return self._snapshot
+
+    def exists(self) -> bool:
+        return self.link.is_symlink() and (self.link.resolve() / "store").is_dir()
+
+
+def load_files(files: list[Path], folder: Path) -> LinkedDataset:
+    """A dataset of arbitrary RDF files (``dakg serve --data``), built like a report build.
+
+    Triples of each file go into a named graph named after the file (``file:///…``); quad
+    formats keep their own graphs. The version is a hash of the files' contents.
+    """
+    import hashlib
+    import shutil
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from dakg.graph.store import BUILDS, fill_store, switch_current
+
+    from .rdf_input import format_for, parse_rdf
+
+    digest = hashlib.sha256()
+    quads: list[ox.Quad] = []
+    for path in files:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        graph = ox.NamedNode(path.resolve().as_uri())
+        quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
+                           graph=graph)
+    version = "data-" + digest.hexdigest()[:16]
+    final = folder / BUILDS / version
+    if not final.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".data-", dir=folder))
+        try:
+            fill_store(work / "store", quads)
+            work.chmod(0o755)
+            work.replace(final)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    switch_current(folder, final)
+    return LinkedDataset(folder)

@@ -1,0 +1,109 @@
+"""``GET /sparql`` without a query: the SPARQL 1.1 Service Description, with VoID counts.
+
+The description is computed once per dataset version (and host, since the endpoint's own IRI
+is part of it) and kept; counting the triples of each graph runs on a query process like any
+other query.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+
+from dakg.graph.rdf.namespaces import SD
+
+from . import formats
+from .runtime import Runtime, runtime
+
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG",
+                   "N-Quads")
+_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld",
+           "trig": "trig", "nquads": "nquads"}
+
+
+def respond() -> Response:
+    from .sparql import choose_format
+
+    rt = runtime()
+    fmt = choose_format(formats.Kind.GRAPH)
+    snapshot = rt.dataset.current()
+    endpoint = request.base_url
+    key = ("description", snapshot.version, endpoint, rt.writable, fmt.name)
+    etag = f"{snapshot.version}-sd-{fmt.name}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        if key not in rt.cache:
+            rt.cache[key] = _graph(rt, endpoint).serialize(format=_RDFLIB[fmt.name],
+                                                          encoding="utf-8")
+        response = Response(rt.cache[key], content_type=fmt.content_type)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
+    """(triples in the store's own default graph, triples per named graph)."""
+    from .sparql import execute
+
+    snapshot = rt.dataset.current()
+    job = {"store": snapshot.store, "format": "json", "row_limit": 100_000, "prefixes": {},
+           "text": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}
+    named = {b["g"]["value"]: int(b["n"]["value"])
+             for b in json.loads(execute(rt, job)["body"])["results"]["bindings"]}
+    job = {**job, "text": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "union": False}
+    default = json.loads(execute(rt, job)["body"])["results"]["bindings"][0]["n"]["value"]
+    return int(default), dict(sorted(named.items()))
+
+
+def _graph(rt: Runtime, endpoint: str) -> Graph:
+    g = Graph(bind_namespaces="none")
+    for prefix, namespace in (("sd", SD), ("void", VOID), ("dcterms", DCTERMS)):
+        g.bind(prefix, namespace)
+    service = URIRef(endpoint)
+    dataset = URIRef(f"{rt.settings.base_iri}id/dataset")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if rt.writable:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for name in _RESULT_FORMATS:
+        g.add((service, SD.resultFormat, URIRef(FORMATS_NS + name)))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.defaultEntailmentRegime,
+           URIRef("http://www.w3.org/ns/entailment/Simple")))
+    g.add((service, SD.defaultDataset, dataset))
+    own_default, named = graph_sizes(rt)
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("dakg: the Development Agenda Knowledge Graph",
+                                           lang="en")))
+    g.add((dataset, VOID.sparqlEndpoint, service))
+    g.add((dataset, VOID.triples, _count(own_default + sum(named.values()))))
+    default = BNode("defaultGraph")
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, DCTERMS.description, Literal(
+        "The union of all named graphs (and of the store's own default graph)", lang="en")))
+    g.add((default, VOID.triples, _count(own_default + sum(named.values()))))
+    for position, (name, count) in enumerate(named.items()):
+        entry, graph = BNode(f"named{position}"), BNode(f"graph{position}")
+        g.add((dataset, SD.namedGraph, entry))
+        g.add((entry, RDF.type, SD.NamedGraph))
+        g.add((entry, SD.name, URIRef(name)))
+        g.add((entry, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, RDF.type, VOID.Dataset))
+        g.add((graph, VOID.triples, _count(count)))
+        g.add((dataset, VOID.subset, graph))
+    return g
+
+
+def _count(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)

@@ -1,0 +1,203 @@
+"""A pool of query processes, each killed and replaced when its query outlives the time limit.
+
+Oxigraph cannot cancel a query, so the only way to stop one is to stop the process running it.
+Each web worker owns a few query processes (``worker.py``) and hands each query to a free one;
+a query that does not answer in time gets its process killed (which frees the CPU at once)
+and a new process started in its place, while the other processes go on serving.
+
+Processes are started from one long-lived thread: Linux delivers the parent-death signal
+(``PR_SET_PDEATHSIG``) when the *thread* that started a child ends, so starting children from
+short-lived request threads would kill them at random.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from .framing import read_frame, write_frame
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT = 60.0
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit; its process was killed."""
+
+
+class WorkerCrashed(Exception):
+    """The query process died while running the query (the engine crashed on it)."""
+
+
+class PoolBusy(Exception):
+    """No query process became free in time."""
+
+
+class PoolClosed(Exception):
+    pass
+
+
+class QueryProcess:
+    def __init__(self) -> None:
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dakg.server.worker", str(to_child_r), str(from_child_w),
+             str(os.getpid())],
+            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, close_fds=True)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._inbox = os.fdopen(self._from_child, "rb")
+        self._outbox = os.fdopen(self._to_child, "wb")
+        ready = self._receive(STARTUP_TIMEOUT)
+        if not ready.get("ready"):
+            self.kill()
+            raise WorkerCrashed("the query process did not start")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+        try:
+            write_frame(self._outbox, job)
+        except (BrokenPipeError, OSError) as e:
+            raise WorkerCrashed(f"the query process is gone ({e})") from e
+        return self._receive(timeout)
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        poller = select.poll()
+        poller.register(self._from_child, select.POLLIN | select.POLLHUP)
+        if not poller.poll(timeout * 1000):
+            raise QueryTimeout(f"no answer within {timeout:g} s")
+        reply = read_frame(self._inbox)
+        if reply is None:
+            code = self.process.wait(timeout=5)
+            raise WorkerCrashed(f"the query process died ({_describe_exit(code)})")
+        return reply
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        for stream in (self._inbox, self._outbox):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
+
+
+class QueryPool:
+    """``size`` query processes shared by the threads of one web worker."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self.size = size
+        self.timeout = timeout
+        self._free: list[QueryProcess] = []
+        self._busy: set[QueryProcess] = set()
+        self._starting = 0
+        self._closed = False
+        self._changed = threading.Condition()
+        self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._spawner = threading.Thread(target=self._spawn_forever, name="query-spawner",
+                                         daemon=True)
+        self._spawner.start()
+        for _ in range(size):
+            self._start_one()
+
+    def run(self, job: dict[str, Any], *, wait: float) -> dict[str, Any]:
+        """Run ``job`` on a free process; wait at most ``wait`` seconds for one to be free."""
+        process = self._acquire(wait)
+        try:
+            reply = process.run(job, self.timeout)
+        except (QueryTimeout, WorkerCrashed):
+            self._discard(process)
+            raise
+        except BaseException:
+            self._discard(process)  # an interrupted exchange leaves the pipes out of step
+            raise
+        self._release(process)
+        return reply
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            processes = [*self._free, *self._busy]
+            self._free.clear()
+            self._changed.notify_all()
+        self._requests.put(False)
+        for process in processes:
+            process.kill()
+
+    def pids(self) -> list[int]:
+        with self._changed:
+            return [p.pid for p in (*self._free, *self._busy)]
+
+    def _acquire(self, wait: float) -> QueryProcess:
+        deadline = time.monotonic() + wait
+        with self._changed:
+            while not self._free:
+                if self._closed:
+                    raise PoolClosed()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PoolBusy()
+                self._changed.wait(remaining)
+            process = self._free.pop()
+            self._busy.add(process)
+            return process
+
+    def _release(self, process: QueryProcess) -> None:
+        with self._changed:
+            self._busy.discard(process)
+            if self._closed:
+                process.kill()
+                return
+            self._free.append(process)
+            self._changed.notify()
+
+    def _discard(self, process: QueryProcess) -> None:
+        process.kill()
+        with self._changed:
+            self._busy.discard(process)
+        self._start_one()
+
+    def _start_one(self) -> None:
+        with self._changed:
+            self._starting += 1
+        self._requests.put(True)
+
+    def _spawn_forever(self) -> None:
+        while self._requests.get():
+            try:
+                process = QueryProcess()
+            except (OSError, WorkerCrashed) as e:
+                log.error("could not start a query process: %s", e)
+                time.sleep(1)
+                self._requests.put(True)
+                continue
+            with self._changed:
+                self._starting -= 1
+                if self._closed:
+                    process.kill()
+                    continue
+                self._free.append(process)
+                self._changed.notify()

@@ -1,0 +1,183 @@
+"""Writing query results, with the row cap applied and marked.
+
+SELECT results are written here rather than by Oxigraph, so that a result cut at the row cap
+can still be written, and say that it was cut: in JSON (``"truncated": true`` beside
+``head``), in XML (a comment), in the RDF formats that have comments (``# …``). CSV, TSV and
+JSON-LD have no place for it; the ``Dakg-Truncated`` response header, sent with every format,
+says it there.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+_COMMENT = {"turtle": "# {}\n", "ntriples": "# {}\n", "trig": "# {}\n", "nquads": "# {}\n",
+            "rdfxml": "<!-- {} -->\n"}
+
+
+def take(items: Iterable[object], limit: int) -> tuple[list[object], bool]:
+    """Up to ``limit`` items, and whether there were more."""
+    taken: list[object] = []
+    for item in items:
+        if len(taken) == limit:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+def truncation_note(limit: int, unit: str) -> str:
+    return (f"result truncated: the query matched more than {limit} {unit}; only the first "
+            f"{limit} are given (add LIMIT/OFFSET to page through them)")
+
+
+# -- SELECT -----------------------------------------------------------------------------------
+
+def solutions(variables: list[str], rows: list[ox.QuerySolution], fmt: str,
+              limit: int | None) -> bytes:
+    """``rows`` in ``fmt`` (json, xml, csv, tsv); ``limit`` is set when they were cut."""
+    writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt]
+    return writer(variables, rows, limit).encode("utf-8")
+
+
+def _json(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:
+    bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
+    document: dict[str, object] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    if limit is not None:
+        document["truncated"] = True
+        document["rowLimit"] = limit
+        document["note"] = truncation_note(limit, "rows")
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        result: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            result["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            result["datatype"] = term.datatype.value
+        return result
+    return {"type": "triple", "value": {
+        "subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
+        "object": _json_term(term.object)}}
+
+
+def _xml(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+              '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
+    out.writelines(f"<variable name={quoteattr(v)}/>" for v in variables)
+    out.write("</head>\n")
+    if limit is not None:
+        out.write(f"<!-- {truncation_note(limit, 'rows')} -->\n")
+    out.write("<results>\n")
+    for row in rows:
+        out.write("<result>")
+        for v in variables:
+            term = row[v]
+            if term is not None:
+                out.write(f"<binding name={quoteattr(v)}>{_xml_term(term)}</binding>")
+        out.write("</result>\n")
+    out.write("</results>\n</sparql>\n")
+    return out.getvalue()
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return (f"<literal datatype={quoteattr(term.datatype.value)}>"
+                    f"{escape(term.value)}</literal>")
+        return f"<literal>{escape(term.value)}</literal>"
+    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>"
+            f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}</object>"
+            "</triple>")
+
+
+def _csv(variables: list[str], rows: list[ox.QuerySolution], _limit: int | None) -> str:
+    lines = [",".join(_csv_field(v) for v in variables)]
+    for row in rows:
+        lines.append(",".join(_csv_field(_csv_value(row[v])) for v in variables))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def _csv_field(value: str) -> str:
+    if any(ch in value for ch in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _tsv(variables: list[str], rows: list[ox.QuerySolution], _limit: int | None) -> str:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
+    return "\n".join(lines) + "\n"
+
+
+def boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/'
+                f'sparql-results#">\n<head/>\n<boolean>{str(value).lower()}</boolean>\n'
+                '</sparql>\n').encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{str(value).lower()}\r\n".encode()
+    return f"?_askResult\n{str(value).lower()}\n".encode()
+
+
+# -- CONSTRUCT, DESCRIBE, graphs ----------------------------------------------------------
+
+def graph(triples: list[ox.Triple] | list[ox.Quad], fmt: str, prefixes: dict[str, str],
+          limit: int | None) -> bytes:
+    """Triples (or quads) in an RDF format; triples become default-graph quads where needed."""
+    rdf_format = _RDF_FORMATS[fmt]
+    data: Iterator[ox.Triple] | Iterator[ox.Quad] | list[ox.Triple] | list[ox.Quad] = triples
+    if rdf_format.supports_datasets:
+        data = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
+                for t in triples)
+    body = bytes(ox.serialize(data, format=rdf_format, prefixes=prefixes))
+    if limit is None or fmt not in _COMMENT:
+        return body
+    note = _COMMENT[fmt].format(truncation_note(limit, "triples")).encode()
+    if fmt == "rdfxml" and body.startswith(b"<?xml"):
+        declaration, _, rest = body.partition(b"\n")
+        return declaration + b"\n" + note + rest
+    return note + body

@@ -1,0 +1,55 @@
+"""What a running app holds besides its routes: settings, dataset, limits, query processes.
+
+One ``Runtime`` per app, kept in ``app.extensions``. The query pool is made on first use in
+each process, because the web server forks its workers after the app is created and a pool's
+pipes and threads do not survive a fork.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from dakg.settings import Settings
+
+from .admission import Admission
+from .dataset import LinkedDataset
+from .pool import QueryPool
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    dataset: LinkedDataset
+    admission: Admission
+    writable: bool = False
+    prefixes: dict[str, str] = field(default_factory=dict)
+    _pool: QueryPool | None = None
+    _pool_pid: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def pool(self) -> QueryPool:
+        pid = os.getpid()
+        if self._pool is None or self._pool_pid != pid:
+            with self._lock:
+                if self._pool is None or self._pool_pid != pid:
+                    self._pool = QueryPool(self.settings.query_workers,
+                                           self.settings.query_timeout)
+                    self._pool_pid = pid
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None and self._pool_pid == os.getpid():
+            self._pool.close()
+            self._pool = None
+
+
+def runtime() -> Runtime:
+    found = current_app.extensions["dakg"]
+    assert isinstance(found, Runtime)
+    return found

@@ -1,0 +1,80 @@
+"""``dakg serve``: the app behind gunicorn, a production WSGI server.
+
+The app is created once in gunicorn's master process (``preload_app``), so the shared
+counters of ``admission.py`` exist before the web workers are forked; each worker then starts
+its own query processes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from dakg.settings import Settings
+
+from .app import create_app
+from .dataset import LinkedDataset
+from .runtime import Runtime
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[str, Any]:
+    def post_fork(server: Any, worker: Any) -> None:
+        worker.app.application.extensions["dakg"].pool()  # start the query processes now
+
+    def worker_exit(server: Any, worker: Any) -> None:
+        runtime = worker.app.application.extensions["dakg"]
+        assert isinstance(runtime, Runtime)
+        runtime.close()
+
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "worker_class": "gthread",
+        # Enough threads that a request waiting for a query process does not keep another
+        # from being admitted (and answered 429 or 503 right away if it must be).
+        "threads": settings.query_workers + settings.max_queued_queries,
+        "preload_app": True,
+        "timeout": int(settings.query_timeout) + 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "proc_name": "dakg",
+        "errorlog": "-",
+        "loglevel": "info",
+        "post_fork": post_fork,
+        "worker_exit": worker_exit,
+        "when_ready": lambda server: on_ready(),
+    }
+
+
+def serve(settings: Settings, *, dataset: LinkedDataset | None = None) -> None:
+    app = create_app(settings, dataset=dataset)
+    url = f"http://{_host_for_url(settings.host)}:{settings.port}"
+
+    def on_ready() -> None:
+        print(f"dakg is serving {url}/sparql (SPARQL endpoint)", file=sys.stderr, flush=True)
+
+    _Gunicorn(app, gunicorn_options(settings, on_ready)).run()
+
+
+def _host_for_url(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,180 @@
+"""Reading a SPARQL request before the engine does, to refuse what the engine must not run.
+
+Oxigraph follows ``SERVICE`` and ``LOAD`` to any HTTP address and crashes on queries nested a
+few thousand levels deep. So every query and update is first tokenised here, following the
+lexical grammar of SPARQL 1.1 (§19.8): strings, IRIs and comments are tokens of their own, so
+``SERVICE`` inside a literal or after ``#`` is not a keyword, while ``service``, ``SILENT``,
+a prefixed or variable endpoint, and ``\\u0053ERVICE`` (code-point escapes are undone first,
+§19.2) all are. Anything the tokeniser cannot read is refused: the check fails closed.
+
+The engine then receives the unescaped text, so it sees exactly the tokens inspected here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+MAX_DEPTH = 64  # nesting of { ( [ ; real queries stay far below, the engine crashes far above
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+             rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_ECHAR = r"\\[tbnrf\\\"']"
+
+_TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
+    ("ws", r"[ \t\r\n]+"),
+    ("comment", r"#[^\r\n]*"),
+    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    ("string", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
+               rf"|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}))*\"\"\""
+               rf"|'(?:[^'\\\n\r]|{_ECHAR})*'|\"(?:[^\"\\\n\r]|{_ECHAR})*\""),
+    ("var", rf"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
+    ("bnode", rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
+    ("pname", rf"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
+    ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+    ("number", r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"),
+    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("punct", r"\^\^|&&|\|\||<=|>=|!=|[{}()\[\];,.*+\-/!=<>|^?]"),
+)))
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_OPEN, _CLOSE = "{([", "})]"
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+class Refused(ValueError):
+    """The request is refused before it reaches the engine; the message says why."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    offset: int
+
+    def is_word(self, *words: str) -> bool:
+        return self.kind == "word" and self.text.upper() in words
+
+
+@dataclass(frozen=True)
+class Inspection:
+    text: str  # the request with code-point escapes undone: what the engine should get
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update
+    fetches: tuple[str | None, ...]  # endpoints of SERVICE and sources of LOAD (None: a variable)
+    depth: int
+
+
+def unescape(text: str) -> str:
+    """Undo ``\\uXXXX`` and ``\\UXXXXXXXX`` everywhere, as SPARQL does before parsing."""
+    def replace(match: re.Match[str]) -> str:
+        code = int(match[1] or match[2], 16)
+        if code > 0x10FFFF:
+            raise Refused(f"invalid code-point escape {match[0]!r}")
+        return chr(code)
+    return _ESCAPE.sub(replace, text)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The significant tokens of ``text`` (no white space, no comments)."""
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            line = text.count("\n", 0, position) + 1
+            raise Refused(f"cannot read the request at line {line}, near "
+                          f"{text[position : position + 20]!r}")
+        kind = match.lastgroup
+        assert kind is not None
+        if kind not in ("ws", "comment"):
+            yield Token(kind, match[0], position)
+        position = match.end()
+
+
+def inspect(request: str, *, update: bool = False) -> Inspection:
+    text = unescape(request)
+    found = list(tokens(text))
+    depth = _depth(found)
+    if depth > MAX_DEPTH:
+        raise Refused(f"the request is nested {depth} levels deep; at most {MAX_DEPTH} are "
+                      "accepted")
+    prefixes, base = _prologue(found)
+    fetches = tuple(_target(found, i, prefixes, base) for i, token in enumerate(found)
+                    if token.is_word("SERVICE", "LOAD"))
+    form = None if update else next((t.text.upper() for t in found if t.is_word(*QUERY_FORMS)),
+                                    None)
+    return Inspection(text, form, fetches, depth)
+
+
+def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:
+    """Refuse a request that would make the server fetch from outside ``allowlist``."""
+    for target in inspection.fetches:
+        if target is None:
+            raise Refused("SERVICE with a variable endpoint is refused: the server cannot tell "
+                          "where it would connect")
+        if not any(target.startswith(allowed) for allowed in allowlist):
+            raise Refused(f"the server does not fetch from <{target}>: SERVICE and LOAD are "
+                          "limited to the configured allowlist"
+                          + ("" if allowlist else ", which is empty"))
+
+
+def _depth(found: list[Token]) -> int:
+    depth = deepest = 0
+    for token in found:
+        if token.kind == "punct" and token.text in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.kind == "punct" and token.text in _CLOSE:
+            depth -= 1
+    return deepest
+
+
+def _prologue(found: list[Token]) -> tuple[dict[str, str], str | None]:
+    """PREFIX and BASE declarations, wherever they stand (updates repeat them)."""
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    for i, token in enumerate(found[:-1]):
+        following = found[i + 1]
+        if token.is_word("BASE") and following.kind == "iri":
+            base = _resolve(following.text[1:-1], base)
+        elif token.is_word("PREFIX") and following.kind == "pname" and i + 2 < len(found) \
+                and found[i + 2].kind == "iri":
+            prefixes[following.text[:-1]] = _resolve(found[i + 2].text[1:-1], base) or ""
+    return prefixes, base
+
+
+def _target(found: list[Token], at: int, prefixes: dict[str, str],
+            base: str | None) -> str | None:
+    """The IRI a SERVICE or LOAD at ``found[at]`` names (None for a variable)."""
+    i = at + 1
+    if i < len(found) and found[i].is_word("SILENT"):
+        i += 1
+    if i >= len(found):
+        raise Refused(f"{found[at].text} without a target")
+    target = found[i]
+    if target.kind == "var":
+        return None
+    if target.kind == "iri":
+        resolved = _resolve(target.text[1:-1], base)
+        if resolved is None:
+            raise Refused(f"relative IRI <{target.text[1:-1]}> after {found[at].text} and no BASE")
+        return resolved
+    if target.kind == "pname":
+        prefix, _, local = target.text.partition(":")
+        if prefix not in prefixes:
+            raise Refused(f"undeclared prefix {prefix}: after {found[at].text}")
+        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    raise Refused(f"cannot tell what {found[at].text} would fetch ({target.text!r})")
+
+
+def _resolve(iri: str, base: str | None) -> str | None:
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    return urljoin(base, iri) if base else None

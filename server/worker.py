@@ -1,0 +1,93 @@
+"""A query process: runs one query at a time on a read-only store and writes the result.
+
+The web server starts these processes (``pool.py``) and kills one whose query runs past the
+time limit, so a runaway query never holds a web worker or the CPU beyond its limit, and a
+query that crashes the engine takes only its own process with it.
+
+It speaks in frames (``framing.py``) over two pipes it inherits from its parent.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import results
+from .framing import read_frame, write_frame
+
+class Worker:
+    def __init__(self) -> None:
+        self.store: ox.Store | None = None
+        self.path: str | None = None
+
+    def handle(self, job: dict[str, Any]) -> dict[str, Any]:
+        if job["store"] != self.path:
+            self.store = None  # close the old store before opening the new one
+            self.path = None
+            try:
+                self.store = ox.Store.read_only(job["store"])
+            except OSError as e:
+                return {"error": "store", "message": f"cannot open the store: {e}"}
+            self.path = job["store"]
+        assert self.store is not None
+        try:
+            return self._query(self.store, job)
+        except SyntaxError as e:
+            return {"error": "syntax", "message": str(e)}
+        except (OSError, ValueError, RuntimeError) as e:
+            return {"error": "engine", "message": str(e)}
+
+    def _query(self, store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if job.get("default_graphs"):
+            options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+        elif job.get("union", True):
+            options["use_default_graph_as_union"] = True
+        if job.get("named_graphs"):
+            options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        answer = store.query(job["text"], **options)
+        fmt, cap = job["format"], job["row_limit"]
+        if isinstance(answer, ox.QueryBoolean):
+            return {"body": results.boolean(bool(answer), fmt), "count": 1, "truncated": False}
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows, cut = results.take(answer, cap)
+            body = results.solutions(variables, rows, fmt, cap if cut else None)  # type: ignore[arg-type]
+        else:
+            triples, cut = results.take(answer, cap)
+            body = results.graph(triples, fmt, job.get("prefixes", {}), cap if cut else None)  # type: ignore[arg-type]
+            rows = triples
+        return {"body": body, "count": len(rows), "truncated": cut}
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the thread that started it goes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the closed pipe still ends the loop
+        pass
+
+
+def main(argv: list[str]) -> int:
+    read_fd, write_fd, parent = (int(a) for a in argv[1:4])
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent went before prctl took effect
+        return 1
+    sys.stdout = sys.stderr  # the result pipe carries frames only
+    inbox = os.fdopen(read_fd, "rb")
+    outbox = os.fdopen(write_fd, "wb")
+    worker = Worker()
+    write_frame(outbox, {"ready": True})
+    while (job := read_frame(inbox)) is not None:
+        write_frame(outbox, worker.handle(job))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

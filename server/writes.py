@@ -1,0 +1,189 @@
+"""Writing: SPARQL 1.1 Update (``/sparql``, ``/update``) and the SPARQL 1.1 Graph Store HTTP
+Protocol (``/store``), behind a bearer token. Reads of ``/store`` are open to all.
+
+Without a token configured the server is read-only and every write is 403. With one, a
+write without ``Authorization: Bearer …`` is 401 and with a wrong token 403, before anything
+is read from the body. Each write runs in its own process (``writer.py``), one at a time
+across the whole server, under the query time limit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from . import formats, sparql_scan
+from .errors import HttpError, bad_request, forbidden, the_server_is_read_only, unauthorized
+from .framing import read_frame, write_frame
+from .protocol import UpdateRequest, parse
+from .runtime import Runtime, runtime
+from .sparql import choose_format, execute
+
+bp = Blueprint("writes", __name__)
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
+_local_lock = threading.Lock()  # threads of this process; the file lock covers processes
+
+
+def require_token(rt: Runtime) -> None:
+    if not rt.writable:
+        raise the_server_is_read_only()
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header or scheme.lower() != "bearer":
+        raise unauthorized()
+    assert rt.settings.write_token is not None
+    if not hmac.compare_digest(token.strip().encode(), rt.settings.write_token.encode()):
+        raise forbidden()
+
+
+@bp.route("/update", methods=["POST"])
+def update_endpoint() -> Response:
+    operation = parse(request)
+    if not isinstance(operation, UpdateRequest):
+        raise bad_request("/update takes SPARQL updates; send queries to /sparql")
+    return run_update(operation)
+
+
+def run_update(operation: UpdateRequest) -> Response:
+    rt = runtime()
+    require_token(rt)
+    if operation.using_graphs or operation.using_named_graphs:
+        raise bad_request("using-graph-uri and using-named-graph-uri are not supported; "
+                          "write USING in the update itself")
+    try:
+        inspection = sparql_scan.inspect(operation.update, update=True)
+        sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+    except sparql_scan.Refused as e:
+        raise bad_request(str(e)) from e
+    write(rt, {"op": "update", "text": inspection.text})
+    return Response(status=204)
+
+
+@bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def graph_store() -> Response:
+    rt = runtime()
+    graph = _target_graph(rt)
+    if request.method in ("GET", "HEAD"):
+        return _read_graph(rt, graph)
+    require_token(rt)
+    if request.method == "DELETE":
+        reply = write(rt, {"op": "delete", "graph": graph})
+        if not reply.get("existed"):
+            raise HttpError(404, f"no graph {_name(graph)} in the store")
+        return Response(status=204)
+    media_type = request.mimetype
+    if not media_type or formats.by_media_type(media_type) is None or \
+            formats.Kind.GRAPH not in formats.by_media_type(media_type).kinds:  # type: ignore[union-attr]
+        raise HttpError(415, f"unsupported media type {media_type or '(none)'!r}; send one "
+                             "graph as Turtle, N-Triples, RDF/XML, JSON-LD, TriG or N-Quads")
+    created_name = None
+    if graph is None and request.method == "POST" and "default" not in request.args:
+        graph = created_name = f"{rt.settings.base_iri}id/graph/uploaded/{os.urandom(8).hex()}"
+    reply = write(rt, {"op": request.method.lower(), "graph": graph, "media_type": media_type,
+                       "data": request.get_data(cache=False), "base_iri": graph})
+    response = Response(status=201 if created_name or not reply.get("existed") else 204)
+    if created_name:
+        response.headers["Location"] = created_name
+    return response
+
+
+def _target_graph(rt: Runtime) -> str | None:
+    """The graph a ``/store`` request names: an IRI, or None for ``?default``."""
+    names = request.args.getlist("graph")
+    default = "default" in request.args
+    if len(names) > 1 or (names and default):
+        raise bad_request("name one graph: '?graph=<IRI>' or '?default', not both")
+    if not names and not default:
+        if request.method == "POST":
+            return None  # POST to the store itself creates a new graph
+        raise bad_request("name a graph with '?graph=<IRI>' or '?default'")
+    if names and not _IRI.fullmatch(names[0]):
+        raise bad_request(f"not an absolute IRI: {names[0]!r}")
+    return names[0] if names else None
+
+
+def _read_graph(rt: Runtime, graph: str | None) -> Response:
+    fmt = choose_format(formats.Kind.GRAPH)
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    snapshot = rt.dataset.current()
+    digest = hashlib.blake2b((graph or "").encode(), digest_size=6).hexdigest()
+    etag = f"{snapshot.version}-store-{fmt.name}-{digest}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    job = {"store": snapshot.store, "text": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+           "format": fmt.name, "row_limit": 10**9, "prefixes": rt.prefixes, "union": False}
+    reply = execute(rt, job)
+    if reply["count"] == 0 and not _graph_exists(rt, graph):
+        raise HttpError(404, f"no graph {_name(graph)} in the store")
+    response = Response(reply["body"] if request.method == "GET" else b"",
+                        content_type=fmt.content_type)
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _graph_exists(rt: Runtime, graph: str | None) -> bool:
+    if graph is None:
+        return True  # the default graph always exists, even empty
+    snapshot = rt.dataset.current()
+    job = {"store": snapshot.store, "text": f"ASK {{ GRAPH <{graph}> {{}} }}", "format": "json",
+           "row_limit": 1, "prefixes": {}}
+    return b"true" in execute(rt, job)["body"]
+
+
+def _name(graph: str | None) -> str:
+    return f"<{graph}>" if graph else "(the default graph)"
+
+
+def write(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
+    """Run one write in a write process, one at a time; map its failures to statuses."""
+    live = rt.dataset.folder
+    with _local_lock, open(live / "write.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        reply = _run_writer(live, {**job, "live": str(live)}, rt.settings.query_timeout)
+    if "error" in reply:
+        kind = {"syntax": "the update is not valid SPARQL", "input": "the data is refused",
+                "engine": "the write failed"}[reply["error"]]
+        raise bad_request(f"{kind}: {reply['message']}")
+    return reply
+
+
+def _run_writer(live: Path, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dakg.server.writer", str(to_child_r), str(from_child_w)],
+        pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL)
+    os.close(to_child_r)
+    os.close(from_child_w)
+    with os.fdopen(to_child_w, "wb") as outbox, os.fdopen(from_child_r, "rb") as inbox:
+        try:
+            write_frame(outbox, job)
+        except BrokenPipeError:
+            pass  # the process died before reading; its exit is reported below
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise HttpError(503, f"the write was stopped after {timeout:g} s and not applied",
+                            retry_after=1) from None
+        reply = read_frame(inbox)
+    if reply is None:
+        raise HttpError(500, f"the write process failed (exit status {process.returncode}); "
+                             "nothing was written")
+    return reply
