@@ -34,6 +34,7 @@ class Admission:
         self.per_client = per_client
         self._lock = multiprocessing.Lock()
         self._owners = RawArray("q", ROWS)
+        self._rows_used = RawArray("i", 1)  # rows at or past this one have never been used
         self._counts = RawArray("i", ROWS * (SLOTS + 1))
         self._row: int | None = None
         self._row_pid = 0
@@ -44,8 +45,10 @@ class Admission:
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
         with self._lock:
             row = self._own_row()
-            total = sum(self._counts[r * (SLOTS + 1)] for r in range(ROWS))
-            mine = sum(self._counts[r * (SLOTS + 1) + slot] for r in range(ROWS))
+            rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+            counts = self._counts
+            total = sum(counts[r] for r in rows)
+            mine = sum(counts[r + slot] for r in rows)
             if mine >= self.per_client:
                 raise TooManyFromClient()
             if total >= self.max_queries:
@@ -61,7 +64,7 @@ class Admission:
 
     def active(self) -> int:
         with self._lock:
-            return sum(self._counts[r * (SLOTS + 1)] for r in range(ROWS))
+            return sum(self._counts[r * (SLOTS + 1)] for r in range(self._rows_used[0]))
 
     def _own_row(self) -> int:
         """This process's row, claimed (and zeroed) on first use after a fork."""
@@ -72,6 +75,7 @@ class Admission:
             owner = self._owners[row]
             if owner == 0 or not _alive(owner):
                 self._owners[row] = pid
+                self._rows_used[0] = max(self._rows_used[0], row + 1)
                 start = row * (SLOTS + 1)
                 self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
                 self._row, self._row_pid = row, pid

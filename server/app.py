@@ -6,12 +6,11 @@ import logging
 
 from flask import Flask
 from flask_compress import Compress
-from flask_cors import CORS
 
 from dakg.graph.rdf.namespaces import prefixes_for
 from dakg.settings import Settings
 
-from . import errors
+from . import cors, errors
 from .admission import Admission
 from .dataset import LinkedDataset
 from .runtime import Runtime
@@ -26,7 +25,6 @@ COMPRESSED_TYPES = [
     "application/ld+json", "application/trig", "application/n-quads", "application/json",
     "text/html", "text/plain", "text/css", "application/javascript",
 ]
-EXPOSED_HEADERS = ["ETag", "X-Request-Id", "Dakg-Truncated", "Dakg-Row-Limit", "Retry-After"]
 
 
 def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> Flask:
@@ -52,9 +50,7 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         writable=settings.write_token is not None,
         prefixes=prefixes_for(settings.base_iri),
     )
-    CORS(app, resources={r"/*": {"origins": "*"}}, expose_headers=EXPOSED_HEADERS,
-         allow_headers=["Accept", "Content-Type", "Authorization", "X-Request-Id"],
-         max_age=86400)
+    cors.install(app)
     Compress(app)
     errors.install(app)
     from .sparql import bp as sparql

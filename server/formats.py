@@ -89,7 +89,9 @@ def choose(kind: Kind, accept: MIMEAccept, format_param: str | None = None) -> F
         return wanted
     if not accept:
         return candidates[0]
-    names = [t for f in candidates for t in (f.media_type, *f.aliases)]
+    # Canonical types first: on a tie (``text/*``, ``*/*``) they win over aliases, and an
+    # alias cannot bring back a format whose canonical type the client excluded with q=0.
+    names = [f.media_type for f in candidates] + [a for f in candidates for a in f.aliases]
     best = accept.best_match(names)
     if best is None:
         raise NoFormat([f.media_type for f in candidates])

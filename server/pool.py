@@ -147,6 +147,17 @@ class QueryPool:
         for process in processes:
             process.kill()
 
+    def wait_until_full(self, timeout: float = STARTUP_TIMEOUT) -> bool:
+        """Wait until all ``size`` processes are up; False if they are not in time."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self._free) + len(self._busy) < self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+            return True
+
     def pids(self) -> list[int]:
         with self._changed:
             return [p.pid for p in (*self._free, *self._busy)]

@@ -58,30 +58,41 @@ def solutions(variables: list[str], rows: list[ox.QuerySolution], fmt: str,
 
 
 def _json(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:
-    bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
-    document: dict[str, object] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    # Built as text rather than through dicts: this is the hot path of every lookup.
+    names = [_dumps(v) for v in variables]
+    bindings = []
+    for row in rows:
+        fields = [f"{name}:{_json_term(term)}"
+                  for name, term in zip(names, row, strict=True) if term is not None]
+        bindings.append("{" + ",".join(fields) + "}")
+    head = '{"head":{"vars":' + _dumps(variables) + '},'
+    tail = ""
     if limit is not None:
-        document["truncated"] = True
-        document["rowLimit"] = limit
-        document["note"] = truncation_note(limit, "rows")
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        tail = f',"truncated":true,"rowLimit":{limit},"note":{_dumps(truncation_note(limit, "rows"))}'
+    return head + '"results":{"bindings":[' + ",".join(bindings) + "]}" + tail + "}"
 
 
-def _json_term(term: Term) -> dict[str, object]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        result: dict[str, object] = {"type": "literal", "value": term.value}
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_term(term: Term) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _dumps(term.value) + "}"
+    if kind is ox.Literal:
+        value = _dumps(term.value)
         if term.language:
-            result["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            result["datatype"] = term.datatype.value
-        return result
-    return {"type": "triple", "value": {
-        "subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-        "object": _json_term(term.object)}}
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + \
+                _dumps(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return '{"type":"literal","value":' + value + "}"
+        return '{"type":"literal","value":' + value + ',"datatype":' + _dumps(datatype) + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _dumps(term.value) + "}"
+    return ('{"type":"triple","value":{"subject":' + _json_term(term.subject)
+            + ',"predicate":' + _json_term(term.predicate) + ',"object":'
+            + _json_term(term.object) + "}}")
 
 
 def _xml(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:

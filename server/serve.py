@@ -37,7 +37,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[str, Any]:
     def post_fork(server: Any, worker: Any) -> None:
-        worker.app.application.extensions["dakg"].pool()  # start the query processes now
+        # Start the query processes now, not on the first request.
+        worker.app.application.extensions["dakg"].pool().wait_until_full()
 
     def worker_exit(server: Any, worker: Any) -> None:
         runtime = worker.app.application.extensions["dakg"]

@@ -68,7 +68,9 @@ def run_query(operation: QueryRequest) -> Response:
     job = {"store": snapshot.store, "text": inspection.text, "format": fmt.name,
            "default_graphs": list(operation.default_graphs),
            "named_graphs": list(operation.named_graphs),
-           "row_limit": rt.settings.row_limit, "prefixes": rt.prefixes}
+           "row_limit": rt.settings.row_limit, "prefixes": rt.prefixes,
+           # FROM in the query defines its default graph; otherwise it is the union.
+           "union": not inspection.dataset_clause}
     reply = execute(rt, job)
     response = Response(reply["body"], content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"

@@ -12,6 +12,7 @@ The engine then receives the unescaped text, so it sees exactly the tokens inspe
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ class Inspection:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update
     fetches: tuple[str | None, ...]  # endpoints of SERVICE and sources of LOAD (None: a variable)
     depth: int
+    dataset_clause: bool  # FROM or FROM NAMED: the query names its own dataset
 
 
 def unescape(text: str) -> str:
@@ -98,7 +100,10 @@ def tokens(text: str) -> Iterator[Token]:
         position = match.end()
 
 
+@functools.lru_cache(maxsize=1024)
 def inspect(request: str, *, update: bool = False) -> Inspection:
+    """Tokenise ``request`` and find what the engine must not be given; cached, since the
+    same query text always reads the same."""
     text = unescape(request)
     found = list(tokens(text))
     depth = _depth(found)
@@ -110,7 +115,8 @@ def inspect(request: str, *, update: bool = False) -> Inspection:
                     if token.is_word("SERVICE", "LOAD"))
     form = None if update else next((t.text.upper() for t in found if t.is_word(*QUERY_FORMS)),
                                     None)
-    return Inspection(text, form, fetches, depth)
+    dataset_clause = not update and any(t.is_word("FROM") for t in found)
+    return Inspection(text, form, fetches, depth, dataset_clause)
 
 
 def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:

@@ -77,3 +77,37 @@ def damage(source: Source, old: str, new: str) -> str:
     """The source text with the first ``old`` replaced by ``new`` (``old`` must occur)."""
     assert old in source.text, f"{old!r} is not in the report"
     return source.text.replace(old, new, 1)
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """tests/data/small.trig loaded as the server would load ``--data`` files."""
+    from dakg.server.dataset import load_files
+
+    return load_files([DATA / "small.trig"], tmp_path_factory.mktemp("small"))
+
+
+def make_app(dataset, **settings):  # type: ignore[no-untyped-def]
+    """An app over ``dataset`` with test-friendly limits; close it with ``close_app``."""
+    from dakg.server import create_app
+    from dakg.settings import Settings
+
+    defaults = {"data_dir": dataset.folder, "query_timeout": 3.0, "row_limit": 30,
+                "workers": 1, "query_workers": 2}
+    return create_app(Settings(**{**defaults, **settings}), dataset=dataset)
+
+
+def close_app(app) -> None:  # type: ignore[no-untyped-def]
+    app.extensions["dakg"].close()
+
+
+@pytest.fixture(scope="module")
+def small_app(small_dataset):  # type: ignore[no-untyped-def]
+    app = make_app(small_dataset)
+    yield app
+    close_app(app)
+
+
+@pytest.fixture()
+def client(small_app):  # type: ignore[no-untyped-def]
+    return small_app.test_client()

@@ -1,0 +1,172 @@
+"""Limits that keep the server up: time, rows, size, concurrency, per client; no fetching."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+
+import pytest
+
+from .conftest import close_app, make_app
+from .test_server_scan import refused_requests
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = "ASK { <http://example.org/item1> ?p ?o }"
+
+
+class Listener:
+    """A local TCP listener that counts the connections it gets."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join()
+        self.socket.close()
+
+
+@pytest.fixture()
+def listener():  # type: ignore[no-untyped-def]
+    found = Listener()
+    yield found
+    found.close()
+
+
+def _in_thread(fn):  # type: ignore[no-untyped-def]
+    result = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        result["response"] = fn()
+        result["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_a_runaway_query_is_stopped_while_others_are_served(small_app) -> None:  # type: ignore[no-untyped-def]
+    limit = small_app.extensions["dakg"].settings.query_timeout
+    assert small_app.extensions["dakg"].pool().wait_until_full()
+    pids_before = set(small_app.extensions["dakg"].pool().pids())
+    thread, runaway = _in_thread(lambda: small_app.test_client().get(
+        "/sparql", query_string={"query": RUNAWAY}))
+    time.sleep(0.5)
+    started = time.monotonic()
+    quick = small_app.test_client().get("/sparql", query_string={"query": QUICK})
+    assert quick.status_code == 200 and time.monotonic() - started < 0.5
+    thread.join()
+    response = runaway["response"]
+    assert response.status_code == 503
+    assert "stopped after 3 s" in response.get_data(as_text=True)
+    assert runaway["seconds"] < limit + 1
+    killed = pids_before - set(small_app.extensions["dakg"].pool().pids())
+    assert len(killed) == 1
+    assert not _running(killed.pop())  # the CPU is free: the process is gone
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+def test_an_engine_crash_is_a_500_and_the_process_is_replaced(small_app) -> None:  # type: ignore[no-untyped-def]
+    pool = small_app.extensions["dakg"].pool()
+    assert pool.wait_until_full()
+    thread, runaway = _in_thread(lambda: small_app.test_client().get(
+        "/sparql", query_string={"query": RUNAWAY}))
+    time.sleep(0.5)
+    busy = [pid for pid in pool.pids() if _cpu_busy(pid)]
+    os.kill(busy[0], signal.SIGSEGV)
+    thread.join()
+    assert runaway["response"].status_code == 500
+    assert "SIGSEGV" in runaway["response"].get_data(as_text=True)
+    assert pool.wait_until_full(10)
+    assert small_app.test_client().get("/sparql", query_string={"query": QUICK}).status_code == 200
+
+
+def _cpu_busy(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] == "R"
+
+
+def test_per_client_limit_is_429_with_retry_after(small_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(small_dataset, per_client_queries=1, query_workers=2)
+    try:
+        thread, _ = _in_thread(lambda: app.test_client().get(
+            "/sparql", query_string={"query": RUNAWAY}))
+        time.sleep(0.5)
+        same = app.test_client().get("/sparql", query_string={"query": QUICK})
+        assert same.status_code == 429 and same.headers["Retry-After"] == "1"
+        other = app.test_client().get("/sparql", query_string={"query": QUICK},
+                                      environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert other.status_code == 200
+        thread.join()
+    finally:
+        close_app(app)
+
+
+def test_a_full_server_is_503(small_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(small_dataset, query_workers=1, max_queued_queries=1, per_client_queries=8)
+    try:
+        threads = [_in_thread(lambda i=i: app.test_client().get(
+            "/sparql", query_string={"query": RUNAWAY},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{i}"}))[0] for i in (1, 2)]
+        time.sleep(0.5)
+        third = app.test_client().get("/sparql", query_string={"query": QUICK},
+                                      environ_base={"REMOTE_ADDR": "192.0.2.3"})
+        assert third.status_code == 503 and third.headers["Retry-After"] == "1"
+        for thread in threads:
+            thread.join()
+    finally:
+        close_app(app)
+
+
+def test_a_huge_body_is_413(client) -> None:  # type: ignore[no-untyped-def]
+    body = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 10_000_000
+    response = client.post("/sparql", data=body, content_type="application/sparql-query")
+    assert response.status_code == 413
+    form = client.post("/sparql", data={"query": body})
+    assert form.status_code == 413
+
+
+@pytest.mark.parametrize(("name", "query"), refused_requests(), ids=lambda v: v[:40])
+def test_service_never_reaches_the_network(client, listener, name, query) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/sparql", data={"query": query.replace("9999", str(listener.port))})
+    assert response.status_code == 400
+    time.sleep(0.05)
+    assert listener.connections == 0
+
+
+def test_deep_nesting_does_not_crash_anything(client) -> None:  # type: ignore[no-untyped-def]
+    for opener, closer in (("{", "}"), ("(", ")")):
+        query = ("SELECT * WHERE { " + opener * 3000 + closer * 3000 + " }") if opener == "{" \
+            else ("SELECT * WHERE { FILTER(" + opener * 3000 + "1" + closer * 3000 + ") }")
+        response = client.post("/sparql", data={"query": query})
+        assert response.status_code == 400 and "nested" in response.get_data(as_text=True)
+    assert client.get("/sparql", query_string={"query": QUICK}).status_code == 200

@@ -1,0 +1,271 @@
+"""The SPARQL 1.1 Protocol at /sparql, through Flask's test client, on a small dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Graph
+
+EX = "http://example.org/"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+
+
+def count(response) -> int:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.data
+    return int(response.json["results"]["bindings"][0]["n"]["value"])
+
+
+# -- the three ways to send a query -------------------------------------------------------
+
+def test_get(client) -> None:  # type: ignore[no-untyped-def]
+    assert count(client.get("/sparql", query_string={"query": COUNT})) == 162
+
+
+def test_post_form(client) -> None:  # type: ignore[no-untyped-def]
+    assert count(client.post("/sparql", data={"query": COUNT})) == 162
+
+
+def test_post_direct(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/sparql", data=COUNT.encode(),
+                           content_type="application/sparql-query; charset=utf-8")
+    assert count(response) == 162
+
+
+def test_default_graph_is_the_union_and_can_be_narrowed(client) -> None:  # type: ignore[no-untyped-def]
+    narrowed = client.get("/sparql", query_string={"query": COUNT,
+                                                   "default-graph-uri": f"{EX}g2"})
+    assert count(narrowed) == 2
+
+
+def test_named_graph_uri(client) -> None:  # type: ignore[no-untyped-def]
+    query = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    response = client.post("/sparql", data={"query": query, "named-graph-uri": f"{EX}g2"})
+    assert count(response) == 2
+
+
+def test_from_a_graph_not_in_the_store_selects_nothing(client) -> None:  # type: ignore[no-untyped-def]
+    query = "SELECT (COUNT(*) AS ?n) FROM <http://127.0.0.1:9/elsewhere> { ?s ?p ?o }"
+    assert count(client.get("/sparql", query_string={"query": query})) == 0
+
+
+# -- protocol errors ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("request_kwargs", "status", "words"), [
+    ({"query_string": [("query", COUNT), ("query", COUNT)]}, 400, "exactly one 'query'"),
+    ({"query_string": {"query": "SELEC * {}"}}, 400, "not valid SPARQL"),
+    ({"query_string": {"query": "SELECT * { ?s ?p ?o"}}, 400, "not valid SPARQL"),
+], ids=["two queries", "syntax error", "unclosed group"])
+def test_get_errors(client, request_kwargs, status, words) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", **request_kwargs)
+    assert response.status_code == status
+    assert words in response.get_data(as_text=True)
+
+
+def test_wrong_media_type_is_415(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/sparql", data=COUNT, content_type="text/plain")
+    assert response.status_code == 415
+
+
+def test_wrong_method_is_405(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.delete("/sparql")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] and "POST" in response.headers["Allow"]
+
+
+def test_update_by_get_is_405(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/sparql", query_string={"update": "CLEAR ALL"}).status_code == 405
+
+
+def test_form_with_query_and_update_is_400(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/sparql", data={"query": COUNT, "update": "CLEAR ALL"})
+    assert response.status_code == 400
+
+
+# -- negotiation ----------------------------------------------------------------------------
+
+SELECT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } " \
+         "ORDER BY ?s ?label LIMIT 2"
+CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g2> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+    ("application/json", "application/sparql-results+json"),
+    ("", "application/sparql-results+json"),
+], ids=lambda v: v or "no Accept")
+def test_select_formats(client, accept, media_type) -> None:  # type: ignore[no-untyped-def]
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", query_string={"query": SELECT}, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert response.mimetype_params.get("charset") == "utf-8"
+
+
+def test_select_bodies_agree(client) -> None:  # type: ignore[no-untyped-def]
+    def get(fmt: str) -> str:
+        return client.get("/sparql", query_string={"query": SELECT, "format": fmt}).get_data(
+            as_text=True)
+
+    as_json = json.loads(get("json"))["results"]["bindings"]
+    assert [b["label"] for b in as_json] == [
+        {"type": "literal", "value": "item 1", "xml:lang": "en"},
+        {"type": "literal", "value": "项目1", "xml:lang": "zh"}]
+    root = ET.fromstring(get("xml"))
+    literals = root.findall(f".//{RESULTS_NS}literal")
+    assert [(l.text, l.get("{http://www.w3.org/XML/1998/namespace}lang")) for l in literals] == [
+        ("item 1", "en"), ("项目1", "zh")]
+    rows = list(csv.reader(io.StringIO(get("csv"))))
+    assert rows == [["s", "label"], [f"{EX}item1", "item 1"], [f"{EX}item1", "项目1"]]
+    assert get("tsv").splitlines() == ["?s\t?label", f'<{EX}item1>\t"item 1"@en',
+                                       f'<{EX}item1>\t"项目1"@zh']
+
+
+def test_csv_quotes_commas_and_quotes(client) -> None:  # type: ignore[no-untyped-def]
+    query = "SELECT ?c { ?s <http://www.w3.org/2000/01/rdf-schema#comment> ?c }"
+    body = client.get("/sparql", query_string={"query": query, "format": "csv"}).get_data(
+        as_text=True)
+    assert list(csv.reader(io.StringIO(body)))[1] == ['a note with, a comma and a "quote"']
+
+
+def test_ask(client) -> None:  # type: ignore[no-untyped-def]
+    query = f"ASK {{ <{EX}item1> ?p ?o }}"
+    assert client.get("/sparql", query_string={"query": query}).json == {
+        "head": {}, "boolean": True}
+    xml = client.get("/sparql", query_string={"query": query, "format": "xml"})
+    assert b"<boolean>true</boolean>" in xml.data
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml"),
+    ("application/ld+json", "json-ld"), ("application/trig", "trig"),
+    ("application/n-quads", "nquads"), ("*/*", "turtle")])
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_construct_formats_parse(client, accept, fmt) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": CONSTRUCT},
+                          headers={"Accept": accept})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format=fmt) if fmt not in ("trig", "nquads") \
+        else _dataset_default(response.data, fmt)
+    assert len(graph) == 2
+
+
+def _dataset_default(data: bytes, fmt: str) -> Graph:
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=data, format=fmt)
+    merged = Graph()
+    for quad in dataset.quads():
+        merged.add(quad[:3])
+    return merged
+
+
+def test_describe(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": f"DESCRIBE <{EX}item3>"},
+                          headers={"Accept": "text/turtle"})
+    assert len(Graph().parse(data=response.data, format="turtle")) == 4
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (SELECT, "text/turtle"), (CONSTRUCT, "application/sparql-results+json"),
+    (SELECT, "image/png"), (SELECT, "application/sparql-results+json;q=0")])
+def test_nothing_acceptable_is_406(client, query, accept) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 406
+
+
+def test_format_parameter_wins_and_unknown_is_400(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "csv"},
+                          headers={"Accept": "application/sparql-results+xml"})
+    assert response.mimetype == "text/csv"
+    assert client.get("/sparql", query_string={"query": SELECT, "format": "yaml"}
+                      ).status_code == 400
+
+
+# -- row cap --------------------------------------------------------------------------------
+
+def test_a_cut_result_says_so(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    assert response.headers["Dakg-Truncated"] == "true"
+    assert response.headers["Dakg-Row-Limit"] == "30"
+    assert len(response.json["results"]["bindings"]) == 30
+    assert response.json["truncated"] is True
+    xml = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }", "format": "xml"})
+    assert b"result truncated" in xml.data
+    turtle = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                        headers={"Accept": "text/turtle"})
+    assert turtle.data.startswith(b"# result truncated")
+    assert len(Graph().parse(data=turtle.data, format="turtle")) == 30
+
+
+def test_a_whole_result_is_not_marked(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": SELECT})
+    assert "Dakg-Truncated" not in response.headers and "truncated" not in response.json
+
+
+# -- caching, compression, CORS, errors ---------------------------------------------------
+
+def test_etag_and_conditional_get(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/sparql", query_string={"query": SELECT})
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get("/sparql", query_string={"query": SELECT},
+                       headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/sparql", query_string={"query": SELECT, "format": "csv"})
+    assert other.headers["ETag"] != etag
+
+
+def test_large_results_are_gzipped(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"},
+                          headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    import gzip
+
+    assert json.loads(gzip.decompress(response.data))["truncated"] is True
+
+
+def test_cors_on_reads_and_preflight(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": SELECT},
+                          headers={"Origin": "https://yasgui.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options("/sparql", headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_errors_carry_a_request_id_and_no_trace(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": "SELEC"},
+                          headers={"Accept": "application/json"})
+    body = response.json
+    assert body["status"] == 400 and body["request_id"] == response.headers["X-Request-Id"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unexpected_failure_is_a_clean_500(small_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("dakg.server.sparql.formats.choose", broken)
+    response = small_app.test_client().get("/sparql", query_string={"query": SELECT})
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "a bug" not in text and "Traceback" not in text and "request id" in text

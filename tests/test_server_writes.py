@@ -1,0 +1,123 @@
+"""Writing: the token, SPARQL Update, the Graph Store Protocol, and what refusal leaves."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import close_app, make_app
+
+TOKEN = "correct horse battery staple"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+G = "http://example.org/new"
+ALL = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def writable(small_dataset, tmp_path_factory):  # type: ignore[no-untyped-def]
+    from dakg.server.dataset import load_files
+
+    from .conftest import DATA
+
+    dataset = load_files([DATA / "small.trig"], tmp_path_factory.mktemp("writable"))
+    app = make_app(dataset, write_token=TOKEN)
+    yield app.test_client()
+    close_app(app)
+
+
+def total(client) -> int:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", query_string={"query": ALL})
+    return int(response.json["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({}, 401), ({"Authorization": "Bearer wrong"}, 403), ({"Authorization": f"Basic {TOKEN}"}, 401),
+], ids=["no token", "wrong token", "wrong scheme"])
+def test_writes_without_the_token_change_nothing(writable, headers, status) -> None:  # type: ignore[no-untyped-def]
+    before = total(writable)
+    attempts = [
+        writable.post("/sparql", data="CLEAR ALL", content_type="application/sparql-update",
+                      headers=headers),
+        writable.post("/update", data={"update": "CLEAR ALL"}, headers=headers),
+        writable.put("/store", query_string={"graph": G}, data='<a:b> <a:c> "d" .',
+                     content_type="text/turtle", headers=headers),
+        writable.delete("/store", query_string={"graph": "http://example.org/g1"},
+                        headers=headers),
+    ]
+    assert [r.status_code for r in attempts] == [status] * 4
+    if status == 401:
+        assert attempts[0].headers["WWW-Authenticate"].startswith("Bearer")
+    assert total(writable) == before
+
+
+def test_the_graph_store_protocol(writable) -> None:  # type: ignore[no-untyped-def]
+    put = writable.put("/store", query_string={"graph": G}, headers=AUTH,
+                       data='<http://e/a> <http://e/b> "one" .', content_type="text/turtle")
+    assert put.status_code == 201
+    again = writable.put("/store", query_string={"graph": G}, headers=AUTH,
+                         data='<http://e/a> <http://e/b> "two" .', content_type="text/turtle")
+    assert again.status_code == 204
+    post = writable.post("/store", query_string={"graph": G}, headers=AUTH,
+                         data='<http://e/a> <http://e/b> "three" .',
+                         content_type="application/n-triples")
+    assert post.status_code == 204
+    got = writable.get("/store", query_string={"graph": G},
+                       headers={"Accept": "application/n-triples"})
+    assert sorted(got.get_data(as_text=True).splitlines()) == [
+        '<http://e/a> <http://e/b> "three" .', '<http://e/a> <http://e/b> "two" .']
+    assert writable.delete("/store", query_string={"graph": G}, headers=AUTH).status_code == 204
+    assert writable.get("/store", query_string={"graph": G}).status_code == 404
+    assert writable.delete("/store", query_string={"graph": G}, headers=AUTH).status_code == 404
+
+
+def test_post_to_the_store_creates_a_graph(writable) -> None:  # type: ignore[no-untyped-def]
+    created = writable.post("/store", headers=AUTH, data='<http://e/x> <http://e/y> "z" .',
+                            content_type="text/turtle")
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    assert writable.get("/store", query_string={"graph": location}).status_code == 200
+
+
+def test_sparql_update_is_seen_by_the_next_read(writable) -> None:  # type: ignore[no-untyped-def]
+    before = total(writable)
+    update = f'INSERT DATA {{ GRAPH <{G}2> {{ <http://e/s> <http://e/p> "o" }} }}'
+    response = writable.post("/sparql", data={"update": update}, headers=AUTH)
+    assert response.status_code == 204
+    assert total(writable) == before + 1
+    etag = writable.get("/sparql", query_string={"query": ALL}).headers["ETag"]
+    writable.post("/update", data=f"CLEAR GRAPH <{G}2>", content_type="application/sparql-update",
+                  headers=AUTH)
+    assert writable.get("/sparql", query_string={"query": ALL}).headers["ETag"] != etag
+
+
+@pytest.mark.parametrize(("body", "media_type", "status", "words"), [
+    (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;'
+     b'&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
+     b'rdf-syntax-ns#"><rdf:Description rdf:about="http://e/a"><rdf:value>&lol2;</rdf:value>'
+     b'</rdf:Description></rdf:RDF>', "application/rdf+xml", 400, "document type declaration"),
+    (b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://e/a"}',
+     "application/ld+json", 400, "remote contexts"),
+    (b"<http://e/a> <http://e/b> .", "text/turtle", 400, "not valid"),
+    (b"anything", "application/pdf", 415, "unsupported media type"),
+], ids=["billion laughs", "remote JSON-LD context", "broken Turtle", "not RDF"])
+def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, status,  # type: ignore[no-untyped-def]
+                                                    words) -> None:
+    before = total(writable)
+    response = writable.put("/store", query_string={"graph": G}, data=body,
+                            content_type=media_type, headers=AUTH)
+    assert response.status_code == status
+    assert words in response.get_data(as_text=True)
+    assert total(writable) == before
+
+
+def test_load_is_refused(writable) -> None:  # type: ignore[no-untyped-def]
+    response = writable.post("/update", data="LOAD <http://127.0.0.1:9/data.ttl>",
+                             content_type="application/sparql-update", headers=AUTH)
+    assert response.status_code == 400 and "does not fetch" in response.get_data(as_text=True)
+
+
+def test_a_read_only_server_refuses_writes(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/update", data="CLEAR ALL", content_type="application/sparql-update",
+                           headers=AUTH)
+    assert response.status_code == 403 and "read-only" in response.get_data(as_text=True)
+    assert client.get("/store", query_string={"graph": "http://example.org/g2"},
+                      headers={"Accept": "text/turtle"}).status_code == 200
