@@ -117,7 +117,12 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
 
 def _write(work: Path, graphs: list[NamedGraph],
            prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
-    fill_store(work / STORE, to_quads(triples(graphs)))
+    # Blank nodes (the ontology's owl:unionOf lists) get random labels when parsed;
+    # canonicalising (RDFC-1.0) names them from their content, so the same data gives the
+    # same store and the same dumps, byte for byte.
+    dataset = ox.Dataset(to_quads(triples(graphs)))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    fill_store(work / STORE, list(dataset))
     gc.collect()  # pyoxigraph closes a store when its object goes
     # Dump what the store holds, not what went in: Oxigraph normalises some literals (an
     # xsd:nonNegativeInteger is stored as xsd:integer), and the dumps must match the endpoint.

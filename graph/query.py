@@ -1,6 +1,8 @@
 """Running SPARQL on the store from the command line, and printing the answer.
 
-The default graph of a query is the union of the named graphs, as on the server.
+The default graph of a query is the union of the named graphs, as on the server, and the
+usual prefixes (dakg, oa, skos, dcterms, …) are declared, so that a quick question needs no
+prologue.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ class QueryError(GraphError):
     """The query is not valid SPARQL, or its result cannot be shown in the format asked."""
 
 
-def run_query(store: ox.Store, query: str) -> Result:
+def run_query(store: ox.Store, query: str, prefixes: dict[str, str] | None = None) -> Result:
+    """Run ``query``; ``prefixes`` are declared for it unless it declares them itself."""
     try:
-        return store.query(query, use_default_graph_as_union=True)
+        return store.query(query, use_default_graph_as_union=True, prefixes=prefixes)
     except SyntaxError as e:
         raise QueryError(f"the query is not valid SPARQL: {e}") from e
     except OSError as e:
@@ -74,9 +77,10 @@ def _short(term: object, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
+        # For reading, not for pasting back: id:recommendation/20 is shorter than the IRI.
         for prefix, namespace in prefixes.items():
             local = term.value.removeprefix(namespace)
-            if local != term.value and local and "/" not in local and "#" not in local:
+            if local != term.value and local and "#" not in local:
                 return f"{prefix}:{local}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):

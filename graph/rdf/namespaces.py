@@ -21,6 +21,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 PREFIXES: dict[str, str] = {
     "dakg": str(DAKG),
+    "id": str(ID),
     "dcterms": str(DCTERMS),
     "fabio": str(FABIO),
     "oa": str(OA),

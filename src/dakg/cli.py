@@ -78,15 +78,23 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 @pass_context
 def validate(context: Context, files: tuple[Path, ...]) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
-    shapes = rebase_graph(shapes_graph(), context.settings.base_iri)
+    base = context.settings.base_iri
     data = Graph()
     if files:
         for path in files:
-            _guard(lambda path=path: data.parse(path))  # type: ignore[misc]
+            # Read with the server's guarded reader, never rdflib's: rdflib would fetch
+            # remote JSON-LD contexts.
+            quads = _guard(lambda path=path: _read_rdf(path))  # type: ignore[misc]
+            nt = ox.serialize({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+                              format=ox.RdfFormat.N_TRIPLES)
+            data.parse(data=bytes(nt), format="nt")
     else:
         store = _guard(lambda: open_store(context.settings.data_dir))
+        # The shapes must speak of the IRIs the store was built with.
+        base = str(pipeline.read_manifest(current_build(context.settings.data_dir))["base_iri"])
         nt = ox.serialize(sorted_triples(store), format=ox.RdfFormat.N_TRIPLES)
         data.parse(data=bytes(nt), format="nt")
+    shapes = rebase_graph(shapes_graph(), base)
     outcome = shacl_validate(data, shapes)
     click.echo(outcome.text())
     if outcome.violations:
@@ -131,12 +139,16 @@ def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> 
               show_default=True, help="How to print the result.")
 @pass_context
 def query(context: Context, query: str | None, query_file: Any, fmt: str) -> None:
-    """Run a SPARQL query on the store (default graph = union of all named graphs)."""
+    """Run a SPARQL query on the store.
+
+    The default graph is the union of all named graphs, and the usual prefixes (dakg, oa,
+    skos, dcterms, prov, org, fabio, rdfs, xsd, …) are declared.
+    """
     if (query is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with --file, not both")
     text = query if query is not None else query_file.read()
     store = _guard(lambda: open_store(context.settings.data_dir))
-    result = _guard(lambda: run_query(store, text))
+    result = _guard(lambda: run_query(store, text, _prefixes(context.settings)))
     sys.stdout.buffer.write(_guard(lambda: render(result, fmt, _prefixes(context.settings))))
 
 
@@ -207,6 +219,16 @@ def show_settings(context: Context) -> None:
         value = getattr(context.settings, name)
         shown = "(set)" if name == "write_token" and value else value
         click.echo(f"{name} = {shown}\n    {env}: {help_text}")
+
+
+def _read_rdf(path: Path) -> list[ox.Quad]:
+    from dakg.server.rdf_input import UnsafeInput, format_for, parse_rdf
+
+    try:
+        return parse_rdf(path.read_bytes(), format_for(file_name=path.name),
+                         base_iri=path.resolve().as_uri())
+    except UnsafeInput as e:
+        raise click.ClickException(f"{path}: {e}") from e
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:
