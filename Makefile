@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run build test lint bench clean
+.PHONY: help install run build test lint bench clean
+
+# List the targets with what they do.
+help:
+	@awk '/^# /{doc=substr($$0,3)} /^[a-z]+:/{sub(":.*","",$$1); if (doc) printf "  %-8s %s\n", $$1, doc; doc=""}' $(MAKEFILE_LIST)
 
 # Create the virtual environment and install dakg with its test tools.
 install: $(BIN)/dakg
@@ -28,9 +32,9 @@ test: install
 lint: install
 	$(BIN)/ruff check . && $(BIN)/mypy
 
-# Run the benchmarks (build time; server latency and throughput).
+# Run the benchmarks (build time; server latency and throughput, which needs wrk).
 bench: install
-	$(BIN)/python bench/build.py
+	$(BIN)/python bench/build.py && $(BIN)/python bench/server.py
 
 # Remove the store, dumps and caches (not the virtual environment).
 clean:

@@ -53,11 +53,13 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     cors.install(app)
     Compress(app)
     errors.install(app)
+    from .pages import bp as pages
     from .sparql import bp as sparql
     from .writes import bp as writes
 
     app.register_blueprint(sparql)
     app.register_blueprint(writes)
+    app.register_blueprint(pages)
     logging.getLogger("dakg").setLevel(logging.INFO)
     return app
 
