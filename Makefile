@@ -28,9 +28,12 @@ build: install
 test: install
 	$(BIN)/python -m pytest
 
-# Lint and type-check.
+# Lint, and type-check the package as installed (graph/ and server/ become dakg.graph and
+# dakg.server only once installed, so mypy reads an installed copy).
 lint: install
-	$(BIN)/ruff check . && $(BIN)/mypy
+	$(BIN)/ruff check .
+	rm -rf .mypy-build && $(BIN)/pip install --quiet --no-deps --target .mypy-build .
+	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg
 
 # Run the benchmarks (build time; server latency and throughput, which needs wrk).
 bench: install

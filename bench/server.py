@@ -82,8 +82,9 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def wrk(port: int, connections: int, seconds: float, script: Path) -> dict[str, float]:
+    duration = f"{max(1, round(seconds))}s"  # wrk takes whole seconds
     out = subprocess.run(
-        ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+        ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", duration,
          "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]

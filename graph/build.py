@@ -35,8 +35,8 @@ from .store import (
     STORE,
     fill_store,
     prune_builds,
-    switch_current,
     read_quads,
+    switch_current,
     to_quads,
 )
 from .validate import Outcome, check

@@ -65,14 +65,22 @@ def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return [t for i, (key, t) in enumerate(keyed) if i == 0 or keyed[i - 1][0] != key]
 
 
+def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat,
+             prefixes: dict[str, str] | None = None) -> bytes:
+    """``ox.serialize`` into memory (it returns None only when given a file to write to)."""
+    written = ox.serialize(data, format=rdf_format, prefixes=prefixes)
+    assert written is not None
+    return written
+
+
 def serialize(quads: list[ox.Quad], fmt: DumpFormat, prefixes: dict[str, str],
               triples: list[ox.Triple] | None = None) -> bytes:
     """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
     if the caller has already computed it)."""
     if fmt.datasets:
-        return bytes(ox.serialize(quads, format=fmt.rdf_format, prefixes=prefixes))
+        return to_bytes(quads, fmt.rdf_format, prefixes)
     union = triples if triples is not None else sorted_triples(quads)
-    return bytes(ox.serialize(union, format=fmt.rdf_format, prefixes=prefixes))
+    return to_bytes(union, fmt.rdf_format, prefixes)
 
 
 def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str]) -> dict[str, str]:

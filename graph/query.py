@@ -11,7 +11,7 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from .dumps import FORMATS
+from .dumps import FORMATS, to_bytes
 from .errors import GraphError
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -50,10 +50,11 @@ def render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
             graph_formats = [n for n, f in FORMATS.items() if not f.datasets]
             raise QueryError(f"a graph result can be written as {', '.join(graph_formats)}, "
                              f"not {fmt}")
-        triples = list(result)
-        return bytes(ox.serialize(triples, format=FORMATS[fmt].rdf_format, prefixes=prefixes))
+        return to_bytes(list(result), FORMATS[fmt].rdf_format, prefixes)
     if fmt in SOLUTION_FORMATS:
-        return bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+        written = result.serialize(format=SOLUTION_FORMATS[fmt])
+        assert written is not None
+        return written
     if fmt != "table":
         raise QueryError(f"a SELECT or ASK result can be written as table, "
                          f"{', '.join(SOLUTION_FORMATS)}, not {fmt}")

@@ -27,17 +27,17 @@ FIGURES: dict[str, str] = {
 
 
 def graph_sizes(store: ox.Store) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for solution in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } "
-                                "GROUP BY ?g ORDER BY ?g"):
-        sizes[solution["g"].value] = int(solution["n"].value)
-    return sizes
+    answer = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } "
+                         "GROUP BY ?g ORDER BY ?g")
+    assert isinstance(answer, ox.QuerySolutions)
+    return {solution["g"].value: int(solution["n"].value) for solution in answer}
 
 
 def figures(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> dict[str, int]:
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
     result = {}
     for label, query in FIGURES.items():
-        solution = next(iter(store.query(prologue + query, use_default_graph_as_union=True)))
-        result[label] = int(solution["n"].value)
+        answer = store.query(prologue + query, use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        result[label] = int(next(answer)["n"].value)
     return result

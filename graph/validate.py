@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pyshacl
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import SH
 
 from .errors import BuildError, ValidationFailed
@@ -72,13 +73,13 @@ def check(data: Graph, shapes: Graph) -> Outcome:
     return outcome
 
 
-def _result(report: Graph, node: object) -> Result:
-    def one(prop: object) -> str | None:
-        value = report.value(node, prop)  # type: ignore[arg-type]
+def _result(report: Graph, node: Node) -> Result:
+    def one(prop: URIRef) -> str | None:
+        value = report.value(node, prop)
         return None if value is None else str(value)
 
     severity = str(one(SH.resultSeverity)).rsplit("#", 1)[-1]
-    messages = sorted({_message(m) for m in report.objects(node, SH.resultMessage)})  # type: ignore[arg-type]
+    messages = sorted({_message(m) for m in report.objects(node, SH.resultMessage)})
     return Result(severity=severity, focus=str(one(SH.focusNode)), path=one(SH.resultPath),
                   shape=str(one(SH.sourceShape)), messages=tuple(messages),
                   value=one(SH.value))

@@ -8,6 +8,7 @@ description, Graph Store GETs).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -70,6 +71,14 @@ class UnknownFormat(ValueError):
 
 def offers(kind: Kind) -> list[Format]:
     return [f for f in FORMATS if kind in f.kinds]
+
+
+@functools.lru_cache(maxsize=256)
+def choose_for_header(kind: Kind, accept_header: str, format_param: str | None) -> Format:
+    """``choose`` for a raw ``Accept`` header; cached, as clients send the same few."""
+    from werkzeug.http import parse_accept_header
+
+    return choose(kind, parse_accept_header(accept_header, MIMEAccept), format_param)
 
 
 def choose(kind: Kind, accept: MIMEAccept, format_param: str | None = None) -> Format:

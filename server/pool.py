@@ -12,6 +12,7 @@ short-lived request threads would kill them at random.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -93,10 +94,8 @@ class QueryProcess:
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
         for stream in (self._inbox, self._outbox):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
 
 def _describe_exit(code: int | None) -> str:

@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from dakg.graph.dumps import to_bytes
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -68,28 +70,39 @@ def _json(variables: list[str], rows: list[ox.QuerySolution], limit: int | None)
     head = '{"head":{"vars":' + _dumps(variables) + '},'
     tail = ""
     if limit is not None:
-        tail = f',"truncated":true,"rowLimit":{limit},"note":{_dumps(truncation_note(limit, "rows"))}'
+        note = _quote(truncation_note(limit, "rows"))
+        tail = f',"truncated":true,"rowLimit":{limit},"note":{note}'
     return head + '"results":{"bindings":[' + ",".join(bindings) + "]}" + tail + "}"
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
+_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_iris: dict[str, str] = {}  # IRIs recur (predicates, classes): keep their JSON
+
+
+def _json_iri(iri: str) -> str:
+    found = _iris.get(iri)
+    if found is None:
+        if len(_iris) > 50_000:
+            _iris.clear()
+        found = _iris[iri] = '{"type":"uri","value":' + _quote(iri) + "}"
+    return found
 
 
 def _json_term(term: Term) -> str:
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return '{"type":"uri","value":' + _dumps(term.value) + "}"
-    if kind is ox.Literal:
-        value = _dumps(term.value)
-        if term.language:
-            return '{"type":"literal","value":' + value + ',"xml:lang":' + \
-                _dumps(term.language) + "}"
+    if isinstance(term, ox.NamedNode):
+        return _json_iri(term.value)
+    if isinstance(term, ox.Literal):
+        value = _quote(term.value)
+        language = term.language
+        if language:
+            return '{"type":"literal","value":' + value + ',"xml:lang":' + _quote(language) + "}"
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return '{"type":"literal","value":' + value + "}"
-        return '{"type":"literal","value":' + value + ',"datatype":' + _dumps(datatype) + "}"
-    if kind is ox.BlankNode:
-        return '{"type":"bnode","value":' + _dumps(term.value) + "}"
+        return '{"type":"literal","value":' + value + ',"datatype":' + _quote(datatype) + "}"
+    if isinstance(term, ox.BlankNode):
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
     return ('{"type":"triple","value":{"subject":' + _json_term(term.subject)
             + ',"predicate":' + _json_term(term.predicate) + ',"object":'
             + _json_term(term.object) + "}}")
@@ -184,7 +197,7 @@ def graph(triples: list[ox.Triple] | list[ox.Quad], fmt: str, prefixes: dict[str
     if rdf_format.supports_datasets:
         data = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
                 for t in triples)
-    body = bytes(ox.serialize(data, format=rdf_format, prefixes=prefixes))
+    body = to_bytes(data, rdf_format, prefixes)
     if limit is None or fmt not in _COMMENT:
         return body
     note = _COMMENT[fmt].format(truncation_note(limit, "triples")).encode()

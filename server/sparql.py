@@ -40,7 +40,8 @@ def endpoint() -> Response:
 
 def choose_format(kind: formats.Kind) -> formats.Format:
     try:
-        return formats.choose(kind, request.accept_mimetypes, request.values.get("format"))
+        return formats.choose_for_header(kind, request.headers.get("Accept", ""),
+                                         request.values.get("format"))
     except formats.UnknownFormat as e:
         raise bad_request(str(e)) from e
     except formats.NoFormat as e:

@@ -70,9 +70,8 @@ def _write(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     if any(q.graph_name != graph for q in quads):
         raise UnsafeInput("the body holds named graphs; send a graph format (Turtle, "
                           "N-Triples, RDF/XML, JSON-LD) to one graph")
-    if op == "put":
-        if existed:
-            store.clear_graph(graph)
+    if op == "put" and existed:
+        store.clear_graph(graph)
     store.extend(quads)
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         store.add_graph(graph)

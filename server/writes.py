@@ -9,6 +9,7 @@ across the whole server, under the query time limit.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import hmac
@@ -171,10 +172,8 @@ def _run_writer(live: Path, job: dict[str, Any], timeout: float) -> dict[str, An
     os.close(to_child_r)
     os.close(from_child_w)
     with os.fdopen(to_child_w, "wb") as outbox, os.fdopen(from_child_r, "rb") as inbox:
-        try:
+        with contextlib.suppress(BrokenPipeError):  # it died first; its exit is reported below
             write_frame(outbox, job)
-        except BrokenPipeError:
-            pass  # the process died before reading; its exit is reported below
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

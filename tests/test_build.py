@@ -54,6 +54,7 @@ def test_checksums_match_the_dumps(built: Path) -> None:
 
 @pytest.mark.parametrize("name", list(FORMATS))
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_each_dump_parses_back_to_the_store(built: Path, name: str) -> None:
     fmt = FORMATS[name]
     path = current_build(built) / "dumps" / f"dakg.{fmt.extension}"

@@ -29,9 +29,10 @@ CASES = [
      "recommendation 9 is reported in two sections"),
     ("footnote body lost", "[7:  \t阿拉伯文、英文、法文、西班牙文、俄文和葡萄牙文。] ", "", 104,
      "footnote 7 is referenced but its body"),
-    ("highlight without bullet", "\t· 产权组织继续加强其在有关竞争政策", "\t产权组织继续加强其在有关竞争政策",
-     234, "expected a highlight starting with '·'"),
-    ("empty implementation block", "\t落实工作\n\t该建议自2014年开始落实，已在文件CDIP/6/8和CDIP/7/4的框架下经过讨论。\n",
+    ("highlight without bullet", "\t· 产权组织继续加强其在有关竞争政策",
+     "\t产权组织继续加强其在有关竞争政策", 234, "expected a highlight starting with '·'"),
+    ("empty implementation block",
+     "\t落实工作\n\t该建议自2014年开始落实，已在文件CDIP/6/8和CDIP/7/4的框架下经过讨论。\n",
      "\t落实工作\n", 990, "the block '落实工作' is empty"),
     ("page header of another document", "CDIP/35/2\n附件一第5页", "CDIP/35/3\n附件一第5页", 648,
      "the page header says CDIP/35/3, but the manifest says CDIP/35/2"),
@@ -64,14 +65,16 @@ def test_truncated_file_names_its_last_line(tmp_path: Path, source: Source) -> N
 
 def test_truncated_inside_a_section(tmp_path: Path, source: Source) -> None:
     cut = source.text.index("\t亮点\n\t· 发布关于产权组织对可持续发展目标")
-    text = source.text[:cut] + "[后接附件二]\n" + source.text[source.text.index("独立审查实施工作"):]
+    rest = source.text[source.text.index("独立审查实施工作") :]
+    text = source.text[:cut] + "[后接附件二]\n" + rest
     with pytest.raises(SourceError, match="expected the block '亮点'"):
         _extract(tmp_path, text, source)
 
 
 def test_a_lost_section_break_is_not_guessed(tmp_path: Path, source: Source) -> None:
     # Without its heading and its section break, nothing says where recommendation 8 starts.
-    text = damage(source, " 请产权组织与研究机构和私营企业订立协议", "请产权组织与研究机构和私营企业订立协议")
+    text = damage(source, " 请产权组织与研究机构和私营企业订立协议",
+                  "请产权组织与研究机构和私营企业订立协议")
     with pytest.raises(SourceError, match="expected a heading '建议N'") as error:
         _extract(tmp_path, text, source)
     assert error.value.location is not None and error.value.location.line == 242

@@ -53,7 +53,7 @@ def test_every_dakg_term_the_data_uses_is_defined(graphs: list[NamedGraph]) -> N
     for named in graphs:
         if named.graph is ONTOLOGY:
             continue
-        for s, p, o in named.graph:
+        for _, p, o in named.graph:
             used.add(p)  # type: ignore[arg-type]
             if p == RDF.type:
                 used.add(o)  # type: ignore[arg-type]

@@ -124,7 +124,8 @@ def test_select_bodies_agree(client) -> None:  # type: ignore[no-untyped-def]
         {"type": "literal", "value": "项目1", "xml:lang": "zh"}]
     root = ET.fromstring(get("xml"))
     literals = root.findall(f".//{RESULTS_NS}literal")
-    assert [(l.text, l.get("{http://www.w3.org/XML/1998/namespace}lang")) for l in literals] == [
+    assert [(lit.text, lit.get("{http://www.w3.org/XML/1998/namespace}lang"))
+            for lit in literals] == [
         ("item 1", "en"), ("项目1", "zh")]
     rows = list(csv.reader(io.StringIO(get("csv"))))
     assert rows == [["s", "label"], [f"{EX}item1", "item 1"], [f"{EX}item1", "项目1"]]
@@ -264,7 +265,7 @@ def test_unexpected_failure_is_a_clean_500(small_app, monkeypatch) -> None:  # t
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("dakg.server.sparql.formats.choose", broken)
+    monkeypatch.setattr("dakg.server.sparql.formats.choose_for_header", broken)
     response = small_app.test_client().get("/sparql", query_string={"query": SELECT})
     assert response.status_code == 500
     text = response.get_data(as_text=True)

@@ -27,7 +27,7 @@ def test_vendored_copy_is_the_seed_the_project_received(manifest: Path) -> None:
 def test_changed_copy_is_refused(tmp_path: Path, source) -> None:  # type: ignore[no-untyped-def]
     manifest = write_source(tmp_path, source, source.text)
     (tmp_path / "report.txt").write_text(source.text + "\n多出来的一行\n", encoding="utf-8")
-    with pytest.raises(SourceError, match="sha256 is .* but report.toml says"):
+    with pytest.raises(SourceError, match=r"sha256 is .* but report\.toml says"):
         load_source(manifest)
 
 

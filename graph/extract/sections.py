@@ -133,18 +133,18 @@ def _expect(lines: Sequence[Line], i: int, header: str, error: Error) -> int:
 
 def _numbers(frames: list[_Frame], total: int, error: Error) -> list[tuple[int, ...]]:
     """The recommendation numbers of each section, recovering those of headless sections."""
-    stated = [_heading_numbers(f.heading)[0] if f.heading else None for f in frames]
-    claimed = {n for numbers in stated if numbers for n in numbers}
+    stated = [_heading_numbers(f.heading)[0] if f.heading else () for f in frames]
+    claimed = {n for numbers in stated for n in numbers}
     result: list[tuple[int, ...]] = []
     i = 0
     while i < len(frames):
-        if stated[i] is not None:
-            result.append(stated[i])  # type: ignore[arg-type]
+        if stated[i]:
+            result.append(stated[i])
             i += 1
             continue
-        run_end = next((j for j in range(i, len(frames)) if stated[j] is not None), len(frames))
-        low = min(stated[i - 1]) if i else 0  # type: ignore[type-var]
-        high = min(stated[run_end]) if run_end < len(frames) else total + 1  # type: ignore[type-var]
+        run_end = next((j for j in range(i, len(frames)) if stated[j]), len(frames))
+        low = min(stated[i - 1]) if i else 0
+        high = min(stated[run_end]) if run_end < len(frames) else total + 1
         free = [n for n in range(low + 1, high) if n not in claimed]
         if len(free) != run_end - i:
             raise error(
@@ -216,7 +216,8 @@ def _statements(text: list[Line], numbers: tuple[int, ...], stars: Sequence[bool
         groups = [text]
     else:
         starts = [i for i, line in enumerate(text) if _STATEMENT_PREFIX.match(line.text.text)]
-        found = [int(_STATEMENT_PREFIX.match(text[i].text.text)[1]) for i in starts]  # type: ignore[index]
+        found = [int(_STATEMENT_PREFIX.match(text[i].text.text)[1])  # type: ignore[index]
+                 for i in starts]
         if found != list(numbers) or starts[0] != 0:
             raise error(f"expected the texts of {', '.join(f'建议{n}：' for n in numbers)} "
                         "in this order", text[starts[0] if starts else 0])

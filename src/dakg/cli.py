@@ -12,7 +12,14 @@ from rdflib import Graph
 
 from dakg import __version__
 from dakg.graph import build as pipeline
-from dakg.graph.dumps import FORMATS, dump_format, serialize, sorted_quads, sorted_triples
+from dakg.graph.dumps import (
+    FORMATS,
+    dump_format,
+    serialize,
+    sorted_quads,
+    sorted_triples,
+    to_bytes,
+)
 from dakg.graph.errors import GraphError, ValidationFailed
 from dakg.graph.query import OUTPUT_FORMATS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
@@ -84,16 +91,15 @@ def validate(context: Context, files: tuple[Path, ...]) -> None:
         for path in files:
             # Read with the server's guarded reader, never rdflib's: rdflib would fetch
             # remote JSON-LD contexts.
-            quads = _guard(lambda path=path: _read_rdf(path))  # type: ignore[misc]
-            nt = ox.serialize({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
-                              format=ox.RdfFormat.N_TRIPLES)
-            data.parse(data=bytes(nt), format="nt")
+            quads = _guard(lambda path=path: _read_rdf(path))
+            nt = to_bytes({ox.Triple(q.subject, q.predicate, q.object) for q in quads},
+                          ox.RdfFormat.N_TRIPLES)
+            data.parse(data=nt, format="nt")
     else:
         store = _guard(lambda: open_store(context.settings.data_dir))
         # The shapes must speak of the IRIs the store was built with.
         base = str(pipeline.read_manifest(current_build(context.settings.data_dir))["base_iri"])
-        nt = ox.serialize(sorted_triples(store), format=ox.RdfFormat.N_TRIPLES)
-        data.parse(data=bytes(nt), format="nt")
+        data.parse(data=to_bytes(sorted_triples(store), ox.RdfFormat.N_TRIPLES), format="nt")
     shapes = rebase_graph(shapes_graph(), base)
     outcome = shacl_validate(data, shapes)
     click.echo(outcome.text())

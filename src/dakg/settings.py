@@ -16,36 +16,47 @@ from typing import Any
 from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
 
-def _setting(default: Any, help: str, **kwargs: Any) -> Any:
-    return field(default=default, metadata={"help": help}, **kwargs)
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
 
 
 @dataclass(frozen=True)
 class Settings:
-    base_iri: str = _setting(DEFAULT_BASE, "Base of every IRI dakg mints (/id/… and /def/…).")
-    data_dir: Path = _setting(Path("var"), "Folder of the store, the dumps and older builds.")
-    source: Path | None = _setting(
-        None, "Manifest (.toml) of the report to build from; default: the vendored CDIP/35/2.")
-    reference: Path | None = _setting(
-        None, "Curated reference file (.toml); default: the one shipped with dakg.")
-    host: str = _setting("127.0.0.1", "Address 'dakg serve' listens on.")
-    port: int = _setting(8000, "Port 'dakg serve' listens on.")
-    workers: int = _setting(2, "Web server worker processes.")
-    query_workers: int = _setting(2, "Query processes: queries run there, so a runaway query "
-                                     "can be killed without stopping the server.")
-    query_timeout: float = _setting(10.0, "Seconds a query may run before it is stopped.")
-    row_limit: int = _setting(10000, "Most rows (or triples) a query result may carry; a "
-                                     "longer result is cut and marked as cut.")
-    max_request_bytes: int = _setting(1_000_000, "Largest request body accepted, in bytes.")
-    max_queued_queries: int = _setting(32, "Queries that may wait for a query process; "
-                                           "beyond that the server answers 503.")
-    per_client_queries: int = _setting(4, "Queries one client address may have running or "
-                                          "waiting at once; beyond that 429.")
-    write_token: str | None = _setting(
-        None, "Bearer token that enables SPARQL Update and the Graph Store Protocol; unset: "
-              "the server is read-only.")
-    service_allowlist: tuple[str, ...] = _setting(
-        (), "IRIs (prefixes) that SERVICE and LOAD may fetch from; empty: none.")
+    base_iri: str = field(default=DEFAULT_BASE, metadata=_help(
+        "Base of every IRI dakg mints (/id/… and /def/…)."))
+    data_dir: Path = field(default=Path("var"), metadata=_help(
+        "Folder of the store, the dumps and older builds."))
+    source: Path | None = field(default=None, metadata=_help(
+        "Manifest (.toml) of the report to build from; default: the vendored CDIP/35/2."))
+    reference: Path | None = field(default=None, metadata=_help(
+        "Curated reference file (.toml); default: the one shipped with dakg."))
+    host: str = field(default="127.0.0.1", metadata=_help(
+        "Address 'dakg serve' listens on."))
+    port: int = field(default=8000, metadata=_help(
+        "Port 'dakg serve' listens on."))
+    workers: int = field(default=2, metadata=_help(
+        "Web server worker processes."))
+    query_workers: int = field(default=2, metadata=_help(
+        "Query processes per web worker: queries run there, so a runaway query can be "
+        "killed without stopping the server."))
+    query_timeout: float = field(default=10.0, metadata=_help(
+        "Seconds a query (or a write) may run before it is stopped."))
+    row_limit: int = field(default=10000, metadata=_help(
+        "Most rows (or triples) a query result may carry; a "
+        "longer result is cut and marked as cut."))
+    max_request_bytes: int = field(default=1_000_000, metadata=_help(
+        "Largest request body accepted, in bytes."))
+    max_queued_queries: int = field(default=32, metadata=_help(
+        "Queries that may wait for a query process; "
+        "beyond that the server answers 503."))
+    per_client_queries: int = field(default=4, metadata=_help(
+        "Queries one client address may have running or "
+        "waiting at once; beyond that 429."))
+    write_token: str | None = field(default=None, metadata=_help(
+        "Bearer token that enables SPARQL Update and the Graph Store Protocol; unset: "
+        "the server is read-only."))
+    service_allowlist: tuple[str, ...] = field(default=(), metadata=_help(
+        "IRIs (prefixes) that SERVICE and LOAD may fetch from; empty: none."))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
