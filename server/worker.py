@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from . import results
 from .framing import read_frame, write_frame
 
+
 class Worker:
     def __init__(self) -> None:
         self.store: ox.Store | None = None
