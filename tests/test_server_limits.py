@@ -163,6 +163,17 @@ def test_service_never_reaches_the_network(client, listener, name, query) -> Non
     assert listener.connections == 0
 
 
+def test_from_and_from_named_select_from_the_store_and_never_fetch(client, listener) -> None:  # type: ignore[no-untyped-def]
+    where = f"http://127.0.0.1:{listener.port}/graph.ttl"
+    for query in (f"SELECT * FROM <{where}> WHERE {{ ?s ?p ?o }}",
+                  f"SELECT * FROM NAMED <{where}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"):
+        response = client.get("/sparql", query_string={"query": query})
+        assert response.status_code == 200
+        assert response.json["results"]["bindings"] == []
+    time.sleep(0.1)
+    assert listener.connections == 0
+
+
 def test_deep_nesting_does_not_crash_anything(client) -> None:  # type: ignore[no-untyped-def]
     for opener, closer in (("{", "}"), ("(", ")")):
         query = ("SELECT * WHERE { " + opener * 3000 + closer * 3000 + " }") if opener == "{" \

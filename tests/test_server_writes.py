@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .conftest import close_app, make_app
@@ -109,10 +111,23 @@ def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, 
     assert total(writable) == before
 
 
-def test_load_is_refused(writable) -> None:  # type: ignore[no-untyped-def]
-    response = writable.post("/update", data="LOAD <http://127.0.0.1:9/data.ttl>",
-                             content_type="application/sparql-update", headers=AUTH)
-    assert response.status_code == 400 and "does not fetch" in response.get_data(as_text=True)
+def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-untyped-def]
+    from .test_server_limits import Listener
+
+    listener = Listener()
+    there = f"http://127.0.0.1:{listener.port}"
+    try:
+        for update in (f"LOAD <{there}/data.ttl>",
+                       f"LOAD SILENT <{there}/data.ttl> INTO GRAPH <{G}>",
+                       f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{there}/> {{ ?s ?p ?o }} }}"):
+            response = writable.post("/update", data=update,
+                                     content_type="application/sparql-update", headers=AUTH)
+            assert response.status_code == 400
+            assert "does not fetch" in response.get_data(as_text=True)
+        time.sleep(0.1)
+        assert listener.connections == 0
+    finally:
+        listener.close()
 
 
 def test_a_read_only_server_refuses_writes(client) -> None:  # type: ignore[no-untyped-def]
