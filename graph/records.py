@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .extract.excerpt import Span
-
 __all__ = [
     "Block",
     "Citation",
@@ -32,6 +30,21 @@ __all__ = [
     "Span",
     "Statement",
 ]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Code-point offsets into the source text: ``start`` inclusive, ``end`` exclusive."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"not a span: {self.start}..{self.end}")
+
+    def quote(self, text: str) -> str:
+        return text[self.start : self.end]
 
 
 @dataclass(frozen=True, kw_only=True)

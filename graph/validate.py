@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from .errors import BuildError, ValidationFailed
 

@@ -5,22 +5,8 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """Code-point offsets into the source text: ``start`` inclusive, ``end`` exclusive."""
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end:
-            raise ValueError(f"not a span: {self.start}..{self.end}")
-
-    def quote(self, text: str) -> str:
-        return text[self.start : self.end]
+from ..records import Span
 
 
 class Excerpt:
