@@ -37,6 +37,9 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         COMPRESS_MIN_SIZE=1024,
         COMPRESS_ALGORITHM=["gzip"],
         COMPRESS_REGISTER=True,
+        # Dumps are sent as files: compressing them on the fly would cost CPU on every
+        # download and break their ETag (their sha256).
+        COMPRESS_STREAMS=False,
         JSON_AS_ASCII=False,
     )
     dataset = dataset or LinkedDataset(settings.data_dir)

@@ -8,6 +8,7 @@ other query.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from flask import Response, request
 from rdflib import BNode, Graph, Literal, URIRef
@@ -50,14 +51,13 @@ def respond() -> Response:
 
 def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
     """(triples in the store's own default graph, triples per named graph)."""
-    from .sparql import execute
+    from .sparql import execute, select
 
-    snapshot = rt.dataset.current()
-    job = {"store": snapshot.store, "format": "json", "row_limit": 100_000, "prefixes": {},
-           "text": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}
-    named = {b["g"]["value"]: int(b["n"]["value"])
-             for b in json.loads(execute(rt, job)["body"])["results"]["bindings"]}
-    job = {**job, "text": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "union": False}
+    rows, _ = select(rt, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                     100_000)
+    named = {b["g"]["value"]: int(b["n"]["value"]) for b in rows}
+    job = {"store": rt.dataset.current().store, "format": "json", "row_limit": 1,
+           "prefixes": {}, "text": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "union": False}
     default = json.loads(execute(rt, job)["body"])["results"]["bindings"][0]["n"]["value"]
     return int(default), dict(sorted(named.items()))
 
@@ -85,6 +85,16 @@ def _graph(rt: Runtime, endpoint: str) -> Graph:
     g.add((dataset, DCTERMS.title, Literal("dakg: the Development Agenda Knowledge Graph",
                                            lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, service))
+    site = endpoint.rsplit("/sparql", 1)[0]
+    g.add((dataset, VOID.uriSpace, Literal(f"{rt.settings.base_iri}id/")))
+    g.add((dataset, VOID.exampleResource, URIRef(f"{rt.settings.base_iri}id/recommendation/1")))
+    g.add((dataset, VOID.rootResource, URIRef(f"{rt.settings.base_iri}id/scheme/"
+                                              "development-agenda")))
+    g.add((dataset, VOID.vocabulary, URIRef(f"{rt.settings.base_iri}def/")))
+    dumps = Path(rt.dataset.current().store).parent / "dumps"
+    if dumps.is_dir():  # builds have dumps; --data files and the live store do not
+        for name in sorted(p.name for p in dumps.iterdir() if p.name.startswith("dakg.")):
+            g.add((dataset, VOID.dataDump, URIRef(f"{site}/dumps/{name}")))
     g.add((dataset, VOID.triples, _count(own_default + sum(named.values()))))
     default = BNode("defaultGraph")
     g.add((dataset, SD.defaultGraph, default))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -65,7 +66,7 @@ def run_query(operation: QueryRequest) -> Response:
                            *operation.named_graphs])
         etag = f"{snapshot.version}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
         if etag in request.if_none_match:
-            return _not_modified(etag)
+            return not_modified(etag)
     job = {"store": snapshot.store, "text": inspection.text, "format": fmt.name,
            "default_graphs": list(operation.default_graphs),
            "named_graphs": list(operation.named_graphs),
@@ -116,9 +117,19 @@ def execute(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
-def _not_modified(etag: str) -> Response:
+def not_modified(etag: str) -> Response:
+    """The 304 answer to a conditional GET whose ETag still matches."""
     response = Response(status=304)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept"
     return response
+
+
+def select(rt: Runtime, text: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """The server's own SELECT (pages, descriptions), run like any query, within the limits:
+    the SPARQL JSON bindings, and whether they were cut at ``limit``."""
+    job = {"store": rt.dataset.current().store, "text": text, "format": "json",
+           "row_limit": limit, "prefixes": {}}
+    reply = execute(rt, job)
+    return json.loads(reply["body"])["results"]["bindings"], bool(reply["truncated"])

@@ -1,0 +1,438 @@
+"""The linked-data pages (/id/…, /def/…, /, /recommendations, /query, /dumps/) on a real build,
+through Flask's test client; and the query page in a headless browser against ``dakg serve``."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from .conftest import close_app
+
+BASE = "https://w3id.org/dakg/"
+ID = BASE + "id/"
+DAKG = BASE + "def/"
+OA = "http://www.w3.org/ns/oa#"
+REC20 = URIRef(ID + "recommendation/20")
+REC20_TEXT = ("提倡开展有助于在产权组织成员国建立强大的公有领域的知识产权方面的准则制定活动，"
+              "包括编拟指导方针的可能性")
+PARAGRAPH = "document/CDIP/35/2/section/20/implementation/1"
+PARSERS = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
+MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples",
+               "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+@pytest.fixture(scope="module")
+def app(built: Path) -> Iterator[Flask]:
+    from dakg.server import create_app
+    from dakg.settings import Settings
+
+    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
+    yield made
+    close_app(made)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def page(client: FlaskClient, path: str, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(path, headers={"Accept": "text/html"}, **kwargs)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def graph_of(client: FlaskClient, path: str, accept: str | None = None,
+             parser: str = "turtle") -> Graph:
+    response = client.get(path, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return Graph().parse(data=response.get_data(as_text=True), format=parser)
+
+
+# -- resource pages -------------------------------------------------------------------------------
+
+def test_recommendation_page(client: FlaskClient) -> None:
+    response = client.get("/id/recommendation/20", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["Vary"].startswith("Accept")
+    text = response.get_data(as_text=True)
+    assert '<html lang="en">' in text and '<meta charset="utf-8">' in text
+    assert REC20_TEXT in text
+    assert re.search(r'<blockquote class="text" lang="zh">提倡开展', text)
+    assert "<title>Recommendation 20 · dakg</title>" in text
+    assert '<span class="alt" lang="zh">建议20</span>' in text
+    assert 'href="/id/recommendation/16"' in text  # its cross-reference, as a local link
+    assert 'href="/id/cluster/B"' in text
+    assert 'href="/id/document/CDIP/35/2/section/20"' in text
+    assert "Brands and Designs Sector" in text  # a sector, by its label
+    assert 'href="/id/scheme/development-agenda"' in text
+    # Links at the bottom: the same resource as data, and a query.
+    for ext in PARSERS:
+        assert f'href="/id/recommendation/20.{ext}"' in text
+    assert 'href="/query?query=' in text
+    assert f'href="{BASE}' not in text  # every IRI under the base is linked as a local path
+
+
+def test_external_iris_are_external_links(client: FlaskClient) -> None:
+    text = page(client, "/id/recommendation/20")
+    assert 'href="http://www.w3.org/2004/02/skos/core#inScheme"' in text
+    assert 'class="ext" rel="external"' in text
+
+
+def test_turtle_by_extension_and_by_accept_is_the_same_graph(client: FlaskClient) -> None:
+    by_extension = client.get("/id/recommendation/20.ttl")
+    assert by_extension.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    by_accept = graph_of(client, "/id/recommendation/20", "text/turtle")
+    extension_graph = Graph().parse(data=by_extension.get_data(as_text=True), format="turtle")
+    assert isomorphic(extension_graph, by_accept)
+    assert (REC20, URIRef(DAKG + "refersTo"), URIRef(ID + "recommendation/16")) in by_accept
+    assert (REC20, URIRef(DAKG + "recommendationText"), None) in by_accept
+    assert set(by_accept.subjects()) == {REC20}
+    assert len(by_accept) > 20
+
+
+@pytest.mark.parametrize("ext", sorted(PARSERS))
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_every_format_gives_the_same_graph(client: FlaskClient, ext: str) -> None:
+    reference = graph_of(client, "/id/recommendation/20.ttl")
+    by_extension = graph_of(client, f"/id/recommendation/20.{ext}", parser=PARSERS[ext])
+    by_accept = graph_of(client, "/id/recommendation/20", MEDIA_TYPES[ext], PARSERS[ext])
+    assert isomorphic(by_extension, reference)
+    assert isomorphic(by_accept, reference)
+
+
+def test_description_holds_the_fragments(client: FlaskClient) -> None:
+    graph = graph_of(client, f"/id/{PARAGRAPH}.ttl")
+    iri = ID + PARAGRAPH
+    assert {str(s) for s in graph.subjects()} == {iri, iri + "#span", iri + "#quote",
+                                                  iri + "#position"}
+    assert (URIRef(iri + "#quote"), URIRef(OA + "exact"), None) in graph
+
+
+def test_paragraph_page_shows_its_quote_and_offsets(client: FlaskClient) -> None:
+    graph = graph_of(client, f"/id/{PARAGRAPH}.ttl")
+    position = URIRef(ID + PARAGRAPH + "#position")
+    start = int(graph.value(position, URIRef(OA + "start")))  # type: ignore[arg-type]
+    end = int(graph.value(position, URIRef(OA + "end")))  # type: ignore[arg-type]
+    exact = str(graph.value(URIRef(ID + PARAGRAPH + "#quote"), URIRef(OA + "exact")))
+    assert exact.startswith("该建议自2010年起落实")
+    text = page(client, f"/id/{PARAGRAPH}")
+    assert f"<mark>{html.escape(exact)}</mark>" in text
+    assert f"{start}–{end}" in text and f"({end - start} code points)" in text
+    assert f"text[{start}:{end}]" in text
+    assert 'href="/id/document/CDIP/35/2/section/20"' in text  # the section it is part of
+    assert 'href="/id/document/CDIP/35/2"' in text  # the report
+    assert 'href="/id/document/CDIP/35/2/text/zh"' in text  # the source text
+    assert 'id="span"' in text and 'id="quote"' in text and 'id="position"' in text
+    assert 'href="/id/document/CDIP/35/2/section/20/implementation/1/mention/1"' in text
+
+
+def test_mention_page_names_its_body_and_text_part(client: FlaskClient) -> None:
+    text = page(client, f"/id/{PARAGRAPH}/mention/1")
+    assert "Committee on Development and Intellectual Property" in text
+    assert f'href="/id/{PARAGRAPH}"' in text
+    assert "<mark>CDIP</mark>" in text
+
+
+@pytest.mark.parametrize(("path", "symbol"), [
+    ("document/CDIP/16/4/Rev", "CDIP/16/4 Rev."),
+    ("document/SCT/44/6/Rev.4", "SCT/44/6 Rev.4"),  # a dot that is not an extension
+])
+def test_documents_with_a_revision(client: FlaskClient, path: str, symbol: str) -> None:
+    text = page(client, f"/id/{path}")
+    assert f"<title>{symbol} · dakg</title>" in text
+    assert f"<code>{ID}{path}</code>" in text
+    graph = graph_of(client, f"/id/{path}.ttl")
+    assert (URIRef(ID + path), URIRef(DAKG + "symbol"), Literal(symbol)) in graph
+
+
+def test_scheme_lists_its_concepts(client: FlaskClient) -> None:
+    text = page(client, "/id/scheme/development-agenda")
+    for number in (1, 20, 45):
+        assert f'href="/id/recommendation/{number}"' in text
+    # 45 recommendations and 6 clusters are in the scheme; the 6 clusters are top concepts.
+    assert '<span class="count">(57)</span>' in text
+
+
+def test_unknown_resource_is_404(client: FlaskClient) -> None:
+    for path in ("/id/recommendation/46", "/id/recommendation/46.ttl", "/def/NoSuchTerm"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 404, path
+        assert "Traceback" not in response.get_data(as_text=True)
+    response = client.get("/id/recommendation/46", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/id/a%3Eb", "/id/a%3Cb", "/id/a%20b", "/id/a%22b",
+                                  "/id/a%09b", "/id/a%7Bb", "/id/a%7Db", "/id/a%7Cb",
+                                  "/id/a%5Cb", "/id/a%5Eb", "/id/a%60b", "/id/a%25zz",
+                                  "/id/a%23b%23c", "/id/a%EF%BF%BDb", "/def/a%3E%20%7D.ttl"])
+def test_paths_that_are_not_iris_are_refused(client: FlaskClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "not part of a valid IRI" in response.json["message"]  # type: ignore[index]
+
+
+def test_a_line_break_in_the_path_matches_no_resource(client: FlaskClient) -> None:
+    response = client.get("/id/a%0A%3E%20%7D%20", headers={"Accept": "text/html"})
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_alternates_are_announced(client: FlaskClient) -> None:
+    response = client.get("/id/recommendation/20", headers={"Accept": "text/html"})
+    link = response.headers["Link"]
+    assert '</id/recommendation/20.ttl>; rel="alternate"; type="text/turtle"' in link
+    assert '</id/recommendation/20.jsonld>; rel="alternate"; type="application/ld+json"' in link
+    assert '<link rel="alternate" type="text/turtle" href="/id/recommendation/20.ttl"' in \
+        response.get_data(as_text=True)
+    by_extension = client.get("/id/recommendation/20.ttl")
+    assert by_extension.headers["Content-Location"] == "/id/recommendation/20.ttl"
+    vary = by_extension.headers.get("Vary", "").replace("Accept-Encoding", "")
+    assert "Accept" not in vary  # the extension alone decides
+
+
+def test_unacceptable_type_is_406(client: FlaskClient) -> None:
+    response = client.get("/id/recommendation/20", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("*/*", "text/html"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("application/n-quads", "application/n-quads"),
+    ("application/trig", "application/trig"),
+    ("text/turtle;q=0.5, application/rdf+xml", "application/rdf+xml"),
+    ("text/html;q=0, */*", "text/turtle"),
+])
+def test_negotiation(client: FlaskClient, accept: str, media_type: str) -> None:
+    response = client.get("/id/recommendation/20", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+
+
+def test_etag_and_not_modified(client: FlaskClient, built: Path) -> None:
+    first = client.get("/id/recommendation/20", headers={"Accept": "text/html"})
+    etag = first.headers["ETag"]
+    version = (built / "current").resolve().name
+    assert version in etag
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get("/id/recommendation/20",
+                       headers={"Accept": "text/html", "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag and again.data == b""
+    turtle = client.get("/id/recommendation/20", headers={"Accept": "text/turtle",
+                                                          "If-None-Match": etag})
+    assert turtle.status_code == 200 and turtle.headers["ETag"] != etag
+
+
+def test_head(client: FlaskClient) -> None:
+    response = client.head("/id/recommendation/20.ttl")
+    assert response.status_code == 200 and response.data == b""
+
+
+# -- the ontology ---------------------------------------------------------------------------------
+
+def test_ontology_term_shows_english_and_chinese_labels(client: FlaskClient) -> None:
+    text = page(client, "/def/Recommendation")
+    assert "<title>Development Agenda recommendation · dakg</title>" in text
+    assert '<span class="alt" lang="zh">发展议程建议</span>' in text
+    assert "@en" in text and "@zh" in text
+    assert 'href="/def/"' in text  # rdfs:isDefinedBy
+    assert 'href="/id/recommendation/20"' in text  # an instance
+
+
+def test_ontology_page_lists_the_terms(client: FlaskClient) -> None:
+    text = page(client, "/def/")
+    assert "Development Agenda Knowledge Graph (dakg) ontology" in text
+    assert 'href="/def/Recommendation"' in text and 'href="/def/refersTo"' in text
+    graph = graph_of(client, "/def.ttl")
+    assert (URIRef(DAKG), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Ontology")) in graph
+    term = graph_of(client, "/def/citesDocument.ttl")  # its domain is a union: blank nodes
+    assert len(list(term.objects(None, URIRef("http://www.w3.org/2002/07/owl#unionOf")))) == 1
+
+
+# -- home, recommendations, query -----------------------------------------------------------------
+
+def test_home(client: FlaskClient, built: Path) -> None:
+    import json
+
+    text = page(client, "/")
+    build = json.loads((built / "current" / "build.json").read_text())
+    for graph, count in build["graphs"].items():
+        assert graph in text
+        assert f"{count:,}" in text
+    for link in ("/recommendations", "/query", "/dumps/", "/def/", "/sparql",
+                 "/sparql?format=turtle", "/id/scheme/development-agenda"):
+        assert f'href="{link}"' in text
+    assert client.get("/", headers={"If-None-Match": client.get("/").headers["ETag"]}
+                      ).status_code == 304
+
+
+def test_recommendations(client: FlaskClient) -> None:
+    text = page(client, "/recommendations")
+    rows = re.findall(r'<th scope="row" class="num"><a href="/id/recommendation/(\d+)">', text)
+    assert [int(r) for r in rows] == list(range(1, 46))
+    assert REC20_TEXT[:40] + "…" in text
+    assert text.count('aria-label="yes">✓') == 19  # adopted for immediate implementation
+
+
+def test_query_page(client: FlaskClient) -> None:
+    text = page(client, "/query")
+    assert '<textarea id="query" name="query"' in text
+    assert f"PREFIX dakg: &lt;{DAKG}&gt;" in text and "PREFIX oa:" in text
+    assert "static/query.js" in text and 'data-run="false"' in text
+    hostile = "SELECT * { ?s ?p ?o } # </textarea><script>alert(1)</script>"
+    filled = page(client, "/query?query=" + quote(hostile))
+    assert "<script>alert(1)" not in filled
+    assert html.escape(hostile, quote=False) in filled and 'data-run="true"' in filled
+    script = client.get("/static/query.js")
+    assert script.status_code == 200 and b"sparql-results+json" in script.data
+    script.close()
+    style = client.get("/static/dakg.css")
+    assert style.status_code == 200 and style.mimetype == "text/css"
+    style.close()
+
+
+def test_the_query_link_of_a_page_runs(client: FlaskClient) -> None:
+    text = page(client, "/id/recommendation/20")
+    link = html.unescape(re.search(r'href="(/query\?query=[^"]+)"', text).group(1))  # type: ignore[union-attr]
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(link).query)["query"][0]
+    response = client.post("/sparql", data={"query": query},
+                           headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert len(response.json["results"]["bindings"]) > 20  # type: ignore[index]
+
+
+# -- dumps ----------------------------------------------------------------------------------------
+
+def sums(built: Path) -> dict[str, str]:
+    lines = (built / "current" / "dumps" / "SHA256SUMS").read_text().splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+
+
+def test_dumps_page(client: FlaskClient, built: Path) -> None:
+    text = page(client, "/dumps/")
+    for name, digest in sums(built).items():
+        assert f'href="/dumps/{name}"' in text and digest in text
+    assert 'href="/dumps/SHA256SUMS"' in text and 'href="/dumps/build.json"' in text
+    assert "<code>text/turtle; charset=utf-8</code>" in text
+    assert "<code>application/n-quads; charset=utf-8</code>" in text
+
+
+@pytest.mark.parametrize(("name", "media_type"), [
+    ("dakg.ttl", "text/turtle; charset=utf-8"),
+    ("dakg.nq", "application/n-quads; charset=utf-8"),
+    ("dakg.jsonld", "application/ld+json; charset=utf-8"),
+])
+def test_dump_download(client: FlaskClient, built: Path, name: str, media_type: str) -> None:
+    response = client.get(f"/dumps/{name}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == media_type
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    body = response.get_data()
+    response.close()
+    digest = hashlib.sha256(body).hexdigest()
+    assert digest == sums(built)[name]
+    assert response.headers["ETag"] == f'"{digest}"'
+    again = client.get(f"/dumps/{name}", headers={"If-None-Match": f'"{digest}"'})
+    assert again.status_code == 304
+    again.close()
+
+
+def test_build_json_and_sums_download(client: FlaskClient, built: Path) -> None:
+    response = client.get("/dumps/build.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.json["version"] == (built / "current").resolve().name  # type: ignore[index]
+    response.close()
+    response = client.get("/dumps/SHA256SUMS")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    response.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/dumps/../build.json", "/dumps/..%2Fbuild.json", "/dumps/%2e%2e/%2e%2e/builds",
+    "/dumps/..%2F..%2F.lock", "/dumps/%2Fetc%2Fpasswd", "/dumps/store", "/dumps/.",
+    "/dumps/dakg.ttl%00", "/dumps/..\\build.json",
+])
+def test_dump_path_traversal_is_refused(client: FlaskClient, path: str) -> None:
+    response = client.get(path, follow_redirects=True)
+    assert response.status_code == 404, path
+    assert b"root:" not in response.data and b'"version"' not in response.data
+    response.close()
+
+
+def test_no_dumps_for_a_data_dataset(small_dataset) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import make_app
+
+    app = make_app(small_dataset)
+    try:
+        client = app.test_client()
+        text = page(client, "/dumps/")
+        assert "has no dumps" in text
+        assert client.get("/dumps/dakg.ttl").status_code == 404
+        assert page(client, "/")  # the home page of any dataset
+    finally:
+        close_app(app)
+
+
+# -- the query page in a browser ------------------------------------------------------------------
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.e2e
+def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
+    from .test_server_e2e import Server
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium found (install it with: apt-get install -y chromium)")
+    query = (f"PREFIX dakg: <{DAKG}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?number ?r ?label WHERE {\n"
+             "  ?r a dakg:Recommendation ; dakg:recommendationNumber ?number ; rdfs:label ?label\n"
+             "  FILTER(?number IN (16, 20) && lang(?label) = \"zh\")\n"
+             "} ORDER BY ?number")
+    server = Server(built)
+    try:
+        done = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--no-first-run", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=15000", "--dump-dom",
+             f"{server.url}/query?query={quote(query, safe='')}"],
+            capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        server.stop()
+    dom = done.stdout
+    assert '<table class="data results">' in dom, done.stderr[-2000:]
+    assert re.search(r"<th[^>]*>\?number</th><th[^>]*>\?r</th><th[^>]*>\?label</th>", dom)
+    assert re.search(r"2 rows in \d+ ms", dom)
+    assert '<a href="/id/recommendation/20" title="https://w3id.org/dakg/id/recommendation/20">' \
+        in dom
+    assert '<span class="lit" lang="zh">建议20</span>' in dom
+    assert '<span class="tag">@zh</span>' in dom
+    assert "xsd:integer" in dom
