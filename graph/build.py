@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import gc
 import hashlib
 import json
 import os
@@ -35,7 +34,6 @@ from .store import (
     STORE,
     fill_store,
     prune_builds,
-    read_quads,
     switch_current,
     to_quads,
 )
@@ -117,16 +115,11 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
 
 def _write(work: Path, graphs: list[NamedGraph],
            prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
-    # Blank nodes (the ontology's owl:unionOf lists) get random labels when parsed;
-    # canonicalising (RDFC-1.0) names them from their content, so the same data gives the
-    # same store and the same dumps, byte for byte.
-    dataset = ox.Dataset(to_quads(triples(graphs)))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    fill_store(work / STORE, list(dataset))
-    gc.collect()  # pyoxigraph closes a store when its object goes
-    # Dump what the store holds, not what went in: Oxigraph normalises some literals (an
-    # xsd:nonNegativeInteger is stored as xsd:integer), and the dumps must match the endpoint.
-    quads = sorted_quads(read_quads(work / STORE))
+    # The dumps are written from the same quads as the store: the mapping writes literals in
+    # the canonical forms Oxigraph stores (xsd:integer, not xsd:positiveInteger), and a test
+    # parses every dump back and compares it with the store.
+    quads = sorted_quads(to_quads(triples(graphs)))
+    fill_store(work / STORE, quads)
     version = hashlib.sha256(serialize(quads, FORMATS["nquads"], {})).hexdigest()[:16]
     sums = write_dumps(quads, work / DUMPS, prefixes)
     counts: dict[str, int] = {}

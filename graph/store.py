@@ -56,10 +56,30 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
-    """rdflib terms (graph, subject, predicate, object) → Oxigraph quads."""
-    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
-                    to_oxigraph(g))  # type: ignore[arg-type]
-            for g, s, p, o in quads]
+    """rdflib terms (graph, subject, predicate, object) → Oxigraph quads.
+
+    Blank nodes are renamed canonically (RDFC-1.0): a parser gives them random labels, and
+    the same data must give the same store and dumps, byte for byte. Only quads that touch a
+    blank node take part in naming them, so only those are canonicalised.
+    """
+    converted: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = to_oxigraph(node)
+        return found
+
+    plain: list[ox.Quad] = []
+    blank: list[ox.Quad] = []
+    for g, s, p, o in quads:
+        quad = ox.Quad(term(s), term(p), term(o), term(g))  # type: ignore[arg-type]
+        (blank if isinstance(s, BNode) or isinstance(o, BNode) else plain).append(quad)
+    if blank:
+        dataset = ox.Dataset(blank)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        plain.extend(dataset)
+    return plain
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:
@@ -72,13 +92,6 @@ def fill_store(path: Path, quads: list[ox.Quad]) -> None:
     store.bulk_extend(quads)
     store.flush()
     del store
-
-
-def read_quads(path: Path) -> list[ox.Quad]:
-    store = ox.Store.read_only(str(path))
-    quads = list(store)
-    del store
-    return quads
 
 
 def switch_current(data_dir: Path, build: Path) -> None:

@@ -46,7 +46,11 @@ class Server:
             [DAKG, "--data-dir", str(data_dir), "serve", "--port", str(self.port),
              "--workers", "2", *args],
             stdout=subprocess.DEVNULL, stderr=self._log_file, start_new_session=True)
-        self._wait()
+        try:
+            self._wait()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 60

@@ -58,7 +58,7 @@ def en(text: str) -> Literal:
 
 
 def integer(value: int) -> Literal:
-    return Literal(value, datatype=XSD.positiveInteger)
+    return Literal(value, datatype=XSD.integer)
 
 
 class ReportMapper:
@@ -103,7 +103,7 @@ class ReportMapper:
         g.add((self.text_node, DCTERMS.language, Literal(report.language)))
         g.add((self.text_node, DAKG.sha256, Literal(report.source_sha256)))
         g.add((self.text_node, DAKG.characterCount,
-               Literal(report.source_length, datatype=XSD.nonNegativeInteger)))
+               Literal(report.source_length, datatype=XSD.integer)))
         g.add((self.text_node, DCTERMS.identifier, Literal(report.source_name)))
         period = iris.part(node, "period")
         g.add((node, DAKG.reportingPeriod, period))
