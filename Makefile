@@ -32,7 +32,7 @@ test: install
 # dakg.server only once installed, so mypy reads an installed copy).
 lint: install
 	$(BIN)/ruff check .
-	rm -rf .mypy-build && $(BIN)/pip install --quiet --no-deps --target .mypy-build .
+	rm -rf .mypy-build build && $(BIN)/pip install --quiet --no-deps --target .mypy-build .
 	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg
 
 # Run the benchmarks (build time; server latency and throughput, which needs wrk).

@@ -394,6 +394,43 @@ def test_no_dumps_for_a_data_dataset(small_dataset) -> None:  # type: ignore[no-
         close_app(app)
 
 
+# -- the package's parts --------------------------------------------------------------------------
+
+def test_every_page_route_is_registered(app: Flask) -> None:
+    rules = {(r.rule, r.endpoint) for r in app.url_map.iter_rules()
+             if r.endpoint.startswith("pages.")}
+    assert rules == {
+        ("/", "pages.home"), ("/id/<path:path>", "pages.id_resource"),
+        ("/def/<path:path>", "pages.def_resource"), ("/def/", "pages.def_resource"),
+        ("/def.<ext>", "pages.ontology_file"), ("/recommendations", "pages.recommendations"),
+        ("/query", "pages.query_page"), ("/dumps/", "pages.dumps"),
+        ("/dumps/<path:name>", "pages.dump_file"),
+    }
+
+
+@pytest.mark.parametrize(("path", "split"), [
+    ("id/recommendation/20.ttl", ("id/recommendation/20", "ttl")),
+    ("id/recommendation/20.html", ("id/recommendation/20", "html")),
+    ("id/document/SCT/44/6/Rev.4", ("id/document/SCT/44/6/Rev.4", None)),
+    ("id/dataset.trig", ("id/dataset.trig", None)),  # not offered by extension
+    ("id/recommendation/.ttl", ("id/recommendation/.ttl", None)),
+])
+def test_split_extension(path: str, split: tuple[str, str | None]) -> None:
+    from dakg.server.pages.negotiation import split_extension
+
+    assert split_extension(path) == split
+
+
+@pytest.mark.parametrize(("size", "shown"), [
+    (0, "0 bytes"), (1023, "1023 bytes"), (1024, "1.0 KiB"), (1536 * 1024, "1.5 MiB"),
+    (3 * 1024 ** 3, "3.0 GiB"), (5 * 1024 ** 4, "5120.0 GiB"),
+])
+def test_human_size(size: int, shown: str) -> None:
+    from dakg.server.pages.dumps import human_size
+
+    assert human_size(size) == shown
+
+
 # -- the query page in a browser ------------------------------------------------------------------
 
 def _chromium() -> str | None:

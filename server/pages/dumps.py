@@ -1,0 +1,153 @@
+"""``/dumps/``: the current build's dumps, with their checksums and ``build.json``.
+
+Only files the listing names are served, never a path taken from the request: a name is
+looked up among them, so ``..`` and the like find nothing. A dataset not made by ``dakg
+build`` (``serve --data``, the live store) has no dumps, and the page says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Response, render_template, send_from_directory
+
+from .. import formats
+from ..errors import HttpError
+from ..runtime import Runtime, runtime
+from .naming import Namer
+from .responses import cached_page
+
+DUMP_MAX_AGE = 3600  # seconds: a dump changes only with a new build
+SUMS = "SHA256SUMS"
+BUILD_INFO = "build.json"
+_DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# The dumps by suffix, in the order the page lists them, and what each holds.
+_HOLDS = {
+    ".nq": "the dataset with its named graphs", ".trig": "the dataset with its named graphs",
+    ".jsonld": "the dataset with its named graphs", ".ttl": "the union of the graphs",
+    ".nt": "the union of the graphs", ".rdf": "the union of the graphs",
+}
+# The files listed after the dumps, in this order.
+_ABOUT = {SUMS: "SHA-256 checksums of the dumps (sha256sum -c SHA256SUMS)",
+          BUILD_INFO: "what was built, from what, when"}
+_MEDIA_TYPES = {".json": "application/json",
+                **{f".{f.extension}": f.content_type for f in formats.FORMATS
+                   if f.kinds & {formats.Kind.GRAPH, formats.Kind.DATASET}}}
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    name: str
+    path: Path
+    size: int
+    sha256: str
+    media_type: str
+    description: str
+
+
+def dumps_folder(rt: Runtime) -> Path | None:
+    folder = Path(rt.dataset.current().store).parent / "dumps"
+    return folder if folder.is_dir() else None
+
+
+def dump_files(rt: Runtime) -> list[DumpFile]:
+    """The files of the current build's dumps, with build.json; listed once per version."""
+    folder = dumps_folder(rt)
+    if folder is None:
+        return []
+    key = ("dumps", rt.dataset.current().version, str(folder))
+    if key not in rt.cache:
+        rt.cache[key] = tuple(sorted(_list(folder), key=_order))
+    return list(rt.cache[key])
+
+
+def _list(folder: Path) -> Iterator[DumpFile]:
+    sums = _read_sums(folder / SUMS)
+    paths = [p for p in sorted(folder.iterdir()) if p.is_file()]
+    info = folder.parent / BUILD_INFO
+    if info.is_file():
+        paths.append(info)
+    for path in paths:
+        if _DUMP_NAME.match(path.name):
+            yield DumpFile(path.name, path, path.stat().st_size,
+                           sums.get(path.name) or _sha256(path), _media_type(path.name),
+                           _ABOUT.get(path.name) or _HOLDS.get(path.suffix, ""))
+
+
+def _read_sums(path: Path) -> dict[str, str]:
+    """File name → SHA-256, from ``sha256sum`` output (``*`` marks a binary-mode line)."""
+    sums: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            if digest and name:
+                sums[name.lstrip("*")] = digest
+    return sums
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _media_type(name: str) -> str:
+    if name == SUMS:
+        return "text/plain; charset=utf-8"
+    return _MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+
+
+def _order(f: DumpFile) -> tuple[int, str]:
+    """The dumps in the order of ``_HOLDS``, then any other file, then those of ``_ABOUT``."""
+    if f.name in _ABOUT:
+        return len(_HOLDS) + 1 + list(_ABOUT).index(f.name), f.name
+    suffix = Path(f.name).suffix
+    return list(_HOLDS).index(suffix) if suffix in _HOLDS else len(_HOLDS), f.name
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value = size / 1024
+    for unit in ("KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def _build_record(files: list[DumpFile]) -> dict[str, Any]:
+    """What ``build.json`` says; nothing if it is missing or unreadable."""
+    info = next((f for f in files if f.name == BUILD_INFO), None)
+    if info is None:
+        return {}
+    try:
+        record: dict[str, Any] = json.loads(info.path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record
+
+
+@cached_page
+def dumps() -> str:
+    rt = runtime()
+    files = dump_files(rt)
+    return render_template("dumps.html", n=Namer(rt), files=files, build=_build_record(files),
+                           human_size=human_size, version=rt.dataset.current().version)
+
+
+def dump_file(name: str) -> Response:
+    found = {f.name: f for f in dump_files(runtime())}.get(name)
+    if found is None:
+        raise HttpError(404, f"there is no dump file {name!r} in the current build")
+    response = send_from_directory(found.path.parent, found.name, mimetype=found.media_type,
+                                   etag=found.sha256, conditional=True, max_age=DUMP_MAX_AGE)
+    # Set as they are, whatever Werkzeug makes of a media type with a charset and of max_age.
+    response.headers["Content-Type"] = found.media_type
+    response.headers["Cache-Control"] = f"public, max-age={DUMP_MAX_AGE}"
+    return response

@@ -1,0 +1,66 @@
+"""Which representation of a resource a request asks for: the HTML page or an RDF format,
+chosen by an extension of the path (``/id/recommendation/20.ttl``), else by ``Accept``.
+
+Only the extensions below select a representation; any other dot is part of the IRI
+(``/id/document/SCT/44/6/Rev.4``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+from .. import formats
+from ..errors import not_acceptable
+
+HTML = "text/html"
+_XHTML = "application/xhtml+xml"
+
+
+@dataclass(frozen=True)
+class Download:
+    """An RDF format a resource is offered in by extension, as its page links it."""
+
+    format: formats.Format
+    label: str
+
+    @property
+    def ext(self) -> str:
+        return self.format.extension
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+
+DOWNLOADS = tuple(Download(formats.BY_NAME[name], label) for name, label in (
+    ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"),
+    ("rdfxml", "RDF/XML")))
+EXTENSIONS: dict[str, str | formats.Format] = {"html": HTML,
+                                               **{d.ext: d.format for d in DOWNLOADS}}
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """(path without a known representation extension, that extension or None)."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in EXTENSIONS and stem and not stem.endswith("/"):
+        return stem, ext
+    return path, None
+
+
+def negotiate(ext: str | None) -> str | formats.Format:
+    """``HTML`` or an RDF format: from the extension, else from Accept (406 if nothing fits)."""
+    if ext is not None:
+        return EXTENSIONS[ext]
+    accept = request.accept_mimetypes
+    if not accept:
+        return HTML
+    graph = formats.offers(formats.Kind.GRAPH)
+    # Canonical types before aliases, as in ``formats.choose``: they win a tie (``*/*``).
+    offered = [HTML, *(f.media_type for f in graph), _XHTML,
+               *(a for f in graph for a in f.aliases)]
+    best = accept.best_match(offered)
+    if best is None:
+        raise not_acceptable([HTML, *(f.media_type for f in graph)])
+    return HTML if best in (HTML, _XHTML) else formats.BY_MEDIA_TYPE[best]

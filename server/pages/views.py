@@ -1,0 +1,112 @@
+"""The resources under ``/id/`` and ``/def/`` as HTML and RDF, and the home page.
+
+A resource's IRI is the base IRI plus the request path, whatever host served the request:
+``GET /id/recommendation/20`` on any host describes
+``<https://w3id.org/dakg/id/recommendation/20>`` (with the default base), so a locally served
+IRI dereferences. ``.ttl``, ``.jsonld``… on the path choose a representation; without one,
+``Accept`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, render_template, request
+
+from .. import description, formats
+from ..errors import HttpError
+from ..runtime import Runtime, runtime
+from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, not_modified
+from .dumps import dumps_folder
+from .naming import Namer
+from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
+from .paths import checked_path, header_path
+from .query_page import query_link
+from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
+from .responses import CODE_DIGEST, cacheable, cached_page, html_response
+from .terms import DCTERMS_NS, OA_NS, RDF_NS
+
+
+def id_resource(path: str) -> Response:
+    return resource("id/" + path)
+
+
+def def_resource(path: str) -> Response:
+    return resource("def/" + path)
+
+
+def ontology_file(ext: str) -> Response:
+    """``/def.ttl`` and the like: the ontology (``/def/``) in a format."""
+    if ext not in EXTENSIONS:
+        raise HttpError(404, f"no representation of the ontology with extension {ext!r}")
+    return resource("def/", ext)
+
+
+def resource(local: str, ext: str | None = None) -> Response:
+    """The resource ``base + local`` (``local`` is ``id/…`` or ``def/…``, maybe with an
+    extension; or ``ext`` given), as HTML or RDF."""
+    rt = runtime()
+    local = checked_path(local)
+    if ext is None:
+        local, ext = split_extension(local)
+    iri = rt.settings.base_iri + local
+    chosen = negotiate(ext)
+    etag = _resource_etag(rt, iri, chosen)
+    if etag in request.if_none_match:
+        return not_modified(etag)
+    response = _page(rt, iri) if isinstance(chosen, str) else _data(rt, iri, chosen)
+    cacheable(response, etag)
+    if ext is None:
+        response.headers["Vary"] = "Accept"
+        response.headers["Link"] = _alternates(local)
+    else:
+        response.headers["Content-Location"] = header_path(request.path)
+    return response
+
+
+def _resource_etag(rt: Runtime, iri: str, chosen: str | formats.Format) -> str:
+    """The dataset version, the layout, and a digest of the resource, its representation and
+    the root the app is mounted at (which its links include)."""
+    name = chosen if isinstance(chosen, str) else chosen.name
+    digest = hashlib.blake2b(f"{iri}\x00{name}\x00{request.script_root}".encode(),
+                             digest_size=8).hexdigest()
+    return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}"
+
+
+def _page(rt: Runtime, iri: str) -> Response:
+    page = load_page(rt, iri)
+    return html_response(render_template(
+        "resource.html", page=page, n=page.namer, OA=OA_NS, RDF=RDF_NS, DCTERMS=DCTERMS_NS,
+        DAKG=page.dakg, downloads=DOWNLOADS, query_link=query_link(explore_query(iri)),
+        inbound_query_link=query_link(inbound_query(iri))))
+
+
+def _data(rt: Runtime, iri: str, fmt: formats.Format) -> Response:
+    reply = describe_rdf(rt, iri, fmt)
+    response = Response(reply["body"], content_type=fmt.content_type)
+    if reply["truncated"]:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers[ROW_LIMIT_HEADER] = str(DESCRIPTION_LIMIT)
+    return response
+
+
+def _alternates(local: str) -> str:
+    """The ``Link`` header announcing the resource's RDF representations by extension."""
+    path = header_path(request.script_root + "/" + local).rstrip("/")
+    return ", ".join(f'<{path}.{d.ext}>; rel="alternate"; type="{d.media_type}"'
+                     for d in DOWNLOADS)
+
+
+@cached_page
+def home() -> str:
+    rt = runtime()
+    snapshot = rt.dataset.current()
+    key = ("graph_sizes", snapshot.version)
+    if key not in rt.cache:
+        rt.cache[key] = description.graph_sizes(rt)
+    own_default, named = rt.cache[key]
+    return render_template("home.html", n=Namer(rt), graphs=list(named.items()),
+                           own_default=own_default, total=own_default + sum(named.values()),
+                           version=snapshot.version, dumps=dumps_folder(rt) is not None,
+                           scheme=rt.settings.base_iri + "id/scheme/development-agenda",
+                           report=rt.settings.base_iri + "id/document/CDIP/35/2")
