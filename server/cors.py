@@ -28,8 +28,8 @@ def install(app: Flask) -> None:
         response.headers["Access-Control-Max-Age"] = MAX_AGE
         return response
 
-    @app.after_request
-    def allow(response: Response) -> Response:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        return response
+
+
+def allow(response: Response) -> None:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

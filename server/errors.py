@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+import os
 from html import escape
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("dakg.server")
@@ -65,11 +65,13 @@ def service_unavailable(message: str) -> HttpError:
 
 def request_id() -> str:
     """The id of the current request: the client's ``X-Request-Id`` if sane, else a new one."""
-    if "request_id" not in g:
-        given = request.headers.get(_REQUEST_ID_HEADER, "")
-        g.request_id = given if given.isascii() and given.isprintable() and \
-            0 < len(given) <= 64 else uuid.uuid4().hex
-    return str(g.request_id)
+    environ = request.environ
+    found = environ.get("dakg.request_id")
+    if found is None:
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        found = environ["dakg.request_id"] = given if given.isascii() and \
+            given.isprintable() and 0 < len(given) <= 64 else os.urandom(12).hex()
+    return str(found)
 
 
 def render(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -126,7 +128,6 @@ def install(app: Flask) -> None:
         return render(500, "the server failed to answer this request; the error has been "
                            "logged with the request id")
 
-    @app.after_request
-    def tag(response: Response) -> Response:
-        response.headers[_REQUEST_ID_HEADER] = request_id()
-        return response
+
+def tag(response: Response) -> None:
+    response.headers[_REQUEST_ID_HEADER] = request_id()

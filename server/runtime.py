@@ -18,6 +18,7 @@ from dakg.settings import Settings
 
 from .admission import Admission
 from .dataset import LinkedDataset
+from .lookup import LocalStore
 from .pool import QueryPool
 
 
@@ -30,6 +31,8 @@ class Runtime:
     prefixes: dict[str, str] = field(default_factory=dict)
     _pool: QueryPool | None = None
     _pool_pid: int = 0
+    _local: LocalStore | None = None
+    _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
 
@@ -42,6 +45,15 @@ class Runtime:
                                            self.settings.query_timeout)
                     self._pool_pid = pid
         return self._pool
+
+    def local_store(self) -> LocalStore:
+        """This process's own read-only handle on the store, for lookups."""
+        pid = os.getpid()
+        if self._local is None or self._local_pid != pid:
+            with self._lock:
+                if self._local is None or self._local_pid != pid:
+                    self._local, self._local_pid = LocalStore(), pid
+        return self._local
 
     def close(self) -> None:
         if self._pool is not None and self._pool_pid == os.getpid():

@@ -36,8 +36,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[str, Any]:
-    def post_fork(server: Any, worker: Any) -> None:
-        # Start the query processes now, not on the first request.
+    def post_worker_init(worker: Any) -> None:
+        # Start the query processes now, not on the first request; and only now, once gevent
+        # has patched the worker, so that waiting on them lets other requests run.
         worker.app.application.extensions["dakg"].pool().wait_until_full()
 
     def worker_exit(server: Any, worker: Any) -> None:
@@ -48,7 +49,7 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "gthread",
+        "worker_class": "gevent",
         # Enough threads that a request waiting for a query process does not keep another
         # from being admitted (and answered 429 or 503 right away if it must be).
         "threads": settings.query_workers + settings.max_queued_queries,
@@ -59,7 +60,7 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         "proc_name": "dakg",
         "errorlog": "-",
         "loglevel": "info",
-        "post_fork": post_fork,
+        "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "when_ready": lambda server: on_ready(),
     }

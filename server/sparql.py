@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from . import description, formats, sparql_scan
+from . import description, formats, lookup, sparql_scan
 from .admission import ServerBusy, TooManyFromClient
 from .errors import (
     HttpError,
@@ -73,7 +73,12 @@ def run_query(operation: QueryRequest) -> Response:
            "row_limit": rt.settings.row_limit, "prefixes": rt.prefixes,
            # FROM in the query defines its default graph; otherwise it is the union.
            "union": not inspection.dataset_clause}
-    reply = execute(rt, job)
+    planned = None if operation.default_graphs or operation.named_graphs else \
+        lookup.plan(inspection, rt.settings.row_limit)
+    if planned is not None:
+        reply = execute(rt, {**job, "text": planned}, here=True)
+    else:
+        reply = execute(rt, job)
     response = Response(reply["body"], content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     if reply["truncated"]:
@@ -87,12 +92,17 @@ def run_query(operation: QueryRequest) -> Response:
     return response
 
 
-def execute(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
-    """Run a job on a query process, within the server's limits; map failures to statuses."""
+def execute(rt: Runtime, job: dict[str, Any], *, here: bool = False) -> dict[str, Any]:
+    """Run a job within the server's limits, on a query process (or ``here``, in this process,
+    for a lookup: see ``lookup.py``); map failures to statuses."""
     client = request.remote_addr or "unknown"
     try:
         with rt.admission.admit(client):
-            reply = rt.pool().run(job, wait=rt.settings.query_timeout)
+            if here:
+                store = rt.local_store().get(job["store"])
+                reply = lookup.run(store, job["text"], job["format"], job["row_limit"])
+            else:
+                reply = rt.pool().run(job, wait=rt.settings.query_timeout)
     except TooManyFromClient as e:
         raise too_many_requests() from e
     except ServerBusy as e:

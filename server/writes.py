@@ -17,7 +17,8 @@ import os
 import re
 import subprocess
 import sys
-import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ from .sparql import choose_format, execute
 
 bp = Blueprint("writes", __name__)
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
-_local_lock = threading.Lock()  # threads of this process; the file lock covers processes
 
 
 def require_token(rt: Runtime) -> None:
@@ -152,14 +152,37 @@ def _name(graph: str | None) -> str:
 def write(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
     """Run one write in a write process, one at a time; map its failures to statuses."""
     live = rt.dataset.folder
-    with _local_lock, open(live / "write.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _one_writer(live, rt.settings.query_timeout):
         reply = _run_writer(live, {**job, "live": str(live)}, rt.settings.query_timeout)
     if "error" in reply:
         kind = {"syntax": "the update is not valid SPARQL", "input": "the data is refused",
                 "engine": "the write failed"}[reply["error"]]
         raise bad_request(f"{kind}: {reply['message']}")
     return reply
+
+
+@contextlib.contextmanager
+def _one_writer(live: Path, timeout: float) -> Iterator[None]:
+    """Hold the write lock of the live store, shared by every thread and process.
+
+    Each holder opens the file anew, so flock excludes threads of one process too. It is
+    polled rather than waited on, so that under gevent a waiting write lets reads go on.
+    """
+    deadline = time.monotonic() + timeout
+    with open(live / "write.lock", "w") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise HttpError(503, "another write is still running; retry shortly",
+                                    retry_after=1) from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _run_writer(live: Path, job: dict[str, Any], timeout: float) -> dict[str, Any]:

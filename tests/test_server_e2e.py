@@ -224,3 +224,26 @@ def test_no_process_outlives_a_killed_server(tmp_path: Path, built: Path) -> Non
         time.sleep(0.2)
     assert running.group() == []
     running.stop()
+
+
+def test_writes_over_http_with_a_token(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-token\n")
+    running = Server(tmp_path, "--data", str(DATA / "small.trig"),
+                     "--write-token-file", str(token_file))
+    try:
+        graph = f"{running.url}/store?graph=" + urllib.parse.quote("http://example.org/new")
+        refused = _curl("-X", "PUT", "-H", "Content-Type: text/turtle", "--data-binary",
+                        "<http://e/a> <http://e/b> <http://e/c> .", graph)
+        assert " 401 " in refused.stdout.splitlines()[0]
+        put = _curl("-X", "PUT", "-H", "Content-Type: text/turtle",
+                    "-H", "Authorization: Bearer s3cret-token",
+                    "--data-binary", "<http://e/a> <http://e/b> <http://e/c> .", graph)
+        assert " 201 " in put.stdout.splitlines()[0]
+        client = SPARQLWrapper(running.endpoint)
+        client.setReturnFormat(JSON)
+        client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        result = client.queryAndConvert()
+        assert result["results"]["bindings"][0]["n"]["value"] == "163"  # type: ignore[index]
+    finally:
+        running.stop()

@@ -1,0 +1,167 @@
+"""Lookups: one triple pattern, answered in the web process instead of a query process.
+
+Most linked-data traffic asks for the triples of one resource (``SELECT ?p ?o { <x> ?p ?o }``).
+Such a query is an index scan that stops after the row cap: it cannot run away, so it does
+not need a killable process, and sparing it the round trip to one more than doubles the
+lookups a server answers. Everything else (joins, filters, paths, ORDER BY, DISTINCT, OFFSET,
+FROM, …) still goes to the query processes.
+
+The shape is read from the tokens of ``sparql_scan``, with a grammar that admits only::
+
+    (PREFIX p: <iri> | BASE <iri>)*
+    SELECT (* | ?var+) [WHERE] { term term term [.] } [LIMIT n]
+
+where a term is a variable, an IRI, a prefixed name, ``a``, or a literal, and no variable
+occurs twice (that would filter a scan, which could then cover the whole store to find
+nothing). Oxigraph evaluates the query itself; the grammar only decides where.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import results
+from .sparql_scan import Inspection, Token, tokens
+
+_TERM_KINDS = {"var", "iri", "pname", "string", "number"}
+
+
+@functools.lru_cache(maxsize=1024)
+def plan(inspection: Inspection, row_limit: int) -> str | None:
+    """The lookup's text with a LIMIT that bounds its scan, or None if it is not a lookup."""
+    if inspection.form != "SELECT" or inspection.dataset_clause or inspection.fetches:
+        return None
+    found = list(tokens(inspection.text))
+    if not _is_lookup(found):
+        return None
+    bound = row_limit + 1  # one more than may be sent, to see whether there were more
+    last = found[-1]
+    if len(found) > 2 and found[-2].is_word("LIMIT"):
+        bound = min(bound, int(last.text))
+        return inspection.text[: found[-2].offset] + f"LIMIT {bound}"
+    return inspection.text[: last.offset + len(last.text)] + f" LIMIT {bound}"
+
+
+def _is_lookup(found: list[Token]) -> bool:
+    i = _prologue_end(found)
+    if i >= len(found) or not found[i].is_word("SELECT"):
+        return False
+    i += 1
+    if i < len(found) and found[i].kind == "punct" and found[i].text == "*":
+        i += 1
+    else:
+        start = i
+        while i < len(found) and found[i].kind == "var":
+            i += 1
+        if i == start:
+            return False
+    if i < len(found) and found[i].is_word("WHERE"):
+        i += 1
+    return _pattern_and_limit(found, i)
+
+
+def _prologue_end(found: list[Token]) -> int:
+    i = 0
+    while i < len(found):
+        if found[i].is_word("PREFIX") and i + 2 < len(found) and found[i + 1].kind == "pname" \
+                and found[i + 2].kind == "iri":
+            i += 3
+        elif found[i].is_word("BASE") and i + 1 < len(found) and found[i + 1].kind == "iri":
+            i += 2
+        else:
+            return i
+    return i
+
+
+def _pattern_and_limit(found: list[Token], i: int) -> bool:
+    if i >= len(found) or found[i].text != "{":
+        return False
+    i += 1
+    variables = []
+    for _ in range(3):
+        if i < len(found) and found[i].kind == "var":
+            variables.append(found[i].text[1:])
+        i = _term(found, i)
+        if i < 0:
+            return False
+    if len(set(variables)) != len(variables):
+        return False  # ?x ?x ?o filters a scan: the scan could cover the whole store
+    if i < len(found) and found[i].kind == "punct" and found[i].text == ".":
+        i += 1
+    if i >= len(found) or found[i].text != "}":
+        return False
+    i += 1
+    if i < len(found) and found[i].is_word("LIMIT"):
+        if i + 1 >= len(found) or found[i + 1].kind != "number" \
+                or not found[i + 1].text.isdigit():
+            return False
+        i += 2
+    return i == len(found)
+
+
+def _term(found: list[Token], i: int) -> int:
+    """Index after the term at ``i``, or -1 if there is no term there."""
+    if i >= len(found):
+        return -1
+    token = found[i]
+    if token.is_word("a", "true", "false"):
+        return i + 1
+    if token.kind not in _TERM_KINDS:
+        return -1
+    i += 1
+    if token.kind == "string" and i < len(found):
+        if found[i].kind == "langtag":
+            return i + 1
+        if found[i].text == "^^" and i + 1 < len(found) and found[i + 1].kind in ("iri",
+                                                                                    "pname"):
+            return i + 2
+    return i
+
+
+class LocalStore:
+    """A read-only store handle in the web process, reopened when the data moves on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._path: str | None = None
+        self._store: ox.Store | None = None
+
+    def get(self, path: str) -> ox.Store:
+        with self._lock:
+            if path != self._path or self._store is None:
+                self._store = None
+                self._store = ox.Store.read_only(path)
+                self._path = path
+            return self._store
+
+
+# The least a row takes in each format; an answer shorter than row_limit times this cannot
+# hold more than row_limit rows, so Oxigraph's own (faster) writer may write it.
+_MIN_ROW_BYTES = {"json": 2, "xml": 8, "csv": 1, "tsv": 1}
+_NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+
+
+def run(store: ox.Store, text: str, fmt: str, row_limit: int) -> dict[str, Any]:
+    """Answer a planned lookup like a query process would (same reply shape)."""
+    try:
+        answer = store.query(text, use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        body = answer.serialize(format=_NATIVE[fmt])
+        assert body is not None
+        if len(body) < _MIN_ROW_BYTES[fmt] * row_limit:
+            return {"body": body, "count": None, "truncated": False}
+        answer = store.query(text, use_default_graph_as_union=True)  # long: count as we write
+        assert isinstance(answer, ox.QuerySolutions)
+        variables = [v.value for v in answer.variables]
+        rows, cut = results.take(answer, row_limit)
+    except SyntaxError as e:
+        return {"error": "syntax", "message": str(e)}
+    except (OSError, ValueError) as e:
+        return {"error": "engine", "message": str(e)}
+    body = results.solutions(variables, rows, fmt, row_limit if cut else None)  # type: ignore[arg-type]
+    return {"body": body, "count": len(rows), "truncated": cut}
