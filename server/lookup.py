@@ -108,7 +108,7 @@ def _term(found: list[Token], i: int) -> int:
     if i >= len(found):
         return -1
     token = found[i]
-    if token.is_word("a", "true", "false"):
+    if token.is_word("A", "TRUE", "FALSE"):
         return i + 1
     if token.kind not in _TERM_KINDS:
         return -1

@@ -1,0 +1,83 @@
+"""Lookups (one triple pattern) answered in the web process: which queries, and same answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from dakg.server.lookup import plan
+from dakg.server.sparql_scan import inspect
+
+EX = "http://example.org/"
+
+
+@pytest.mark.parametrize(("query", "planned"), [
+    (f"SELECT ?p ?o WHERE {{ <{EX}item1> ?p ?o }}",
+     f"SELECT ?p ?o WHERE {{ <{EX}item1> ?p ?o }} LIMIT 31"),
+    (f"PREFIX ex: <{EX}> SELECT * {{ ?s a ex:Item . }}",
+     f"PREFIX ex: <{EX}> SELECT * {{ ?s a ex:Item . }} LIMIT 31"),
+    (f'SELECT ?s {{ ?s <{EX}label> "item 1"@en }} LIMIT 5',
+     f'SELECT ?s {{ ?s <{EX}label> "item 1"@en }} LIMIT 5'),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1000", "SELECT * WHERE { ?s ?p ?o } LIMIT 31"),
+], ids=["resource", "prefixed class", "literal with LIMIT", "LIMIT above the cap"])
+def test_single_patterns_are_lookups_with_a_bounded_scan(query: str, planned: str) -> None:
+    assert plan(inspect(query), 30) == planned
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
+    "SELECT ?s WHERE { ?s ?s ?o }",
+    "SELECT * WHERE { ?s ?p ?o } OFFSET 10",
+    "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s",
+    "SELECT * WHERE { ?s ?p ?o . ?o ?q ?r }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1) }",
+    f"SELECT * WHERE {{ ?s <{EX}p>* ?o }}",
+    f"SELECT * FROM <{EX}g1> WHERE {{ ?s ?p ?o }}",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    f"ASK {{ <{EX}item1> ?p ?o }}",
+    f"CONSTRUCT WHERE {{ <{EX}item1> ?p ?o }}",
+    "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * WHERE { _:b ?p ?o }",
+], ids=lambda q: q[:45])
+def test_everything_else_goes_to_the_query_processes(query: str) -> None:
+    assert plan(inspect(query), 30) is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_lookup_answers_as_the_query_processes_do(small_app, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    client = small_app.test_client()
+    lookup = f"SELECT ?p ?o WHERE {{ <{EX}item7> ?p ?o }}"
+    # The same question, in a shape that must go to a query process:
+    joined = f"SELECT ?p ?o WHERE {{ <{EX}item7> ?p ?o . <{EX}item7> a ?class }}"
+    fast = client.get("/sparql", query_string={"query": lookup, "format": fmt})
+    slow = client.get("/sparql", query_string={"query": joined, "format": fmt})
+    assert fast.status_code == slow.status_code == 200
+    assert _rows(fast, fmt) == _rows(slow, fmt) and len(_rows(fast, fmt)) == 4
+
+
+def _rows(response, fmt: str) -> list[str]:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        return sorted(str(b) for b in response.json["results"]["bindings"])
+    if fmt == "xml":
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(response.data)
+        return sorted(ET.tostring(result, encoding="unicode").strip()
+                      for result in root.iter("{http://www.w3.org/2005/sparql-results#}result"))
+    return sorted(response.get_data(as_text=True).splitlines()[1:])
+
+
+def test_a_lookup_longer_than_the_cap_is_cut_and_marked(small_app) -> None:  # type: ignore[no-untyped-def]
+    client = small_app.test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.headers["Dakg-Truncated"] == "true"
+    assert len(response.json["results"]["bindings"]) == 30 and response.json["truncated"]
+
+
+def test_lookups_do_not_use_the_query_processes(small_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def no_pool():  # type: ignore[no-untyped-def]
+        raise AssertionError("a lookup went to a query process")
+
+    monkeypatch.setattr(small_app.extensions["dakg"], "pool", no_pool)
+    response = small_app.test_client().get(
+        "/sparql", query_string={"query": f"SELECT ?o WHERE {{ <{EX}item1> ?p ?o }}"})
+    assert response.status_code == 200 and len(response.json["results"]["bindings"]) == 5
