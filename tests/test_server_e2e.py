@@ -95,6 +95,15 @@ class Server:
             self._log_file.close()
 
 
+def triples_in(running: Server) -> int:
+    """The triples the server holds, counted through SPARQLWrapper."""
+    client = SPARQLWrapper(running.endpoint)
+    client.setReturnFormat(JSON)
+    client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    result = client.queryAndConvert()
+    return int(result["results"]["bindings"][0]["n"]["value"])  # type: ignore[index]
+
+
 @pytest.fixture(scope="module")
 def server(built: Path) -> Iterator[Server]:
     running = Server(built, "--query-timeout", "3")
@@ -202,11 +211,7 @@ def test_service_never_fetches_over_http(server: Server) -> None:
 def test_serve_arbitrary_files(tmp_path: Path) -> None:
     running = Server(tmp_path, "--data", str(DATA / "small.trig"))
     try:
-        client = SPARQLWrapper(running.endpoint)
-        client.setReturnFormat(JSON)
-        client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        result = client.queryAndConvert()
-        assert result["results"]["bindings"][0]["n"]["value"] == "162"  # type: ignore[index]
+        assert triples_in(running) == 162
     finally:
         running.stop()
 
@@ -240,10 +245,6 @@ def test_writes_over_http_with_a_token(tmp_path: Path) -> None:
                     "-H", "Authorization: Bearer s3cret-token",
                     "--data-binary", "<http://e/a> <http://e/b> <http://e/c> .", graph)
         assert " 201 " in put.stdout.splitlines()[0]
-        client = SPARQLWrapper(running.endpoint)
-        client.setReturnFormat(JSON)
-        client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        result = client.queryAndConvert()
-        assert result["results"]["bindings"][0]["n"]["value"] == "163"  # type: ignore[index]
+        assert triples_in(running) == 163
     finally:
         running.stop()
