@@ -11,8 +11,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..reference import Entity, Reference
 from . import iris
+from .literals import en, zh
 from .namespaces import DAKG, ORG
-from .report import en, zh
 
 _ENTITY_CLASS = {
     "sector": DAKG.Sector,

@@ -8,28 +8,22 @@ common questions need no property paths.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from ..extract.numerals import format_chinese_number
 from ..extract.symbols import parse_symbol
 from ..records import (
-    Citation,
-    CrossReference,
-    DocumentSymbol,
-    EntityMention,
-    Mention,
     Paragraph,
     Passage,
     Report,
     ReviewItem,
     Section,
-    SessionMention,
 )
 from . import iris
+from .literals import en, integer, zh
+from .mentions import MentionMapper
 from .namespaces import DAKG, FABIO, OA
 from .provenance import anchor, derive
 
@@ -42,25 +36,6 @@ _PARAGRAPH_CLASS = {
 }
 _PARAGRAPH_STEP = {"cover": "paragraph", "implementation": "implementation",
                    "highlights": "highlight", "activities": "activity", "progress": "progress"}
-_ENTITY = {
-    "committee": (DAKG.CommitteeMention, DAKG.mentionsCommittee, iris.committee),
-    "programme": (DAKG.ProgrammeMention, DAKG.mentionsProgramme, iris.programme),
-    "project": (DAKG.ProjectMention, DAKG.mentionsProject, iris.project),
-}
-
-
-def zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
-
-
-def en(text: str) -> Literal:
-    return Literal(text, lang="en")
-
-
-def integer(value: int) -> Literal:
-    return Literal(value, datatype=XSD.integer)
-
-
 class ReportMapper:
     """Maps one report into ``graph``; ``text`` is the source text the spans point into."""
 
@@ -73,9 +48,9 @@ class ReportMapper:
         self.version = software_version
         self.node = iris.document(report.symbol)
         self.text_node = iris.part(self.node, "text", report.language)
-        self.documents: dict[DocumentSymbol, set[str]] = defaultdict(set)
-        self.sessions: set[tuple[str, int]] = set()
-        self.footnote_mentions = {f.number: f.mentions for f in report.footnotes}
+        self.mentions = MentionMapper(
+            graph, lambda node, span: anchor(graph, node, span, text, self.text_node),
+            {f.number: f.mentions for f in report.footnotes})
 
     def map(self) -> Graph:
         self._report()
@@ -83,8 +58,7 @@ class ReportMapper:
         self._annex_one()
         self._annex_two()
         self._footnotes()
-        self._documents()
-        self._sessions()
+        self.mentions.finish()
         self._graph_metadata()
         return self.g
 
@@ -92,9 +66,8 @@ class ReportMapper:
 
     def _report(self) -> None:
         g, node, report = self.g, self.node, self.report
-        own = parse_symbol(report.symbol)
         g.add((node, RDF.type, DAKG.ProgressReport))
-        self.documents[own].add(report.symbol)
+        self.mentions.cite(parse_symbol(report.symbol), report.symbol)
         g.add((node, DCTERMS.language, Literal(report.language)))
         g.add((node, DAKG.sourceText, self.text_node))
         g.add((self.text_node, RDF.type, DAKG.SourceText))
@@ -122,7 +95,7 @@ class ReportMapper:
     def _cover(self) -> None:
         for paragraph in self.report.cover:
             node = self._paragraph(self.node, paragraph)
-            self._link_mentions(self.node, [paragraph])
+            self.mentions.link(self.node, [paragraph])
             self.g.add((node, DCTERMS.isPartOf, self.node))
 
     def _annex(self, number: int, title: Passage) -> URIRef:
@@ -183,7 +156,7 @@ class ReportMapper:
         self._sectors(node, section, recommendations)
         for paragraph in section.paragraphs():
             self._paragraph(node, paragraph)
-        self._link_mentions(node, [*section.statements, *section.paragraphs()],
+        self.mentions.link(node, [*section.statements, *section.paragraphs()],
                             recommendations)
 
     def _recommendation(self, number: int, rec: URIRef, section: URIRef,
@@ -249,7 +222,7 @@ class ReportMapper:
         g.add((rec, DAKG.statedIn, statement))
         for paragraph in item.progress:
             self._paragraph(node, paragraph)
-        self._link_mentions(node, [item.text, *item.progress])
+        self.mentions.link(node, [item.text, *item.progress])
 
     # -- pieces of text and their mentions -------------------------------------------------
 
@@ -262,104 +235,13 @@ class ReportMapper:
         for number in passage.footnotes:
             g.add((node, DAKG.hasFootnote, iris.part(self.node, "footnote", number)))
         for position, mention in enumerate(passage.mentions, 1):
-            self._mention(node, iris.part(node, "mention", position), mention)
+            self.mentions.annotate(node, iris.part(node, "mention", position), mention)
 
     def _paragraph(self, parent: URIRef, paragraph: Paragraph) -> URIRef:
         node = iris.part(parent, _PARAGRAPH_STEP[paragraph.block], paragraph.position)
         self._part(node, _PARAGRAPH_CLASS[paragraph.block], paragraph, parent)
         self.g.add((node, DAKG.position, integer(paragraph.position)))
         return node
-
-    def _mention(self, part: URIRef, node: URIRef, mention: Mention) -> None:
-        g = self.g
-        g.add((node, OA.hasTarget, anchor(g, node, mention.span, self.text, self.text_node)))
-        g.add((node, DAKG.inTextPart, part))
-        cls, prop, bodies = self._mention_kind(mention)
-        # A name identifies what it names; a symbol or a 请参见 links the reader elsewhere.
-        linking = isinstance(mention, (Citation, CrossReference))
-        g.add((node, OA.motivatedBy, OA.linking if linking else OA.identifying))
-        g.add((node, RDF.type, cls))
-        for body in bodies:
-            g.add((node, OA.hasBody, body))
-            g.add((part, prop, body))
-
-    def _mention_kind(self, mention: Mention) -> tuple[URIRef, URIRef, list[URIRef]]:
-        if isinstance(mention, Citation):
-            self.documents[mention.symbol].add(mention.surface)
-            return DAKG.DocumentCitation, DAKG.citesDocument, [iris.document(mention.symbol)]
-        if isinstance(mention, SessionMention):
-            self.sessions.add((mention.committee, mention.number))
-            return (DAKG.SessionMention, DAKG.mentionsSession,
-                    [iris.session(mention.committee, mention.number)])
-        if isinstance(mention, CrossReference):
-            return (DAKG.RecommendationReference, DAKG.refersTo,
-                    [iris.recommendation(n) for n in mention.numbers])
-        assert isinstance(mention, EntityMention)
-        cls, prop, mint = _ENTITY[mention.kind]
-        for symbol in mention.documents:
-            self.documents[symbol].add(symbol.canonical)
-            self.g.add((mint(mention.key), DAKG.projectDocument, iris.document(symbol)))
-        return cls, prop, [mint(mention.key)]
-
-    def _link_mentions(self, node: URIRef, passages: Iterable[Passage],
-                       recommendations: Iterable[URIRef] = ()) -> None:
-        """State on a section (and its recommendations) what its text mentions."""
-        recommendations = list(recommendations)
-        for passage in passages:
-            mentions = [*passage.mentions]
-            for number in passage.footnotes:
-                mentions += self.footnote_mentions[number]
-            for mention in mentions:
-                _, prop, bodies = self._mention_kind(mention)
-                for body in bodies:
-                    self.g.add((node, prop, body))
-                    self._link_recommendations(mention, body, recommendations)
-
-    def _link_recommendations(self, mention: Mention, body: URIRef,
-                              recommendations: list[URIRef]) -> None:
-        for rec in recommendations:
-            if isinstance(mention, CrossReference) and body != rec:
-                self.g.add((rec, DAKG.refersTo, body))
-            elif isinstance(mention, EntityMention) and mention.kind in ("programme", "project"):
-                self.g.add((body, DAKG.reportedUnder, rec))
-
-    # -- things the mentions name ----------------------------------------------------------
-
-    def _documents(self) -> None:
-        g = self.g
-        for symbol, spellings in sorted(self.documents.items(), key=lambda i: i[0].canonical):
-            node = iris.document(symbol)
-            g.add((node, RDF.type, DAKG.Document))
-            g.add((node, DAKG.symbol, Literal(symbol.canonical)))
-            g.add((node, RDFS.label, Literal(symbol.canonical)))
-            g.add((node, DAKG.documentNumber, integer(symbol.number)))
-            g.add((node, DAKG.informationDocument, Literal(symbol.information)))
-            g.add((node, DAKG.session, iris.session(symbol.committee, symbol.session)))
-            self.sessions.add((symbol.committee, symbol.session))
-            for spelling in sorted(spellings - {symbol.canonical}):
-                g.add((node, SKOS.hiddenLabel, Literal(spelling)))
-            if symbol.revision is not None:
-                g.add((node, DAKG.revision, integer(symbol.revision)))
-                original = iris.document(symbol.unrevised)
-                g.add((node, DAKG.revisionOf, original))
-                if symbol.unrevised not in self.documents:
-                    g.add((original, RDF.type, DAKG.Document))
-                    g.add((original, DAKG.symbol, Literal(symbol.unrevised.canonical)))
-                    g.add((original, RDFS.label, Literal(symbol.unrevised.canonical)))
-                    g.add((original, DAKG.documentNumber, integer(symbol.number)))
-                    g.add((original, DAKG.informationDocument, Literal(symbol.information)))
-                    g.add((original, DAKG.session,
-                           iris.session(symbol.committee, symbol.session)))
-
-    def _sessions(self) -> None:
-        g = self.g
-        for committee, number in sorted(self.sessions):
-            node = iris.session(committee, number)
-            g.add((node, RDF.type, DAKG.Session))
-            g.add((node, DAKG.committee, iris.committee(committee)))
-            g.add((node, DAKG.sessionNumber, integer(number)))
-            g.add((node, RDFS.label, zh(f"{committee}第{format_chinese_number(number)}届会议")))
-            g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {committee}")))
 
     def _graph_metadata(self) -> None:
         g = self.g
@@ -380,8 +262,3 @@ class ReportMapper:
         g.add((iris.software(), DAKG.softwareVersion, Literal(self.version)))
         g.add((self.text_node, RDF.type, FABIO.DigitalManifestation))
 
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-        number % 10, "th")
-    return f"{number}{suffix}"

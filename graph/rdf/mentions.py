@@ -1,0 +1,147 @@
+"""Mentions as Web Annotations, and the things they name: documents and sessions.
+
+A mention becomes ``<part/mention/k>``, an annotation whose target is its span and whose body
+is the thing named; the part of the text it occurs in gets a direct link too
+(``dakg:citesDocument`` and the like), and so does, through ``link``, the section around it.
+Documents and sessions are described once all mentions are in: a document cited under
+several spellings keeps each as a ``skos:hiddenLabel``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ..extract.numerals import format_chinese_number
+from ..records import (
+    Citation,
+    CrossReference,
+    DocumentSymbol,
+    EntityMention,
+    Mention,
+    Passage,
+    SessionMention,
+    Span,
+)
+from . import iris
+from .literals import en, integer, zh
+from .namespaces import DAKG, OA
+
+_ENTITY = {
+    "committee": (DAKG.CommitteeMention, DAKG.mentionsCommittee, iris.committee),
+    "programme": (DAKG.ProgrammeMention, DAKG.mentionsProgramme, iris.programme),
+    "project": (DAKG.ProjectMention, DAKG.mentionsProject, iris.project),
+}
+
+Anchor = Callable[[URIRef, Span], URIRef]
+
+
+class MentionMapper:
+    def __init__(self, graph: Graph, anchor: Anchor,
+                 footnote_mentions: Mapping[int, tuple[Mention, ...]]) -> None:
+        self.g = graph
+        self.anchor = anchor
+        self.footnote_mentions = footnote_mentions
+        self.documents: dict[DocumentSymbol, set[str]] = defaultdict(set)
+        self.sessions: set[tuple[str, int]] = set()
+
+    def annotate(self, part: URIRef, node: URIRef, mention: Mention) -> None:
+        """``node`` annotates ``part``: the text at ``mention.span`` names something."""
+        g = self.g
+        g.add((node, OA.hasTarget, self.anchor(node, mention.span)))
+        g.add((node, DAKG.inTextPart, part))
+        cls, prop, bodies = self._kind(mention)
+        # A name identifies what it names; a symbol or a 请参见 links the reader elsewhere.
+        linking = isinstance(mention, (Citation, CrossReference))
+        g.add((node, OA.motivatedBy, OA.linking if linking else OA.identifying))
+        g.add((node, RDF.type, cls))
+        for body in bodies:
+            g.add((node, OA.hasBody, body))
+            g.add((part, prop, body))
+
+    def link(self, node: URIRef, passages: Iterable[Passage],
+             recommendations: Iterable[URIRef] = ()) -> None:
+        """State on a section (and its recommendations) what its text and footnotes mention."""
+        recommendations = list(recommendations)
+        for passage in passages:
+            mentions = [*passage.mentions]
+            for number in passage.footnotes:
+                mentions += self.footnote_mentions[number]
+            for mention in mentions:
+                _, prop, bodies = self._kind(mention)
+                for body in bodies:
+                    self.g.add((node, prop, body))
+                    self._link_recommendations(mention, body, recommendations)
+
+    def cite(self, symbol: DocumentSymbol, spelling: str) -> None:
+        """Note a document to describe, as written."""
+        self.documents[symbol].add(spelling)
+
+    def finish(self) -> None:
+        """Describe every document and session the mentions named."""
+        for symbol, spellings in sorted(self.documents.items(), key=lambda i: i[0].canonical):
+            self._document(symbol, spellings)
+        for committee, number in sorted(self.sessions):
+            self._session(committee, number)
+
+    def _kind(self, mention: Mention) -> tuple[URIRef, URIRef, list[URIRef]]:
+        if isinstance(mention, Citation):
+            self.cite(mention.symbol, mention.surface)
+            return DAKG.DocumentCitation, DAKG.citesDocument, [iris.document(mention.symbol)]
+        if isinstance(mention, SessionMention):
+            self.sessions.add((mention.committee, mention.number))
+            return (DAKG.SessionMention, DAKG.mentionsSession,
+                    [iris.session(mention.committee, mention.number)])
+        if isinstance(mention, CrossReference):
+            return (DAKG.RecommendationReference, DAKG.refersTo,
+                    [iris.recommendation(n) for n in mention.numbers])
+        assert isinstance(mention, EntityMention)
+        cls, prop, mint = _ENTITY[mention.kind]
+        for symbol in mention.documents:
+            self.cite(symbol, symbol.canonical)
+            self.g.add((mint(mention.key), DAKG.projectDocument, iris.document(symbol)))
+        return cls, prop, [mint(mention.key)]
+
+    def _link_recommendations(self, mention: Mention, body: URIRef,
+                              recommendations: list[URIRef]) -> None:
+        for rec in recommendations:
+            if isinstance(mention, CrossReference) and body != rec:
+                self.g.add((rec, DAKG.refersTo, body))
+            elif isinstance(mention, EntityMention) and mention.kind in ("programme", "project"):
+                self.g.add((body, DAKG.reportedUnder, rec))
+
+    def _document(self, symbol: DocumentSymbol, spellings: set[str]) -> None:
+        g = self.g
+        node = iris.document(symbol)
+        g.add((node, RDF.type, DAKG.Document))
+        g.add((node, DAKG.symbol, Literal(symbol.canonical)))
+        g.add((node, RDFS.label, Literal(symbol.canonical)))
+        g.add((node, DAKG.documentNumber, integer(symbol.number)))
+        g.add((node, DAKG.informationDocument, Literal(symbol.information)))
+        g.add((node, DAKG.session, iris.session(symbol.committee, symbol.session)))
+        self.sessions.add((symbol.committee, symbol.session))
+        for spelling in sorted(spellings - {symbol.canonical}):
+            g.add((node, SKOS.hiddenLabel, Literal(spelling)))
+        if symbol.revision is not None:
+            g.add((node, DAKG.revision, integer(symbol.revision)))
+            g.add((node, DAKG.revisionOf, iris.document(symbol.unrevised)))
+            if symbol.unrevised not in self.documents:  # described from the symbol alone
+                self._document(symbol.unrevised, set())
+
+    def _session(self, committee: str, number: int) -> None:
+        g = self.g
+        node = iris.session(committee, number)
+        g.add((node, RDF.type, DAKG.Session))
+        g.add((node, DAKG.committee, iris.committee(committee)))
+        g.add((node, DAKG.sessionNumber, integer(number)))
+        g.add((node, RDFS.label, zh(f"{committee}第{format_chinese_number(number)}届会议")))
+        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {committee}")))
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
