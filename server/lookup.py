@@ -11,9 +11,10 @@ The shape is read from the tokens of ``sparql_scan``, with a grammar that admits
     (PREFIX p: <iri> | BASE <iri>)*
     SELECT (* | ?var+) [WHERE] { term term term [.] } [LIMIT n]
 
-where a term is a variable, an IRI, a prefixed name, ``a``, or a literal, and no variable
-occurs twice (that would filter a scan, which could then cover the whole store to find
-nothing). Oxigraph evaluates the query itself; the grammar only decides where.
+where a term is a variable, an IRI, a prefixed name, ``a``, or a literal, the projected
+variables are variables of the pattern, and no variable occurs twice (that would filter a
+scan, which could then cover the whole store to find nothing). Oxigraph evaluates the query
+itself; the grammar only decides where.
 """
 
 from __future__ import annotations
@@ -25,17 +26,27 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import results
-from .sparql_scan import Inspection, Token, tokens
+from .sparql_scan import CACHED, Inspection, Token, inspect
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
 
 
-@functools.lru_cache(maxsize=1024)
 def plan(inspection: Inspection, row_limit: int) -> str | None:
     """The lookup's text with a LIMIT that bounds its scan, or None if it is not a lookup."""
     if inspection.form != "SELECT" or inspection.dataset_clause or inspection.fetches:
         return None
-    found = list(tokens(inspection.text))
+    if len(inspection.text) <= CACHED:
+        return _plan_cached(inspection.text, row_limit)
+    return _plan(inspection, row_limit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan_cached(text: str, row_limit: int) -> str | None:
+    return _plan(inspect(text), row_limit)
+
+
+def _plan(inspection: Inspection, row_limit: int) -> str | None:
+    found = list(inspection.tokens)
     if not _is_lookup(found):
         return None
     bound = row_limit + 1  # one more than may be sent, to see whether there were more
@@ -51,17 +62,21 @@ def _is_lookup(found: list[Token]) -> bool:
     if i >= len(found) or not found[i].is_word("SELECT"):
         return False
     i += 1
+    projected: set[str] = set()
     if i < len(found) and found[i].kind == "punct" and found[i].text == "*":
         i += 1
     else:
-        start = i
         while i < len(found) and found[i].kind == "var":
+            projected.add(found[i].text[1:])
             i += 1
-        if i == start:
+        if not projected:
             return False
     if i < len(found) and found[i].is_word("WHERE"):
         i += 1
-    return _pattern_and_limit(found, i)
+    in_pattern = _pattern_and_limit(found, i)
+    # Only variables of the pattern: each projected variable costs a column in every row,
+    # and thousands of unbound ones would make even a few rows slow to write.
+    return in_pattern is not None and projected <= in_pattern
 
 
 def _prologue_end(found: list[Token]) -> int:
@@ -77,9 +92,10 @@ def _prologue_end(found: list[Token]) -> int:
     return i
 
 
-def _pattern_and_limit(found: list[Token], i: int) -> bool:
+def _pattern_and_limit(found: list[Token], i: int) -> set[str] | None:
+    """The variables of the pattern at ``i`` (then an optional LIMIT, then the end)."""
     if i >= len(found) or found[i].text != "{":
-        return False
+        return None
     i += 1
     variables = []
     for _ in range(3):
@@ -87,20 +103,20 @@ def _pattern_and_limit(found: list[Token], i: int) -> bool:
             variables.append(found[i].text[1:])
         i = _term(found, i)
         if i < 0:
-            return False
+            return None
     if len(set(variables)) != len(variables):
-        return False  # ?x ?x ?o filters a scan: the scan could cover the whole store
+        return None  # ?x ?x ?o filters a scan: the scan could cover the whole store
     if i < len(found) and found[i].kind == "punct" and found[i].text == ".":
         i += 1
     if i >= len(found) or found[i].text != "}":
-        return False
+        return None
     i += 1
     if i < len(found) and found[i].is_word("LIMIT"):
         if i + 1 >= len(found) or found[i + 1].kind != "number" \
                 or not found[i + 1].text.isdigit():
-            return False
+            return None
         i += 2
-    return i == len(found)
+    return set(variables) if i == len(found) else None
 
 
 def _term(found: list[Token], i: int) -> int:

@@ -1,13 +1,20 @@
 """Reading a SPARQL request before the engine does, to refuse what the engine must not run.
 
-Oxigraph follows ``SERVICE`` and ``LOAD`` to any HTTP address and crashes on queries nested a
-few thousand levels deep. So every query and update is first tokenised here, following the
-lexical grammar of SPARQL 1.1 (§19.8): strings, IRIs and comments are tokens of their own, so
-``SERVICE`` inside a literal or after ``#`` is not a keyword, while ``service``, ``SILENT``,
-a prefixed or variable endpoint, and ``\\u0053ERVICE`` (code-point escapes are undone first,
-§19.2) all are. Anything the tokeniser cannot read is refused: the check fails closed.
+Oxigraph follows ``SERVICE`` and ``LOAD`` to any HTTP address, and crashes (stack overflow)
+on requests that nest or chain a few thousand levels deep. So every query and update is
+first tokenised here, following the lexical grammar of SPARQL 1.1 (§19.8) as Oxigraph reads
+it: strings, IRIs and comments are tokens of their own, so ``SERVICE`` inside a literal or
+after ``#`` is not a keyword, while ``service``, ``SILENT``, a prefixed or variable endpoint
+are all seen. Where the two readings could differ, the request is refused:
 
-The engine then receives the unescaped text, so it sees exactly the tokens inspected here.
+* Oxigraph reads a keyword without looking for a word boundary: ``SERVICE:x`` is the keyword
+  ``SERVICE`` and the prefixed name ``:x``, not a name with the prefix ``SERVICE``. A
+  prefixed name whose prefix begins with ``SERVICE``, ``LOAD`` or ``SILENT`` is refused.
+* Code-point escapes (``\\u0053``) are read inside strings and IRIs only, as Oxigraph does; an
+  escape anywhere else (``\\u0053ERVICE``) is refused.
+* Anything the tokeniser cannot read is refused: the check fails closed.
+
+The engine is given the request as sent.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-MAX_DEPTH = 64  # nesting of { ( [ ; real queries stay far below, the engine crashes far above
+MAX_DEPTH = 64  # nesting of { ( [ ; real queries stay far below, the engine crashes at ~3,000
+MAX_CHAIN = 1000  # operators, separators and group keywords: chains crash it at ~8,000
+CACHED = 4096  # longest request text whose scan is kept (the cache must stay small)
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -29,12 +38,13 @@ _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PN_LOCAL = (rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
              rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
-_ECHAR = r"\\[tbnrf\\\"']"
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_ECHAR = rf"\\[tbnrf\\\"']|{_UCHAR}"
 
 _TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
     ("ws", r"[ \t\r\n]+"),
     ("comment", r"#[^\r\n]*"),
-    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    ("iri", rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>"),
     ("string", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
                rf"|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}))*\"\"\""
                rf"|'(?:[^'\\\n\r]|{_ECHAR})*'|\"(?:[^\"\\\n\r]|{_ECHAR})*\""),
@@ -46,8 +56,12 @@ _TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
     ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
     ("punct", r"\^\^|&&|\|\||<=|>=|!=|[{}()\[\];,.*+\-/!=<>|^?]"),
 )))
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPE = re.compile(_UCHAR)
 _OPEN, _CLOSE = "{([", "})]"
+_CHAINING_PUNCT = frozenset({"+", "-", "*", "/", "&&", "||", "!", "=", "!=", "<", ">", "<=",
+                             ">=", "|", "^", ".", ";", ","})
+_CHAINING_WORDS = ("UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE")
+_FETCHING = ("SERVICE", "LOAD", "SILENT")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -67,21 +81,12 @@ class Token:
 
 @dataclass(frozen=True)
 class Inspection:
-    text: str  # the request with code-point escapes undone: what the engine should get
+    text: str  # the request as sent: what the engine is given
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update
     fetches: tuple[str | None, ...]  # endpoints of SERVICE and sources of LOAD (None: a variable)
     depth: int
     dataset_clause: bool  # FROM or FROM NAMED: the query names its own dataset
-
-
-def unescape(text: str) -> str:
-    """Undo ``\\uXXXX`` and ``\\UXXXXXXXX`` everywhere, as SPARQL does before parsing."""
-    def replace(match: re.Match[str]) -> str:
-        code = int(match[1] or match[2], 16)
-        if code > 0x10FFFF:
-            raise Refused(f"invalid code-point escape {match[0]!r}")
-        return chr(code)
-    return _ESCAPE.sub(replace, text)
+    tokens: tuple[Token, ...]
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -90,9 +95,7 @@ def tokens(text: str) -> Iterator[Token]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            line = text.count("\n", 0, position) + 1
-            raise Refused(f"cannot read the request at line {line}, near "
-                          f"{text[position : position + 20]!r}")
+            raise Refused(_unreadable(text, position))
         kind = match.lastgroup
         assert kind is not None
         if kind not in ("ws", "comment"):
@@ -100,23 +103,37 @@ def tokens(text: str) -> Iterator[Token]:
         position = match.end()
 
 
-@functools.lru_cache(maxsize=1024)
+def _unreadable(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    near = text[position : position + 20]
+    if _ESCAPE.match(text, position):
+        return (f"a code-point escape outside a string or IRI at line {line} ({near!r}) is not "
+                "accepted; write the character itself")
+    return f"cannot read the request at line {line}, near {near!r}"
+
+
 def inspect(request: str, *, update: bool = False) -> Inspection:
-    """Tokenise ``request`` and find what the engine must not be given; cached, since the
-    same query text always reads the same."""
-    text = unescape(request)
-    found = list(tokens(text))
-    depth = _depth(found)
-    if depth > MAX_DEPTH:
-        raise Refused(f"the request is nested {depth} levels deep; at most {MAX_DEPTH} are "
-                      "accepted")
+    """Tokenise ``request`` and find what the engine must not be given."""
+    if len(request) <= CACHED:
+        return _inspect_cached(request, update)
+    return _inspect(request, update)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inspect_cached(request: str, update: bool) -> Inspection:
+    return _inspect(request, update)
+
+
+def _inspect(request: str, update: bool) -> Inspection:
+    found = tuple(tokens(request))
+    _check_shape(found)
     prefixes, base = _prologue(found)
     fetches = tuple(_target(found, i, prefixes, base) for i, token in enumerate(found)
                     if token.is_word("SERVICE", "LOAD"))
     form = None if update else next((t.text.upper() for t in found if t.is_word(*QUERY_FORMS)),
                                     None)
     dataset_clause = not update and any(t.is_word("FROM") for t in found)
-    return Inspection(text, form, fetches, depth, dataset_clause)
+    return Inspection(request, form, fetches, _depth(found), dataset_clause, found)
 
 
 def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:
@@ -131,7 +148,24 @@ def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:
                           + ("" if allowlist else ", which is empty"))
 
 
-def _depth(found: list[Token]) -> int:
+def _check_shape(found: tuple[Token, ...]) -> None:
+    depth = _depth(found)
+    if depth > MAX_DEPTH:
+        raise Refused(f"the request is nested {depth} levels deep; at most {MAX_DEPTH} are "
+                      "accepted")
+    chain = sum(1 for t in found if (t.kind == "punct" and t.text in _CHAINING_PUNCT)
+                or t.is_word(*_CHAINING_WORDS))
+    if chain > MAX_CHAIN:
+        raise Refused(f"the request chains {chain} operators, separators and groups; at most "
+                      f"{MAX_CHAIN} are accepted")
+    for token in found:
+        prefix = token.text.partition(":")[0].upper()
+        if token.kind == "pname" and prefix.startswith(_FETCHING):
+            raise Refused(f"the prefixed name {token.text} is refused: the engine would read "
+                          f"{token.text[: len(prefix)]} as a keyword")
+
+
+def _depth(found: Sequence[Token]) -> int:
     depth = deepest = 0
     for token in found:
         if token.kind == "punct" and token.text in _OPEN:
@@ -142,21 +176,21 @@ def _depth(found: list[Token]) -> int:
     return deepest
 
 
-def _prologue(found: list[Token]) -> tuple[dict[str, str], str | None]:
+def _prologue(found: Sequence[Token]) -> tuple[dict[str, str], str | None]:
     """PREFIX and BASE declarations, wherever they stand (updates repeat them)."""
     prefixes: dict[str, str] = {}
     base: str | None = None
     for i, token in enumerate(found[:-1]):
         following = found[i + 1]
         if token.is_word("BASE") and following.kind == "iri":
-            base = _resolve(following.text[1:-1], base)
+            base = _resolve(_iri_value(following), base)
         elif token.is_word("PREFIX") and following.kind == "pname" and i + 2 < len(found) \
                 and found[i + 2].kind == "iri":
-            prefixes[following.text[:-1]] = _resolve(found[i + 2].text[1:-1], base) or ""
+            prefixes[following.text[:-1]] = _resolve(_iri_value(found[i + 2]), base) or ""
     return prefixes, base
 
 
-def _target(found: list[Token], at: int, prefixes: dict[str, str],
+def _target(found: Sequence[Token], at: int, prefixes: dict[str, str],
             base: str | None) -> str | None:
     """The IRI a SERVICE or LOAD at ``found[at]`` names (None for a variable)."""
     i = at + 1
@@ -168,9 +202,9 @@ def _target(found: list[Token], at: int, prefixes: dict[str, str],
     if target.kind == "var":
         return None
     if target.kind == "iri":
-        resolved = _resolve(target.text[1:-1], base)
+        resolved = _resolve(_iri_value(target), base)
         if resolved is None:
-            raise Refused(f"relative IRI <{target.text[1:-1]}> after {found[at].text} and no BASE")
+            raise Refused(f"relative IRI {target.text} after {found[at].text} and no BASE")
         return resolved
     if target.kind == "pname":
         prefix, _, local = target.text.partition(":")
@@ -178,6 +212,17 @@ def _target(found: list[Token], at: int, prefixes: dict[str, str],
             raise Refused(f"undeclared prefix {prefix}: after {found[at].text}")
         return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
     raise Refused(f"cannot tell what {found[at].text} would fetch ({target.text!r})")
+
+
+def _iri_value(token: Token) -> str:
+    """The IRI a token writes, its code-point escapes undone."""
+    def undo(match: re.Match[str]) -> str:
+        code = int(match[0][2:], 16)
+        if code > 0x10FFFF:
+            raise Refused(f"invalid code-point escape {match[0]!r}")
+        return chr(code)
+
+    return _ESCAPE.sub(undo, token.text[1:-1])
 
 
 def _resolve(iri: str, base: str | None) -> str | None:

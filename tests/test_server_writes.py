@@ -119,11 +119,13 @@ def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-un
     try:
         for update in (f"LOAD <{there}/data.ttl>",
                        f"LOAD SILENT <{there}/data.ttl> INTO GRAPH <{G}>",
+                       f"PREFIX : <{there}/> LOAD:data.ttl",
                        f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{there}/> {{ ?s ?p ?o }} }}"):
             response = writable.post("/update", data=update,
                                      content_type="application/sparql-update", headers=AUTH)
             assert response.status_code == 400
-            assert "does not fetch" in response.get_data(as_text=True)
+            assert "does not fetch" in response.get_data(as_text=True) or \
+                "read LOAD as a keyword" in response.get_data(as_text=True)
         time.sleep(0.1)
         assert listener.connections == 0
     finally:
