@@ -16,7 +16,9 @@ import zlib
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import RawArray
 
-ROWS = 64  # web workers the table can hold
+from dakg.settings import MAX_WORKERS
+
+ROWS = MAX_WORKERS  # web workers the table can hold
 SLOTS = 1024  # client slots per row
 
 

@@ -7,7 +7,6 @@ other query.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import Response, request
@@ -17,6 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from dakg.graph.rdf.namespaces import SD
 
 from . import formats
+from .queries import select
 from .runtime import Runtime, runtime
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -27,11 +27,8 @@ _RDFLIB = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "jso
            "trig": "trig", "nquads": "nquads"}
 
 
-def respond() -> Response:
-    from .sparql import choose_format
-
+def respond(fmt: formats.Format) -> Response:
     rt = runtime()
-    fmt = choose_format(formats.Kind.GRAPH)
     snapshot = rt.dataset.current()
     endpoint = request.base_url
     key = ("description", snapshot.version, endpoint, rt.writable, fmt.name)
@@ -51,15 +48,11 @@ def respond() -> Response:
 
 def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
     """(triples in the store's own default graph, triples per named graph)."""
-    from .sparql import execute, select
-
     rows, _ = select(rt, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                      100_000)
     named = {b["g"]["value"]: int(b["n"]["value"]) for b in rows}
-    job = {"store": rt.dataset.current().store, "format": "json", "row_limit": 1,
-           "prefixes": {}, "text": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "union": False}
-    default = json.loads(execute(rt, job)["body"])["results"]["bindings"][0]["n"]["value"]
-    return int(default), dict(sorted(named.items()))
+    own, _ = select(rt, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", 1, union=False)
+    return int(own[0]["n"]["value"]), dict(sorted(named.items()))
 
 
 def _graph(rt: Runtime, endpoint: str) -> Graph:

@@ -25,6 +25,8 @@ import time
 from typing import Any
 
 from .framing import read_frame, write_frame
+from .jobs import Job, Reply
+from .sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,14 @@ class QueryTimeout(Exception):
 
 
 class WorkerCrashed(Exception):
-    """The query process died while running the query (the engine crashed on it)."""
+    """The query process died while running the query (the engine crashed on it).
+
+    ``out_of_memory`` is set when it died of an allocation failure under its memory limit.
+    """
+
+    def __init__(self, message: str, *, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 class PoolBusy(Exception):
@@ -48,14 +57,14 @@ class PoolClosed(Exception):
 
 
 class QueryProcess:
-    def __init__(self) -> None:
+    def __init__(self, sandbox: Sandbox) -> None:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dakg.server.worker", str(to_child_r), str(from_child_w),
-             str(os.getpid())],
+             str(os.getpid()), *sandbox.argv()],
             pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, close_fds=True)
+            stdout=subprocess.DEVNULL, close_fds=True, env=child_environment())
         os.close(to_child_r)
         os.close(from_child_w)
         self._inbox = os.fdopen(self._from_child, "rb")
@@ -69,9 +78,9 @@ class QueryProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def run(self, job: Job, timeout: float) -> Reply:
         try:
-            write_frame(self._outbox, job)
+            write_frame(self._outbox, {"job": job})
         except (BrokenPipeError, OSError) as e:
             raise WorkerCrashed(f"the query process is gone ({e})") from e
         return self._receive(timeout)
@@ -84,7 +93,8 @@ class QueryProcess:
         reply = read_frame(self._inbox)
         if reply is None:
             code = self.process.wait(timeout=5)
-            raise WorkerCrashed(f"the query process died ({_describe_exit(code)})")
+            raise WorkerCrashed(f"the query process died ({_describe_exit(code)})",
+                                out_of_memory=code == -signal.SIGABRT)
         return reply
 
     def kill(self) -> None:
@@ -98,6 +108,12 @@ class QueryProcess:
                 stream.close()
 
 
+def child_environment() -> dict[str, str]:
+    """The environment of query and write processes: no Rust backtraces in the logs when an
+    allocation fails under the memory limit (that is an expected way for a query to end)."""
+    return {**os.environ, "RUST_BACKTRACE": "0"}
+
+
 def _describe_exit(code: int | None) -> str:
     if code is not None and code < 0:
         return f"killed by {signal.Signals(-code).name}"
@@ -107,9 +123,10 @@ def _describe_exit(code: int | None) -> str:
 class QueryPool:
     """``size`` query processes shared by the threads of one web worker."""
 
-    def __init__(self, size: int, timeout: float) -> None:
+    def __init__(self, size: int, timeout: float, sandbox: Sandbox) -> None:
         self.size = size
         self.timeout = timeout
+        self.sandbox = sandbox
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._starting = 0
@@ -122,16 +139,15 @@ class QueryPool:
         for _ in range(size):
             self._start_one()
 
-    def run(self, job: dict[str, Any], *, wait: float) -> dict[str, Any]:
+    def run(self, job: Job, *, wait: float) -> Reply:
         """Run ``job`` on a free process; wait at most ``wait`` seconds for one to be free."""
         process = self._acquire(wait)
         try:
             reply = process.run(job, self.timeout)
-        except (QueryTimeout, WorkerCrashed):
-            self._discard(process)
-            raise
         except BaseException:
-            self._discard(process)  # an interrupted exchange leaves the pipes out of step
+            # A timeout, a crash, or an interrupted exchange that left the pipes out of step:
+            # in every case the process cannot be trusted with another query.
+            self._discard(process)
             raise
         self._release(process)
         return reply
@@ -198,7 +214,7 @@ class QueryPool:
     def _spawn_forever(self) -> None:
         while self._requests.get():
             try:
-                process = QueryProcess()
+                process = QueryProcess(self.sandbox)
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)

@@ -31,7 +31,7 @@ class UpdateRequest:
 
 def parse(request: Request) -> QueryRequest | UpdateRequest | None:
     """The operation ``request`` asks for; None for a GET without a query (the description)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             raise HttpError(405, "an update must be sent with POST", allow="POST")
         if "query" not in request.args:

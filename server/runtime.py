@@ -20,6 +20,7 @@ from .admission import Admission
 from .dataset import LinkedDataset
 from .lookup import LocalStore
 from .pool import QueryPool
+from .sandbox import Sandbox
 
 
 @dataclass
@@ -42,9 +43,14 @@ class Runtime:
             with self._lock:
                 if self._pool is None or self._pool_pid != pid:
                     self._pool = QueryPool(self.settings.query_workers,
-                                           self.settings.query_timeout)
+                                           self.settings.query_timeout, self.sandbox())
                     self._pool_pid = pid
         return self._pool
+
+    def sandbox(self) -> Sandbox:
+        """The limits of query and write processes."""
+        return Sandbox(self.settings.query_memory_mb,
+                       network=bool(self.settings.service_allowlist))
 
     def local_store(self) -> LocalStore:
         """This process's own read-only handle on the store, for lookups."""

@@ -19,6 +19,8 @@ import pyoxigraph as ox
 
 from . import results
 from .framing import read_frame, write_frame
+from .jobs import Job, Reply
+from .sandbox import Sandbox
 
 
 class Worker:
@@ -26,15 +28,15 @@ class Worker:
         self.store: ox.Store | None = None
         self.path: str | None = None
 
-    def handle(self, job: dict[str, Any]) -> dict[str, Any]:
-        if job["store"] != self.path:
+    def handle(self, job: Job) -> Reply:
+        if job.store != self.path:
             self.store = None  # close the old store before opening the new one
             self.path = None
             try:
-                self.store = ox.Store.read_only(job["store"])
+                self.store = ox.Store.read_only(job.store)
             except OSError as e:
                 return {"error": "store", "message": f"cannot open the store: {e}"}
-            self.path = job["store"]
+            self.path = job.store
         assert self.store is not None
         try:
             return self._query(self.store, job)
@@ -43,16 +45,16 @@ class Worker:
         except (OSError, ValueError, RuntimeError) as e:
             return {"error": "engine", "message": str(e)}
 
-    def _query(self, store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
+    def _query(self, store: ox.Store, job: Job) -> Reply:
         options: dict[str, Any] = {}
-        if job.get("default_graphs"):
-            options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-        elif job.get("union", True):
+        if job.default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        elif job.union:
             options["use_default_graph_as_union"] = True
-        if job.get("named_graphs"):
-            options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
-        answer = store.query(job["text"], **options)
-        fmt, cap = job["format"], job["row_limit"]
+        if job.named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        answer = store.query(job.text, **options)
+        fmt, cap = job.format, job.row_limit
         if isinstance(answer, ox.QueryBoolean):
             return {"body": results.boolean(bool(answer), fmt), "count": 1, "truncated": False}
         if isinstance(answer, ox.QuerySolutions):
@@ -61,12 +63,12 @@ class Worker:
             body = results.solutions(variables, rows, fmt, cap if cut else None)  # type: ignore[arg-type]
         else:
             triples, cut = results.take(answer, cap)
-            body = results.graph(triples, fmt, job.get("prefixes", {}), cap if cut else None)  # type: ignore[arg-type]
+            body = results.graph(triples, fmt, job.prefixes, cap if cut else None)  # type: ignore[arg-type]
             rows = triples
         return {"body": body, "count": len(rows), "truncated": cut}
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this process when the thread that started it goes."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -77,16 +79,17 @@ def _die_with_parent() -> None:
 
 def main(argv: list[str]) -> int:
     read_fd, write_fd, parent = (int(a) for a in argv[1:4])
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the parent went before prctl took effect
         return 1
+    Sandbox.from_argv(*argv[4:6]).enter()
     sys.stdout = sys.stderr  # the result pipe carries frames only
     inbox = os.fdopen(read_fd, "rb")
     outbox = os.fdopen(write_fd, "wb")
     worker = Worker()
     write_frame(outbox, {"ready": True})
-    while (job := read_frame(inbox)) is not None:
-        write_frame(outbox, worker.handle(job))
+    while (frame := read_frame(inbox)) is not None:
+        write_frame(outbox, worker.handle(frame["job"]))
     return 0
 
 

@@ -23,6 +23,8 @@ from dakg.graph.store import BUILDS, switch_current
 
 from .framing import read_frame, write_frame
 from .rdf_input import UnsafeInput, format_for, parse_rdf
+from .sandbox import Sandbox
+from .worker import die_with_parent
 
 PRIMARY = "primary"
 KEEP = 3  # checkpoints kept; older ones go once no reader can still be on them
@@ -104,7 +106,11 @@ def initialise(live: Path, source_store: str, origin: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    read_fd, write_fd = int(argv[1]), int(argv[2])
+    read_fd, write_fd, parent = int(argv[1]), int(argv[2]), int(argv[3])
+    die_with_parent()
+    if os.getppid() != parent:
+        return 1
+    Sandbox.from_argv(*argv[4:6]).enter()
     sys.stdout = sys.stderr
     inbox, outbox = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
     job = read_frame(inbox)

@@ -27,9 +27,13 @@ from flask import Blueprint, Response, request
 from . import formats, sparql_scan
 from .errors import HttpError, bad_request, forbidden, the_server_is_read_only, unauthorized
 from .framing import read_frame, write_frame
+from .jobs import Job
+from .negotiation import choose_format
+from .pool import child_environment
 from .protocol import UpdateRequest, parse
+from .queries import execute, not_modified, select
 from .runtime import Runtime, runtime
-from .sparql import choose_format, execute
+from .sandbox import Sandbox
 
 bp = Blueprint("writes", __name__)
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
@@ -49,6 +53,7 @@ def require_token(rt: Runtime) -> None:
 
 @bp.route("/update", methods=["POST"])
 def update_endpoint() -> Response:
+    require_token(runtime())  # before the body is read
     operation = parse(request)
     if not isinstance(operation, UpdateRequest):
         raise bad_request("/update takes SPARQL updates; send queries to /sparql")
@@ -73,10 +78,11 @@ def run_update(operation: UpdateRequest) -> Response:
 @bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store() -> Response:
     rt = runtime()
+    if request.method not in ("GET", "HEAD"):
+        require_token(rt)  # before anything of the request is looked at
     graph = _target_graph(rt)
     if request.method in ("GET", "HEAD"):
         return _read_graph(rt, graph)
-    require_token(rt)
     if request.method == "DELETE":
         reply = write(rt, {"op": "delete", "graph": graph})
         if not reply.get("existed"):
@@ -120,11 +126,11 @@ def _read_graph(rt: Runtime, graph: str | None) -> Response:
     digest = hashlib.blake2b((graph or "").encode(), digest_size=6).hexdigest()
     etag = f"{snapshot.version}-store-{fmt.name}-{digest}"
     if etag in request.if_none_match:
-        response = Response(status=304)
-        response.set_etag(etag)
-        return response
-    job = {"store": snapshot.store, "text": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
-           "format": fmt.name, "row_limit": 10**9, "prefixes": rt.prefixes, "union": False}
+        return not_modified(etag)
+    # A graph is sent whole (the Graph Store Protocol has no partial GET); the query
+    # process's time and memory limits still hold.
+    job = Job(store=snapshot.store, text=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+              format=fmt.name, row_limit=10**9, prefixes=rt.prefixes, union=False)
     reply = execute(rt, job)
     if reply["count"] == 0 and not _graph_exists(rt, graph):
         raise HttpError(404, f"no graph {_name(graph)} in the store")
@@ -139,10 +145,8 @@ def _read_graph(rt: Runtime, graph: str | None) -> Response:
 def _graph_exists(rt: Runtime, graph: str | None) -> bool:
     if graph is None:
         return True  # the default graph always exists, even empty
-    snapshot = rt.dataset.current()
-    job = {"store": snapshot.store, "text": f"ASK {{ GRAPH <{graph}> {{}} }}", "format": "json",
-           "row_limit": 1, "prefixes": {}}
-    return b"true" in execute(rt, job)["body"]
+    rows, _ = select(rt, f"SELECT ?g {{ GRAPH ?g {{}} FILTER(?g = <{graph}>) }}", 1)
+    return bool(rows)
 
 
 def _name(graph: str | None) -> str:
@@ -153,7 +157,8 @@ def write(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
     """Run one write in a write process, one at a time; map its failures to statuses."""
     live = rt.dataset.folder
     with _one_writer(live, rt.settings.query_timeout):
-        reply = _run_writer(live, {**job, "live": str(live)}, rt.settings.query_timeout)
+        reply = _run_writer(live, {**job, "live": str(live)}, rt.settings.query_timeout,
+                            rt.sandbox())
     if "error" in reply:
         kind = {"syntax": "the update is not valid SPARQL", "input": "the data is refused",
                 "engine": "the write failed"}[reply["error"]]
@@ -185,13 +190,15 @@ def _one_writer(live: Path, timeout: float) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _run_writer(live: Path, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+def _run_writer(live: Path, job: dict[str, Any], timeout: float,
+                sandbox: Sandbox) -> dict[str, Any]:
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dakg.server.writer", str(to_child_r), str(from_child_w)],
+        [sys.executable, "-m", "dakg.server.writer", str(to_child_r), str(from_child_w),
+         str(os.getpid()), *sandbox.argv()],
         pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, env=child_environment())
     os.close(to_child_r)
     os.close(from_child_w)
     with os.fdopen(to_child_w, "wb") as outbox, os.fdopen(from_child_r, "rb") as inbox:

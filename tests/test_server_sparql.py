@@ -46,6 +46,16 @@ def test_named_graph_uri(client) -> None:  # type: ignore[no-untyped-def]
     query = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
     response = client.post("/sparql", data={"query": query, "named-graph-uri": f"{EX}g2"})
     assert count(response) == 2
+    # Protocol §2.1.4: the graphs given make the dataset; with no default-graph-uri, the
+    # default graph is empty.
+    alone = client.post("/sparql", data={"query": COUNT, "named-graph-uri": f"{EX}g2"})
+    assert count(alone) == 0
+
+
+def test_head_is_get_without_a_body(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.head("/sparql", query_string={"query": COUNT})
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["ETag"]
 
 
 def test_from_a_graph_not_in_the_store_selects_nothing(client) -> None:  # type: ignore[no-untyped-def]

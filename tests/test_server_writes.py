@@ -51,6 +51,20 @@ def test_writes_without_the_token_change_nothing(writable, headers, status) -> N
     assert total(writable) == before
 
 
+def test_the_token_is_checked_before_the_request_is_read(writable) -> None:  # type: ignore[no-untyped-def]
+    no_graph = writable.put("/store", data=b"not even RDF", content_type="text/turtle")
+    assert no_graph.status_code == 401  # not 400 for the missing ?graph
+    garbage = writable.post("/update", data=b"\xff\xfe", content_type="application/sparql-update")
+    assert garbage.status_code == 401
+
+
+def test_an_empty_token_is_refused() -> None:
+    from dakg.settings import Settings
+
+    with pytest.raises(ValueError, match="write token is empty"):
+        Settings(write_token="  ").checked()
+
+
 def test_the_graph_store_protocol(writable) -> None:  # type: ignore[no-untyped-def]
     put = writable.put("/store", query_string={"graph": G}, headers=AUTH,
                        data='<http://e/a> <http://e/b> "one" .', content_type="text/turtle")

@@ -15,8 +15,9 @@ from typing import Any
 
 from .. import formats
 from ..errors import HttpError
+from ..jobs import Job
+from ..queries import execute, select
 from ..runtime import Runtime
-from ..sparql import execute, select
 from .naming import Namer, fetch_labels, natural_key
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, RDF_TYPE, RDFS_NS, SKOS_NS, Term, bindings, prologue
 
@@ -288,9 +289,8 @@ def describe_rdf(rt: Runtime, iri: str, fmt: formats.Format) -> dict[str, Any]:
     """The description of ``iri`` in ``fmt`` (the query process's reply); 404 if the dataset
     has nothing about it, not even a link to it."""
     text = prologue(rt) + f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {description_where(iri)} }}"
-    job = {"store": rt.dataset.current().store, "text": text, "format": fmt.name,
-           "row_limit": DESCRIPTION_LIMIT, "prefixes": rt.prefixes}
-    reply = execute(rt, job)
+    reply = execute(rt, Job(store=rt.dataset.current().store, text=text, format=fmt.name,
+                            row_limit=DESCRIPTION_LIMIT, prefixes=rt.prefixes))
     if reply["count"] == 0:
         linking, _ = select(rt, f"SELECT ?s WHERE {{ ?s ?p <{iri}> }} LIMIT 1", 1)
         if not linking:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from flask import Response, request
 
+from ..queries import not_modified
 from ..runtime import runtime
-from ..sparql import not_modified
 
 CACHE_CONTROL = "public, max-age=60"  # as the SPARQL endpoint's GET results
 

@@ -1,6 +1,6 @@
 """RDF terms as pages see them, and the SELECTs that yield them.
 
-Pages read the store only through SELECTs run by ``sparql.select``: on a query process,
+Pages read the store only through SELECTs run by ``queries.select``: on a query process,
 within the server's limits, like any client's query. ``bindings`` turns its SPARQL JSON rows
 into ``Term``s, which templates test (``is_iri``, ``lang``…) and sort without knowing the JSON.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 from dakg.graph.rdf.namespaces import PREFIXES
 
+from ..queries import select
 from ..runtime import Runtime
-from ..sparql import select
 
 RDF_NS = PREFIXES["rdf"]
 RDFS_NS = PREFIXES["rdfs"]

@@ -15,8 +15,9 @@ from flask import Response, render_template, request
 
 from .. import description, formats
 from ..errors import HttpError
+from ..queries import not_modified
 from ..runtime import Runtime, runtime
-from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, not_modified
+from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 from .dumps import dumps_folder
 from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension

@@ -196,7 +196,7 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
     from dakg.server.rdf_input import UnsafeInput
     from dakg.server.serve import serve as run_server
 
-    token = write_token_file.read().strip() if write_token_file else None
+    token = write_token_file.read().strip() if write_token_file else None  # "" is refused
     try:
         settings = context.settings.replace(
             **{k: v for k, v in {"host": host, "port": port, "workers": workers,

@@ -16,6 +16,9 @@ from typing import Any
 from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
 
+MAX_WORKERS = 64  # the server's shared counters have a row per web worker
+
+
 def _help(text: str) -> dict[str, str]:
     return {"help": text}
 
@@ -41,6 +44,9 @@ class Settings:
         "killed without stopping the server."))
     query_timeout: float = field(default=10.0, metadata=_help(
         "Seconds a query (or a write) may run before it is stopped."))
+    query_memory_mb: int = field(default=2048, metadata=_help(
+        "Memory (address space, MB) a query or write process may use; a query that needs "
+        "more is stopped."))
     row_limit: int = field(default=10000, metadata=_help(
         "Most rows (or triples) a query result may carry; a "
         "longer result is cut and marked as cut."))
@@ -75,11 +81,16 @@ class Settings:
                 self.base_iri.endswith("/")):
             raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base_iri!r}")
         for name in ("port", "workers", "query_workers", "row_limit", "max_request_bytes",
-                     "max_queued_queries", "per_client_queries"):
+                     "max_queued_queries", "per_client_queries", "query_memory_mb"):
             if getattr(self, name) < (0 if name == "port" else 1):
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.query_timeout <= 0:
             raise ValueError(f"query_timeout must be positive, not {self.query_timeout}")
+        if self.write_token is not None and not self.write_token.strip():
+            raise ValueError("the write token is empty: give a token, or none for a read-only "
+                             "server")
+        if self.workers > MAX_WORKERS:
+            raise ValueError(f"workers must be at most {MAX_WORKERS}, not {self.workers}")
         return self
 
     def replace(self, **changes: Any) -> Settings:

@@ -1,0 +1,19 @@
+"""The format of a response, negotiated from the request (``format`` parameter or ``Accept``),
+with the protocol's errors: 400 for an unknown format, 406 when nothing offered fits."""
+
+from __future__ import annotations
+
+from flask import request
+
+from . import formats
+from .errors import bad_request, not_acceptable
+
+
+def choose_format(kind: formats.Kind) -> formats.Format:
+    try:
+        return formats.choose_for_header(kind, request.headers.get("Accept", ""),
+                                         request.values.get("format"))
+    except formats.UnknownFormat as e:
+        raise bad_request(str(e)) from e
+    except formats.NoFormat as e:
+        raise not_acceptable(e.offers) from e
