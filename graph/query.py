@@ -40,7 +40,17 @@ def run_query(store: ox.Store, query: str, prefixes: dict[str, str] | None = Non
 
 
 def render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
-    """The result in ``fmt``: a table or a results format for SELECT/ASK, RDF for graphs."""
+    """The result in ``fmt``: a table or a results format for SELECT/ASK, RDF for graphs.
+
+    Oxigraph evaluates as the result is read, so evaluation errors surface here.
+    """
+    try:
+        return _render(result, fmt, prefixes)
+    except (OSError, ValueError, RuntimeError) as e:
+        raise QueryError(f"the query failed: {e}") from e
+
+
+def _render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
     if fmt not in OUTPUT_FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
     if isinstance(result, ox.QueryTriples):

@@ -102,6 +102,11 @@ def switch_current(data_dir: Path, build: Path) -> None:
         temporary.unlink()
     temporary.symlink_to(build.relative_to(data_dir))
     os.replace(temporary, link)
+    folder = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the switch itself survives a crash of the machine
+    finally:
+        os.close(folder)
 
 
 def prune_builds(data_dir: Path, keep: int = 2) -> None:

@@ -50,9 +50,8 @@ def load_files(files: list[Path], folder: Path) -> LinkedDataset:
 
     import pyoxigraph as ox
 
+    from dakg.graph.rdf_input import format_for, parse_rdf
     from dakg.graph.store import BUILDS, fill_store, switch_current
-
-    from .rdf_input import format_for, parse_rdf
 
     digest = hashlib.sha256()
     quads: list[ox.Quad] = []

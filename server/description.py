@@ -7,6 +7,7 @@ other query.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from flask import Response, request
@@ -31,15 +32,18 @@ def respond(fmt: formats.Format) -> Response:
     rt = runtime()
     snapshot = rt.dataset.current()
     endpoint = request.base_url
-    key = ("description", snapshot.version, endpoint, rt.writable, fmt.name)
-    etag = f"{snapshot.version}-sd-{fmt.name}"
+    # The description names the endpoint by the address it was asked at: a client's Host
+    # header is part of the key and of the ETag (the cache keeps only a few).
+    host = hashlib.blake2b(endpoint.encode(), digest_size=4).hexdigest()
+    etag = f"{snapshot.version}-sd-{fmt.name}-{host}"
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        if key not in rt.cache:
-            rt.cache[key] = _graph(rt, endpoint).serialize(format=_RDFLIB[fmt.name],
-                                                          encoding="utf-8")
-        response = Response(rt.cache[key], content_type=fmt.content_type)
+        sizes = rt.cache.get(("sizes", snapshot.version), lambda: graph_sizes(rt))
+        body = rt.cache.get(("description", snapshot.version, endpoint, fmt.name),
+                            lambda: _graph(rt, endpoint, sizes).serialize(
+                                format=_RDFLIB[fmt.name], encoding="utf-8"))
+        response = Response(body, content_type=fmt.content_type)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept"
@@ -55,7 +59,7 @@ def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
     return int(own[0]["n"]["value"]), dict(sorted(named.items()))
 
 
-def _graph(rt: Runtime, endpoint: str) -> Graph:
+def _graph(rt: Runtime, endpoint: str, sizes: tuple[int, dict[str, int]]) -> Graph:
     g = Graph(bind_namespaces="none")
     for prefix, namespace in (("sd", SD), ("void", VOID), ("dcterms", DCTERMS)):
         g.bind(prefix, namespace)
@@ -72,7 +76,7 @@ def _graph(rt: Runtime, endpoint: str) -> Graph:
     g.add((service, SD.defaultEntailmentRegime,
            URIRef("http://www.w3.org/ns/entailment/Simple")))
     g.add((service, SD.defaultDataset, dataset))
-    own_default, named = graph_sizes(rt)
+    own_default, named = sizes
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.title, Literal("dakg: the Development Agenda Knowledge Graph",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -171,8 +172,29 @@ def _csv_field(value: str) -> str:
 def _tsv(variables: list[str], rows: list[ox.QuerySolution], _limit: int | None) -> str:
     lines = ["\t".join(f"?{v}" for v in variables)]
     for row in rows:
-        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
+        lines.append("\t".join(_tsv_term(row[v]) for v in variables))
     return "\n".join(lines) + "\n"
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Numbers and booleans written as Turtle writes them bare, as Oxigraph's own TSV writer does,
+# so that a lookup (written by Oxigraph) and a query (written here) look the same.
+_BARE = {
+    f"{_XSD}integer": re.compile(r"[+-]?[0-9]+"),
+    f"{_XSD}decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    f"{_XSD}double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    f"{_XSD}boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        bare = _BARE.get(term.datatype.value)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+    return str(term)
 
 
 def boolean(value: bool, fmt: str) -> bytes:

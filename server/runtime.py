@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +37,7 @@ class Runtime:
     _local: LocalStore | None = None
     _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    cache: dict[Any, Any] = field(default_factory=dict)
+    cache: Memo = field(default_factory=lambda: Memo(64))
 
     def pool(self) -> QueryPool:
         pid = os.getpid()
@@ -65,6 +67,28 @@ class Runtime:
         if self._pool is not None and self._pool_pid == os.getpid():
             self._pool.close()
             self._pool = None
+
+
+class Memo:
+    """Answers the server computed once and keeps (service descriptions, graph sizes, the
+    dump listing), keyed by the data version; the oldest go when there are ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: it may run a query
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 def runtime() -> Runtime:

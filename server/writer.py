@@ -1,12 +1,12 @@
-"""A write process: applies one write to the live store, checkpoints it, and exits.
+"""A write process: applies one write to a copy of the live store, publishes it, and exits.
 
-Only one process may hold an Oxigraph store open for writing, and readers must not open a
-store that someone writes to. So the live store (``live/primary``) is opened by this process
-alone, one write at a time; after the write it takes a checkpoint (``Store.backup``: hard
-links, cheap) into ``live/builds/<version>`` and moves ``live/current`` to it. Query
-processes read checkpoints, which nobody writes. When the reply says done, the write is on
-disk. A write that outlives the time limit is killed by the web worker that started it;
-RocksDB then never commits it.
+Readers must not open a store that someone writes to, so nobody ever writes to a store
+readers use. A write copies the current checkpoint (``Store.backup``: hard links, cheap)
+into a work folder, applies itself there, and then becomes the new checkpoint
+``live/builds/<version>`` by a rename; moving the link ``live/current`` to it, one more
+rename, is the moment the write happens. A write killed (past the time limit) or failing
+before that leaves the data as it was; its work folder is swept by the next write. When the
+reply says done, the write is on disk.
 """
 
 from __future__ import annotations
@@ -14,37 +14,43 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, switch_current
 
 from .framing import read_frame, write_frame
-from .rdf_input import UnsafeInput, format_for, parse_rdf
 from .sandbox import Sandbox
 from .worker import die_with_parent
 
-PRIMARY = "primary"
-KEEP = 3  # checkpoints kept; older ones go once no reader can still be on them
+KEEP = 3  # checkpoints always kept besides the current one
+GRACE_SECONDS = 120.0  # and none younger than this: a query may still be reading it
+_WORK_PREFIX = ".work-"
 
 
 def apply(live: Path, job: dict[str, Any]) -> dict[str, Any]:
-    store = ox.Store(str(live / PRIMARY))
+    for stale in live.glob(f"{_WORK_PREFIX}*"):  # left by a write that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=live))
     try:
+        ox.Store.read_only(str(live / "current" / "store")).backup(str(work / "store"))
+        store = ox.Store(str(work / "store"))
         outcome = _write(store, job)
-    except SyntaxError as e:
-        return {"error": "syntax", "message": str(e)}
-    except UnsafeInput as e:
-        return {"error": "input", "message": str(e)}
-    except (OSError, ValueError) as e:
-        return {"error": "engine", "message": str(e)}
-    store.flush()
-    version = _next_version(live)
-    (live / BUILDS / version).mkdir(parents=True)
-    store.backup(str(live / BUILDS / version / "store"))
-    del store
+        store.flush()
+        del store  # closed: from now on nobody writes to it
+    except (SyntaxError, UnsafeInput, OSError, ValueError) as e:
+        shutil.rmtree(work, ignore_errors=True)
+        kind = "syntax" if isinstance(e, SyntaxError) else \
+            "input" if isinstance(e, UnsafeInput) else "engine"
+        return {"error": kind, "message": str(e)}
+    version = next_version(os.readlink(live / "current"))
+    work.chmod(0o755)
+    work.rename(live / BUILDS / version)
     switch_current(live, live / BUILDS / version)
     _prune(live)
     return {"version": version, **outcome}
@@ -80,29 +86,36 @@ def _write(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     return {"existed": existed, "count": len(quads)}
 
 
-def _next_version(live: Path) -> str:
-    current = os.readlink(live / "current") if (live / "current").is_symlink() else ""
+def next_version(current: str) -> str:
+    """``<origin>-w<n>`` → ``<origin>-w<n+1>`` (the link target may be a path)."""
     origin, _, number = Path(current).name.rpartition("-w")
     return f"{origin or 'live'}-w{int(number or 0) + 1:06d}"
 
 
+def _write_number(checkpoint: Path) -> int:
+    number = checkpoint.name.rpartition("-w")[2]
+    return int(number) if number.isdigit() else -1
+
+
 def _prune(live: Path) -> None:
-    builds = sorted((live / BUILDS).iterdir(), key=lambda p: p.name)
-    for old in builds[:-KEEP]:
-        shutil.rmtree(old, ignore_errors=True)
+    current = (live / "current").resolve()
+    others = sorted((p for p in (live / BUILDS).iterdir() if p.resolve() != current),
+                    key=_write_number)
+    now = time.time()
+    for old in others[:-KEEP]:
+        if now - old.stat().st_mtime > GRACE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def initialise(live: Path, source_store: str, origin: str) -> None:
     """Create the live store from a read-only build the first time writing is turned on."""
-    if (live / PRIMARY).exists():
+    if (live / "current").is_symlink():
         return
-    live.mkdir(parents=True, exist_ok=True)
-    ox.Store.read_only(source_store).backup(str(live / PRIMARY))
     version = f"{origin}-w000000"
     (live / BUILDS / version).mkdir(parents=True)
-    ox.Store.read_only(str(live / PRIMARY)).backup(str(live / BUILDS / version / "store"))
-    switch_current(live, live / BUILDS / version)
+    ox.Store.read_only(source_store).backup(str(live / BUILDS / version / "store"))
     (live / "origin").write_text(origin + "\n")
+    switch_current(live, live / BUILDS / version)
 
 
 def main(argv: list[str]) -> int:

@@ -201,6 +201,7 @@ def _run_writer(live: Path, job: dict[str, Any], timeout: float,
         stdout=subprocess.DEVNULL, env=child_environment())
     os.close(to_child_r)
     os.close(from_child_w)
+    before = os.readlink(live / "current")
     with os.fdopen(to_child_w, "wb") as outbox, os.fdopen(from_child_r, "rb") as inbox:
         with contextlib.suppress(BrokenPipeError):  # it died first; its exit is reported below
             write_frame(outbox, job)
@@ -209,6 +210,8 @@ def _run_writer(live: Path, job: dict[str, Any], timeout: float,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+            if os.readlink(live / "current") != before:  # killed just after it took effect
+                return {"version": os.readlink(live / "current")}
             raise HttpError(503, f"the write was stopped after {timeout:g} s and not applied",
                             retry_after=1) from None
         reply = read_frame(inbox)

@@ -83,6 +83,7 @@ def test_query_from_a_file_and_a_graph_result(built: Path, tmp_path: Path) -> No
     (["export", "--format", "yaml"], "Invalid value for '--format'"),
     (["export", "--graph", "nowhere"], "no graph <https://w3id.org/dakg/id/graph/nowhere>"),
     (["query"], "give the query as an argument or with --file"),
+    (["query", "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"], "the query failed"),
 ])
 def test_clear_errors(built: Path, args: list[str], words: str) -> None:
     result = invoke(built, *args)

@@ -111,8 +111,18 @@ def test_footnotes_are_attached_where_they_occur(report: Report) -> None:
 def test_highlights(report: Report) -> None:
     assert len(report.section_for(10).highlights) == 7
     assert [s.numbers for s in report.sections if s.no_highlights] == [(19,), (32,)]
-    assert not any(h.text.startswith(("·", "•")) for s in report.sections
-                   for h in s.highlights)
+
+
+def test_no_text_keeps_a_bullet(report: Report) -> None:
+    bulleted = [p for s in report.sections for p in s.paragraphs()
+                if report_text_starts_with_bullet(p.text)]
+    assert bulleted == []
+    item = report.section_for(4).implementation[3]  # "•\t为中小企业和初创企业…"
+    assert item.text.startswith("为中小企业和初创企业在其竞争战略中使用知识产权制度提供便利")
+
+
+def report_text_starts_with_bullet(text: str) -> bool:
+    return text.startswith(("·", "•"))
 
 
 def test_reporting_period_and_annexes(report: Report, source: Source) -> None:

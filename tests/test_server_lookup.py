@@ -66,6 +66,39 @@ def _rows(response, fmt: str) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(response.get_data(as_text=True).splitlines()[1:])
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_our_writer_and_oxigraphs_agree_on_every_kind_of_term(fmt: str) -> None:
+    import pyoxigraph as ox
+
+    from dakg.server.lookup import _NATIVE
+    from dakg.server.results import solutions
+
+    query = ('SELECT * { VALUES (?a ?b ?c ?d ?e ?f ?g ?h ?i ?j) { (1 1.5 1.0e3 true "x" '
+             '"y"@en "2024-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> -5 <http://e/x> '
+             '"a, \\"b\\"\\tc") (UNDEF 2 UNDEF false "" ""@zh UNDEF 0 <http://e/y> "\\n") } }')
+    store = ox.Store()
+    native = store.query(query).serialize(format=_NATIVE[fmt])
+    answer = store.query(query)
+    ours = solutions([v.value for v in answer.variables], list(answer), fmt, None)
+    if fmt == "json":
+        import json
+
+        assert json.loads(ours) == json.loads(native)
+    elif fmt == "xml":
+        import xml.etree.ElementTree as ET
+
+        assert _canonical(ET.fromstring(ours)) == _canonical(ET.fromstring(native))
+    else:
+        assert ours == native
+
+
+def _canonical(element) -> list[str]:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    return sorted(ET.tostring(e, encoding="unicode").strip()
+                  for e in element.iter("{http://www.w3.org/2005/sparql-results#}result"))
+
+
 def test_a_lookup_longer_than_the_cap_is_cut_and_marked(small_app) -> None:  # type: ignore[no-untyped-def]
     client = small_app.test_client()
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})

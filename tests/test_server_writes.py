@@ -125,6 +125,20 @@ def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, 
     assert total(writable) == before
 
 
+def test_a_write_stopped_at_the_time_limit_changes_nothing(writable) -> None:  # type: ignore[no-untyped-def]
+    before = total(writable)
+    endless = (f"INSERT {{ GRAPH <{G}3> {{ ?a <http://e/p> ?j }} }} WHERE "
+               "{ GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } GRAPH ?y { ?g ?h ?i } "
+               "GRAPH ?z { ?j ?k ?l } }")
+    response = writable.post("/update", data=endless, content_type="application/sparql-update",
+                             headers=AUTH)
+    assert response.status_code == 503 and "not applied" in response.get_data(as_text=True)
+    assert total(writable) == before
+    follow = writable.post("/update", data=f"CLEAR SILENT GRAPH <{G}3>",
+                           content_type="application/sparql-update", headers=AUTH)
+    assert follow.status_code == 204  # and it swept the killed write's work folder
+
+
 def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-untyped-def]
     from .test_server_limits import Listener
 

@@ -276,9 +276,11 @@ def _highlights(lines: Sequence[Line], header: Line, passage: PassageOf,
 
 
 def paragraphs(lines: Sequence[Line], block: Block, passage: PassageOf) -> tuple[Paragraph, ...]:
+    """One paragraph per line; a list item's bullet (· or •) is markup, not text."""
     result = []
     for position, line in enumerate(lines, 1):
-        body = passage([line])
+        bullet = _BULLET.match(line.text.text)
+        body = passage([_trimmed(line, bullet.end()) if bullet else line])
         result.append(Paragraph(text=body.text, span=body.span, footnotes=body.footnotes,
                                 mentions=body.mentions, block=block, position=position))
     return tuple(result)

@@ -62,9 +62,7 @@ def dump_files(rt: Runtime) -> list[DumpFile]:
     if folder is None:
         return []
     key = ("dumps", rt.dataset.current().version, str(folder))
-    if key not in rt.cache:
-        rt.cache[key] = tuple(sorted(_list(folder), key=_order))
-    return list(rt.cache[key])
+    return list(rt.cache.get(key, lambda: tuple(sorted(_list(folder), key=_order))))
 
 
 def _list(folder: Path) -> Iterator[DumpFile]:

@@ -102,10 +102,8 @@ def _alternates(local: str) -> str:
 def home() -> str:
     rt = runtime()
     snapshot = rt.dataset.current()
-    key = ("graph_sizes", snapshot.version)
-    if key not in rt.cache:
-        rt.cache[key] = description.graph_sizes(rt)
-    own_default, named = rt.cache[key]
+    key = ("sizes", snapshot.version)  # shared with the service description
+    own_default, named = rt.cache.get(key, lambda: description.graph_sizes(rt))
     return render_template("home.html", n=Namer(rt), graphs=list(named.items()),
                            own_default=own_default, total=own_default + sum(named.values()),
                            version=snapshot.version, dumps=dumps_folder(rt) is not None,

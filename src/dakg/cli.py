@@ -192,8 +192,8 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
           query_timeout: float | None, row_limit: int | None, write_token_file: Any,
           files: tuple[Path, ...]) -> None:
     """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
+    from dakg.graph.rdf_input import UnsafeInput
     from dakg.server.dataset import LinkedDataset, load_files
-    from dakg.server.rdf_input import UnsafeInput
     from dakg.server.serve import serve as run_server
 
     token = write_token_file.read().strip() if write_token_file else None  # "" is refused
@@ -228,7 +228,7 @@ def show_settings(context: Context) -> None:
 
 
 def _read_rdf(path: Path) -> list[ox.Quad]:
-    from dakg.server.rdf_input import UnsafeInput, format_for, parse_rdf
+    from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 
     try:
         return parse_rdf(path.read_bytes(), format_for(file_name=path.name),

@@ -15,7 +15,6 @@ from typing import Any
 
 from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
-
 MAX_WORKERS = 64  # the server's shared counters have a row per web worker
 
 

@@ -1,4 +1,5 @@
-"""Reading RDF that comes from outside: Graph Store uploads and ``dakg serve --data`` files.
+"""Reading RDF that comes from outside: Graph Store uploads, ``dakg serve --data`` files and
+``dakg validate --data`` files.
 
 Nothing read here may make the server fetch or blow up: RDF/XML with a DTD is refused before
 Oxigraph sees it (entity declarations are how a "billion laughs" document expands to
