@@ -94,6 +94,21 @@ def test_a_failed_build_leaves_the_previous_one(tmp_path: Path, source: Source) 
     assert len(list(open_store(tmp_path / "data").quads_for_pattern(None, None, None))) > 30000
 
 
+def test_a_build_failing_after_its_store_is_written_leaves_the_previous_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = build(tmp_path)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("dakg.graph.build.write_dumps", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        build(tmp_path, base_iri="http://localhost:8000/")  # a new store is written first
+    assert current_build(tmp_path) == good.path
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".build")]
+    assert [p.name for p in (tmp_path / "builds").iterdir()] == [good.version]
+
+
 def test_another_base_moves_every_iri(tmp_path: Path) -> None:
     base = "http://localhost:8000/"
     result = build(tmp_path, base_iri=base)

@@ -110,19 +110,28 @@ def test_sparql_update_is_seen_by_the_next_read(writable) -> None:  # type: igno
      b'&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
      b'rdf-syntax-ns#"><rdf:Description rdf:about="http://e/a"><rdf:value>&lol2;</rdf:value>'
      b'</rdf:Description></rdf:RDF>', "application/rdf+xml", 400, "document type declaration"),
-    (b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://e/a"}',
+    (b'{"@context": "http://127.0.0.1:LISTENER/context.jsonld", "@id": "http://e/a"}',
      "application/ld+json", 400, "remote contexts"),
     (b"<http://e/a> <http://e/b> .", "text/turtle", 400, "not valid"),
     (b"anything", "application/pdf", 415, "unsupported media type"),
 ], ids=["billion laughs", "remote JSON-LD context", "broken Turtle", "not RDF"])
 def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, status,  # type: ignore[no-untyped-def]
                                                     words) -> None:
-    before = total(writable)
-    response = writable.put("/store", query_string={"graph": G}, data=body,
-                            content_type=media_type, headers=AUTH)
-    assert response.status_code == status
-    assert words in response.get_data(as_text=True)
-    assert total(writable) == before
+    from .test_server_limits import Listener
+
+    listener = Listener()
+    try:
+        before = total(writable)
+        response = writable.put("/store", query_string={"graph": G}, content_type=media_type,
+                                data=body.replace(b"LISTENER", str(listener.port).encode()),
+                                headers=AUTH)
+        assert response.status_code == status
+        assert words in response.get_data(as_text=True)
+        assert total(writable) == before
+        time.sleep(0.05)
+        assert listener.connections == 0  # nothing was fetched (a remote context, an entity)
+    finally:
+        listener.close()
 
 
 def test_a_write_stopped_at_the_time_limit_changes_nothing(writable) -> None:  # type: ignore[no-untyped-def]
