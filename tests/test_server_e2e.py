@@ -248,3 +248,11 @@ def test_writes_over_http_with_a_token(tmp_path: Path) -> None:
         assert triples_in(running) == 163
     finally:
         running.stop()
+
+
+def test_a_long_get_query_is_answered(server: Server) -> None:
+    # gunicorn's default request line (4 KB) would refuse it with a bare HTML page.
+    query = "ASK { ?s ?p ?o } # " + "x" * 6000
+    with urllib.request.urlopen(f"{server.endpoint}?query=" + urllib.parse.quote(query),
+                                timeout=10) as answer:
+        assert answer.status == 200
