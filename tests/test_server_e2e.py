@@ -40,6 +40,7 @@ class Server:
     def __init__(self, data_dir: Path, *args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.log = data_dir / f"serve-{self.port}.log"
         self._log_file = self.log.open("wb")
         self.process = subprocess.Popen(
@@ -256,3 +257,15 @@ def test_a_long_get_query_is_answered(server: Server) -> None:
     with urllib.request.urlopen(f"{server.endpoint}?query=" + urllib.parse.quote(query),
                                 timeout=10) as answer:
         assert answer.status == 200
+
+
+def test_serve_builds_the_store_first_when_there_is_none(tmp_path: Path) -> None:
+    # What README.md's first command does on a fresh machine.
+    running = Server(tmp_path / "fresh")
+    try:
+        log = running.log.read_text()
+        assert "building it first" in log
+        assert f"dakg is serving {running.url}/sparql" in log
+        assert triples_in(running) > 30000
+    finally:
+        running.stop()
