@@ -10,8 +10,7 @@ from pathlib import Path
 
 from .errors import Location, SourceError
 
-_MANIFEST_FIELDS = ("symbol", "language", "file", "sha256", "committee", "session", "title_en",
-                    "title_zh", "origin")
+_MANIFEST_FIELDS = ("symbol", "language", "file", "sha256", "committee", "session", "origin")
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,6 @@ class Manifest:
     sha256: str
     committee: str
     session: int
-    title_en: str
-    title_zh: str
     origin: str
 
 

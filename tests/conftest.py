@@ -68,7 +68,7 @@ def write_source(folder: Path, source: Source, text: str) -> Path:
     manifest.write_text(
         f'symbol = "{m.symbol}"\nlanguage = "{m.language}"\nfile = "report.txt"\n'
         f'sha256 = "{hashlib.sha256(data).hexdigest()}"\ncommittee = "{m.committee}"\n'
-        f'session = {m.session}\ntitle_en = "{m.title_en}"\ntitle_zh = "{m.title_zh}"\n'
+        f'session = {m.session}\n'
         f'origin = "a damaged copy made by a test"\n', encoding="utf-8")
     return manifest
 

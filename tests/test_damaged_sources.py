@@ -12,6 +12,7 @@ import pytest
 
 from dakg.graph.build import extract
 from dakg.graph.errors import SourceError
+from dakg.graph.reference import bundled_reference_path
 from dakg.graph.source import Source
 
 from .conftest import damage, write_source
@@ -90,3 +91,33 @@ def test_an_added_paragraph_changes_nothing_else(tmp_path: Path, source: Source,
     assert changed.statement(4).text == report.statement(4).text
     assert [s.heading is None for s in changed.sections] == [
         s.heading is None for s in report.sections]
+
+
+CURATED_CASES = [
+    # (id, old, new, words the message must contain)
+    ("cluster range overlaps", "recommendations = [15, 23]", "recommendations = [14, 23]",
+     "recommendation 14 belongs to 2 clusters ['A', 'B']"),
+    ("immediate list disagrees with an asterisk", "recommendations = [1, 3, 4,",
+     "recommendations = [1, 4,", "marks 建议3 with an asterisk"),
+    ("name the report never uses", 'names = ["ABC", "无障碍图书联合会"]',
+     'names = ["ABC", "无障碍读物联合会"]', "the name '无障碍读物联合会' does not occur"),
+    ("source key not defined", 'source = "da-recommendations"', 'source = "da-recommendation"',
+     "[[cluster]] A: source 'da-recommendation' is not one of [sources]"),
+    ("title of a document the report does not cite", 'symbol = "CDIP/35/2"',
+     'symbol = "CDIP/35/20"', "curated document 'CDIP/35/20': the report neither is nor cites"),
+    ("document table without a title", 'title_en = "Progress Report on',
+     'title = "Progress Report on', "[[document]] #1: expected a non-empty string 'title_en'"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [c[1:] for c in CURATED_CASES],
+                         ids=[c[0] for c in CURATED_CASES])
+def test_curated_data_that_disagrees_with_the_report_stops_the_build(
+        tmp_path: Path, old: str, new: str, words: str) -> None:
+    curated = bundled_reference_path().read_text(encoding="utf-8")
+    assert old in curated, f"{old!r} is not in curated.toml"
+    damaged = tmp_path / "curated.toml"
+    damaged.write_text(curated.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        extract(reference_path=damaged)
+    assert words in str(error.value)

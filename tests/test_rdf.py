@@ -122,6 +122,10 @@ def test_curated_facts_live_in_the_reference_graph(graphs: list[NamedGraph]) -> 
                             "rdfs:label ?l }")
     assert labels == [("Regional and National Development Sector",), ("区域和国家发展部门",)]
     assert ask(reference, f"SELECT ?s {{ <{ID}cluster/A> dcterms:source ?s }}")
+    title = ask(reference, f"SELECT ?t ?s {{ <{ID}document/CDIP/35/2> dcterms:title ?t ; "
+                           "dcterms:source ?s FILTER(LANG(?t) = 'en') }")
+    assert title == [("Progress Report on the Implementation of the 45 Development Agenda "
+                      "Recommendations", f"{ID}source/wipo-cdip-documents")]
 
 
 def test_rebase_moves_every_iri(graphs: list[NamedGraph]) -> None:

@@ -55,6 +55,10 @@ def map_reference(reference: Reference, recommendations: range, graph: Graph) ->
             g.add((node, ORG.subOrganizationOf, wipo))
         elif entity.kind == "programme":
             g.add((node, DAKG.operatedBy, wipo))
+    for document in reference.documents:
+        node = iris.document(document.symbol)
+        g.add((node, DCTERMS.title, en(document.title_en)))
+        g.add((node, DCTERMS.source, iris.origin(document.source)))
     _origins(g, reference)
     _graph_metadata(g, reference)
     return g

@@ -6,7 +6,7 @@ reads it and ``cross_check`` holds it against what the extractor found in the re
 
 from .crosscheck import cross_check
 from .load import bundled_reference_path, load_reference
-from .model import Cluster, Entity, Origin, Reference
+from .model import Cluster, DocumentTitle, Entity, Origin, Reference
 
-__all__ = ["Cluster", "Entity", "Origin", "Reference", "bundled_reference_path", "cross_check",
-           "load_reference"]
+__all__ = ["Cluster", "DocumentTitle", "Entity", "Origin", "Reference", "bundled_reference_path",
+           "cross_check", "load_reference"]

@@ -6,7 +6,7 @@ Each error points at the place in the report (or names the curated entry) that d
 from __future__ import annotations
 
 from ..errors import SourceError
-from ..records import EntityMention, Report
+from ..records import Citation, EntityMention, Report
 from ..source import Source
 from .model import Reference
 
@@ -16,6 +16,7 @@ def cross_check(report: Report, reference: Reference, source: Source) -> None:
     _check_asterisks(report, reference, source)
     _check_sectors(report, reference, source)
     _check_names(report, reference)
+    _check_documents(report, reference)
 
 
 def _check_clusters(report: Report, reference: Reference) -> None:
@@ -70,6 +71,16 @@ def _check_names(report: Report, reference: Reference) -> None:
             if (entity.kind, entity.key, name) not in found:
                 raise SourceError(f"curated {entity.kind} {entity.key!r}: the name {name!r} "
                                   "does not occur in the report")
+
+
+def _check_documents(report: Report, reference: Reference) -> None:
+    """A curated title must belong to the report itself or to a document it cites."""
+    known = {report.symbol} | {m.symbol.canonical for p in report.passages()
+                               for m in p.mentions if isinstance(m, Citation)}
+    for document in reference.documents:
+        if document.symbol not in known:
+            raise SourceError(f"curated document {document.symbol!r}: the report neither is "
+                              "nor cites this document")
 
 
 def _entity_mentions(report: Report) -> list[EntityMention]:

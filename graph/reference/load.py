@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from .model import Cluster, Entity, Origin, Reference
+from .model import Cluster, DocumentTitle, Entity, Origin, Reference
 
 
 def bundled_reference_path() -> Path:
@@ -54,6 +54,7 @@ def _reference(data: Mapping[str, Any]) -> Reference:
         committees=_entities(data, "committee"),
         programmes=_entities(data, "programme"),
         projects=_entities(data, "project"),
+        documents=tuple(_document(t, i) for i, t in enumerate(_array(data, "document"), 1)),
     )
     for where, key in _source_keys(reference):
         if key not in sources:
@@ -70,6 +71,13 @@ def _cluster(table: Mapping[str, Any], index: int) -> Cluster:
     return Cluster(letter=_str(table, "letter", where), first=first, last=last,
                    name_en=_str(table, "name_en", where), name_zh=_str(table, "name_zh", where),
                    source=_str(table, "source", where))
+
+
+def _document(table: Mapping[str, Any], index: int) -> DocumentTitle:
+    where = f"[[document]] #{index}"
+    return DocumentTitle(symbol=_str(table, "symbol", where),
+                         title_en=_str(table, "title_en", where),
+                         source=_str(table, "source", where))
 
 
 def _entities(data: Mapping[str, Any], kind: str) -> tuple[Entity, ...]:
@@ -96,6 +104,7 @@ def _entity(kind: str, table: Mapping[str, Any], where: str) -> Entity:
 def _source_keys(reference: Reference) -> list[tuple[str, str]]:
     keys = [(f"[[cluster]] {c.letter}", c.source) for c in reference.clusters]
     keys.append(("[immediate_implementation]", reference.immediate_source))
+    keys += [(f"[[document]] {d.symbol}", d.source) for d in reference.documents]
     keys += [(f"[[{e.kind}]] {e.key}", e.source)
              for e in (reference.organization, *reference.sectors, *reference.named_entities())]
     return keys

@@ -46,6 +46,15 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class DocumentTitle:
+    """The English title of a document the report is or cites; the export carries none."""
+
+    symbol: str
+    title_en: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Reference:
     title: str
     description: str
@@ -60,6 +69,7 @@ class Reference:
     committees: tuple[Entity, ...]
     programmes: tuple[Entity, ...]
     projects: tuple[Entity, ...]
+    documents: tuple[DocumentTitle, ...]
     _by_sector_name: dict[str, Entity] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
