@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from dakg.cli import main
+from dakg.graph.rdf.dataset import shapes_graph
 from dakg.graph.source import Source
 from dakg.graph.store import open_store
 
@@ -28,6 +29,28 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 def invoke(built: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["--data-dir", str(built), *args], input=input)
+
+
+def test_build_reports_shape_warnings_but_succeeds(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import dakg.graph.build
+
+    def shapes_with_a_warning() -> Graph:
+        shapes = shapes_graph()
+        shapes.parse(format="turtle", data="""
+            @prefix sh: <http://www.w3.org/ns/shacl#> .
+            @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+            <urn:test:wants-an-example> a sh:NodeShape ;
+                sh:targetClass <https://w3id.org/dakg/def/Recommendation> ;
+                sh:property [ sh:path skos:example ; sh:minCount 1 ;
+                              sh:severity sh:Warning ] .""")
+        return shapes
+
+    monkeypatch.setattr(dakg.graph.build, "shapes_graph", shapes_with_a_warning)
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "build"])
+    assert result.exit_code == 0, result.output
+    assert "Conforms: yes (with warnings)" in result.output
+    assert "45 warning(s)" in result.output
 
 
 def test_build_then_stats_as_a_process(tmp_path: Path) -> None:

@@ -76,6 +76,8 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
     click.echo(f"  {timing}")
     click.echo(f"  dumps: {result.path / 'dumps'}")
+    if result.validation.results:  # warnings do not stop a build, but someone should see them
+        click.echo(result.validation.text(), err=True)
 
 
 @main.command()
