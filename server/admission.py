@@ -64,10 +64,6 @@ class Admission:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
-    def active(self) -> int:
-        with self._lock:
-            return sum(self._counts[r * (SLOTS + 1)] for r in range(self._rows_used[0]))
-
     def _own_row(self) -> int:
         """This process's row, claimed (and zeroed) on first use after a fork."""
         pid = os.getpid()

@@ -129,7 +129,6 @@ class QueryPool:
         self.sandbox = sandbox
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
-        self._starting = 0
         self._closed = False
         self._changed = threading.Condition()
         self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
@@ -207,8 +206,6 @@ class QueryPool:
         self._start_one()
 
     def _start_one(self) -> None:
-        with self._changed:
-            self._starting += 1
         self._requests.put(True)
 
     def _spawn_forever(self) -> None:
@@ -221,7 +218,6 @@ class QueryPool:
                 self._requests.put(True)
                 continue
             with self._changed:
-                self._starting -= 1
                 if self._closed:
                     process.kill()
                     continue
