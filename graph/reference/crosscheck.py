@@ -5,10 +5,14 @@ Each error points at the place in the report (or names the curated entry) that d
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ..errors import SourceError
-from ..records import Citation, EntityMention, Report
+from ..records import Citation, EntityMention, Mention, Report
 from ..source import Source
 from .model import Reference
+
+M = TypeVar("M", bound=Mention)
 
 
 def cross_check(report: Report, reference: Reference, source: Source) -> None:
@@ -65,7 +69,7 @@ def _check_sectors(report: Report, reference: Reference, source: Source) -> None
 
 def _check_names(report: Report, reference: Reference) -> None:
     """Every spelling the gazetteer lists must be found somewhere in the report."""
-    found = {(m.kind, m.key, m.surface) for m in _entity_mentions(report)}
+    found = {(m.kind, m.key, m.surface) for m in _mentions(report, EntityMention)}
     for entity in reference.named_entities():
         for name in entity.names:
             if (entity.kind, entity.key, name) not in found:
@@ -75,13 +79,12 @@ def _check_names(report: Report, reference: Reference) -> None:
 
 def _check_documents(report: Report, reference: Reference) -> None:
     """A curated title must belong to the report itself or to a document it cites."""
-    known = {report.symbol} | {m.symbol.canonical for p in report.passages()
-                               for m in p.mentions if isinstance(m, Citation)}
+    known = {report.symbol} | {m.symbol.canonical for m in _mentions(report, Citation)}
     for document in reference.documents:
         if document.symbol not in known:
             raise SourceError(f"curated document {document.symbol!r}: the report neither is "
                               "nor cites this document")
 
 
-def _entity_mentions(report: Report) -> list[EntityMention]:
-    return [m for p in report.passages() for m in p.mentions if isinstance(m, EntityMention)]
+def _mentions(report: Report, kind: type[M]) -> list[M]:
+    return [m for p in report.passages() for m in p.mentions if isinstance(m, kind)]
