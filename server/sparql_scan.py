@@ -136,6 +136,24 @@ def _inspect(request: str, update: bool) -> Inspection:
     return Inspection(request, form, fetches, _depth(found), dataset_clause, found)
 
 
+def own_limit(query: str) -> int | None:
+    """The query's own top-level LIMIT (not a subquery's), if it has one."""
+    try:
+        found = inspect(query).tokens
+    except Refused:
+        return None
+    depth = 0
+    for i, token in enumerate(found):
+        if token.kind == "punct" and token.text in _OPEN:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSE:
+            depth -= 1
+        elif depth == 0 and token.is_word("LIMIT") and i + 1 < len(found) \
+                and found[i + 1].kind == "number" and found[i + 1].text.isdigit():
+            return int(found[i + 1].text)
+    return None
+
+
 def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:
     """Refuse a request that would make the server fetch from outside ``allowlist``."""
     for target in inspection.fetches:

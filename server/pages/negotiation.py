@@ -63,4 +63,8 @@ def negotiate(ext: str | None) -> str | formats.Format:
     best = accept.best_match(offered)
     if best is None:
         raise not_acceptable([HTML, *(f.media_type for f in graph)])
-    return HTML if best in (HTML, _XHTML) else formats.BY_MEDIA_TYPE[best]
+    if best in (HTML, _XHTML):
+        return HTML
+    chosen = formats.by_media_type(best, formats.Kind.GRAPH)
+    assert chosen is not None
+    return chosen

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from dakg import __version__
+from dakg.formats import rdf_extensions
 from dakg.graph import build as pipeline
 from dakg.graph.dumps import (
     FORMATS,
@@ -21,7 +22,7 @@ from dakg.graph.dumps import (
     to_bytes,
 )
 from dakg.graph.errors import GraphError, ValidationFailed
-from dakg.graph.query import OUTPUT_FORMATS, render, run_query
+from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import figures, graph_sizes
@@ -83,7 +84,8 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 @main.command()
 @click.option("--data", "files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Validate these RDF files instead of the store (format from the extension).")
+              help="Validate these RDF files instead of the store (format from the extension: "
+                   + ", ".join(rdf_extensions()) + ").")
 @pass_context
 def validate(context: Context, files: tuple[Path, ...]) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
@@ -144,7 +146,10 @@ def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> 
 @click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"),
               help="Read the query from this file ('-' for standard input).")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
-              show_default=True, help="How to print the result.")
+              show_default=True,
+              help=f"How to print the result: {', '.join(SOLUTION_OUTPUTS)} for SELECT and "
+                   f"ASK; {', '.join(GRAPH_OUTPUTS)} for CONSTRUCT and DESCRIBE (table is "
+                   "turtle there).")
 @pass_context
 def query(context: Context, query: str | None, query_file: Any, fmt: str) -> None:
     """Run a SPARQL query on the store.

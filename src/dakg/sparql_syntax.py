@@ -1,0 +1,75 @@
+"""Oxigraph's SPARQL syntax errors, said in one sentence a person can act on.
+
+Oxigraph reports where its parser stopped (``error at 3:17``, line and column counted in
+characters from 1) and every token its grammar could have taken there, which can run to
+hundreds of characters of character classes. This keeps the place, names what stands there,
+and says what is wrong when the parser knows (an undeclared prefix, a relative IRI, an
+unbound variable in the SELECT) or, when it expected only a few words or signs, which.
+"""
+
+from __future__ import annotations
+
+import re
+
+_REPORT = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
+_WORD = re.compile(r'[A-Za-z]+|"[^"\s]{1,3}"')
+# What Oxigraph's grammar says in words, and what to tell the user instead.
+_KNOWN = {
+    "Prefix not found": None,  # worded with the prefix itself, below
+    "IRI parsing failed": "this is not a valid IRI",
+    "The SELECT contains a variable that is unbound":
+        "the SELECT names a variable that is neither grouped nor aggregated",
+}
+_FEW = 5  # expected words and signs worth listing; more than that is noise
+
+
+def explain(text: str, message: str, what: str = "query") -> str:
+    """``message`` (a SyntaxError from Oxigraph on ``text``) as one sentence."""
+    found = _REPORT.match(message)
+    if found is None:
+        return message
+    line, column, expected = int(found[1]), int(found[2]), found[3]
+    lines = text.split("\n")
+    here = lines[line - 1][column - 1:] if line <= len(lines) else ""
+    place = f"line {line}, column {column}"
+    if "Prefix not found" in expected:
+        prefix = _prefix_before(lines[line - 1][: column - 1] if line <= len(lines) else "")
+        if prefix is not None:
+            return (f"{place}: the prefix {prefix}: is not declared (add PREFIX {prefix}: "
+                    f"<…> before the {what})")
+    if "IRI parsing failed" in expected:
+        iri = re.search(r"<[^<>\s]*>\s*$", lines[line - 1][: column - 1] if line <= len(lines)
+                        else "")
+        if iri is not None:
+            return f"{place}: {iri[0]} is not an absolute IRI, and there is no BASE to resolve it"
+    for words, said in _KNOWN.items():
+        if said is not None and words in expected:
+            return f"{place}: {said}"
+    at_end = not "\n".join([here, *lines[line:]]).strip()
+    near = f"at {_token(here)!r}"
+    if at_end:
+        return f"{place}: the {what} ends before it is complete"
+    items = [i for i in _items(expected) if i != "[_]"]  # [_]: any character, says nothing
+    if items and len(items) <= _FEW and all(_WORD.fullmatch(i) for i in items):
+        return f"{place}, {near}: expected {_or(items)}"
+    return f"{place}, {near}: this is not valid SPARQL here"
+
+
+def _items(expected: str) -> list[str]:
+    return [item.strip() for item in re.split(r",\s*(?![^\[]*\])", expected) if item.strip()]
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _token(rest: str) -> str:
+    """The text that stands at the error: up to the next space, at most 20 characters."""
+    word = re.match(r"\S+", rest.lstrip())
+    return word[0][:20] if word else rest[:20]
+
+
+def _prefix_before(before: str) -> str | None:
+    """The prefix of the prefixed name that ends where Oxigraph stopped."""
+    found = re.search(r"([^\s{}()\[\];,.<>?$:]*):[^\s{}()\[\];,<>:]*$", before)
+    return found[1] if found else None
