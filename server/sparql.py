@@ -39,6 +39,7 @@ def run_query(operation: QueryRequest) -> Response:
     try:
         inspection = sparql_scan.inspect(operation.query)
         sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+        sparql_scan.check_prefixes(inspection, rt.prefixes)
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
     if inspection.form is None:

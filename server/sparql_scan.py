@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
+
+from dakg.sparql_syntax import undeclared_prefix
 
 MAX_DEPTH = 64  # nesting of { ( [ ; real queries stay far below, the engine crashes at ~3,000
 MAX_CHAIN = 1000  # operators, separators and group keywords: chains crash it at ~8,000
@@ -134,6 +136,22 @@ def _inspect(request: str, update: bool) -> Inspection:
                                     None)
     dataset_clause = not update and any(t.is_word("FROM") for t in found)
     return Inspection(request, form, fetches, _depth(found), dataset_clause, found)
+
+
+def check_prefixes(inspection: Inspection, predeclared: Collection[str]) -> None:
+    """Refuse a prefixed name whose prefix neither the request nor ``predeclared`` declares.
+
+    Oxigraph says so itself only where a prefixed name stands for a term of a triple; inside
+    an expression (``BIND(foo:x AS ?y)``) it reports some other token far away.
+    """
+    declared, _ = _prologue(inspection.tokens)
+    for token in inspection.tokens:
+        if token.kind == "pname":
+            prefix = token.text.partition(":")[0]
+            if prefix not in declared and prefix not in predeclared:
+                what = "query" if inspection.form else "update"
+                raise Refused(f"the {what} is not valid SPARQL: "
+                              + undeclared_prefix(inspection.text, token.offset, prefix, what))
 
 
 def own_limit(query: str) -> int | None:

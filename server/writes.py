@@ -66,6 +66,7 @@ def run_update(operation: UpdateRequest) -> Response:
     try:
         inspection = sparql_scan.inspect(operation.update, update=True)
         sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+        sparql_scan.check_prefixes(inspection, rt.prefixes)
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
     # Relative IRIs resolve against the endpoint's own address (Protocol §2.2.3, RFC 3986
@@ -89,10 +90,10 @@ def graph_store() -> Response:
             raise HttpError(404, f"no graph {_name(graph)} in the store")
         return Response(status=204)
     media_type = request.mimetype
-    if not media_type or formats.by_media_type(media_type) is None or \
-            formats.Kind.GRAPH not in formats.by_media_type(media_type).kinds:  # type: ignore[union-attr]
+    if not media_type or formats.by_media_type(media_type, formats.Kind.GRAPH) is None:
+        offered = ", ".join(f.media_type for f in formats.offers(formats.Kind.GRAPH))
         raise HttpError(415, f"unsupported media type {media_type or '(none)'!r}; send one "
-                             "graph as Turtle, N-Triples, RDF/XML, JSON-LD, TriG or N-Quads")
+                             f"graph as one of {offered}")
     created_name = None
     if graph is None and request.method == "POST" and "default" not in request.args:
         graph = created_name = f"{rt.settings.base_iri}id/graph/uploaded/{os.urandom(8).hex()}"

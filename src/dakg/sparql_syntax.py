@@ -35,8 +35,7 @@ def explain(text: str, message: str, what: str = "query") -> str:
     if "Prefix not found" in expected:
         prefix = _prefix_before(lines[line - 1][: column - 1] if line <= len(lines) else "")
         if prefix is not None:
-            return (f"{place}: the prefix {prefix}: is not declared (add PREFIX {prefix}: "
-                    f"<…> before the {what})")
+            return f"{place}: {_undeclared(prefix, what)}"
     if "IRI parsing failed" in expected:
         iri = re.search(r"<[^<>\s]*>\s*$", lines[line - 1][: column - 1] if line <= len(lines)
                         else "")
@@ -53,6 +52,17 @@ def explain(text: str, message: str, what: str = "query") -> str:
     if items and len(items) <= _FEW and all(_WORD.fullmatch(i) for i in items):
         return f"{place}, {near}: expected {_or(items)}"
     return f"{place}, {near}: this is not valid SPARQL here"
+
+
+def undeclared_prefix(text: str, offset: int, prefix: str, what: str = "query") -> str:
+    """The sentence for a prefixed name at ``offset`` whose ``prefix`` is not declared."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}: {_undeclared(prefix, what)}"
+
+
+def _undeclared(prefix: str, what: str) -> str:
+    return f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <…> before the {what})"
 
 
 def _items(expected: str) -> list[str]:
