@@ -23,8 +23,6 @@ from dakg.formats import BY_NAME
 from dakg.graph.dumps import to_bytes
 
 _TSV = ox.QueryResultsFormat.TSV
-_COMMENT = {"turtle": "# {}\n", "ntriples": "# {}\n", "trig": "# {}\n", "nquads": "# {}\n",
-            "rdfxml": "<!-- {} -->\n"}
 
 
 def take(items: Iterable[object], limit: int) -> tuple[list[object], bool]:
@@ -108,7 +106,7 @@ def mark(body: bytes, fmt: str, cap: int) -> bytes:
     if fmt == "xml":
         head, found, rest = body.partition(b"</head>")
         if found:
-            return head + found + f"<!-- {note} -->".encode() + rest
+            return head + found + BY_NAME[fmt].comment.format(note).encode() + rest
     return body
 
 
@@ -123,10 +121,11 @@ def boolean(answer: ox.QueryBoolean, fmt: str) -> bytes:
 def graph(triples: list[ox.Triple] | list[ox.Quad], fmt: str, prefixes: dict[str, str],
           limit: int | None) -> bytes:
     """Triples (or quads) in an RDF format; triples become default-graph quads where needed."""
-    body = to_bytes(triples, BY_NAME[fmt].rdf, prefixes)
-    if limit is None or fmt not in _COMMENT:
+    written = BY_NAME[fmt]
+    body = to_bytes(triples, written.rdf, prefixes)
+    if limit is None or not written.comment:
         return body
-    note = _COMMENT[fmt].format(truncation_note(limit, "triples")).encode()
+    note = written.comment.format(truncation_note(limit, "triples")).encode()
     if fmt == "rdfxml" and body.startswith(b"<?xml"):
         declaration, _, rest = body.partition(b"\n")
         return declaration + b"\n" + note + rest

@@ -21,6 +21,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 from .conftest import DATA
+from .test_readme import examples
 from .test_server_limits import QUICK, RUNAWAY, Listener
 
 pytestmark = pytest.mark.e2e
@@ -131,6 +132,40 @@ def test_sparqlwrapper_select_construct_ask(server: Server) -> None:
     graph = Graph().parse(data=client.queryAndConvert(), format="turtle")  # type: ignore[arg-type]
     assert (URIRef(f"{REC}20"), URIRef("https://w3id.org/dakg/def/refersTo"),
             URIRef(f"{REC}16")) in graph
+
+
+# SPARQLWrapper reads RDF into rdflib's ConjunctiveGraph, which rdflib 7 deprecates.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_sparqlwrapper_defaults_for_every_query_form(server: Server) -> None:
+    # SPARQLWrapper's defaults: GET, format=xml&output=xml&results=xml, and an Accept of
+    # SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT and DESCRIBE.
+    client = SPARQLWrapper(server.endpoint)
+    client.setQuery(f"SELECT ?s WHERE {{ <{REC}12> <https://w3id.org/dakg/def/relatedSector> "
+                    "?s }")
+    document = client.queryAndConvert()
+    assert len(document.getElementsByTagName("result")) == 7  # type: ignore[union-attr]
+    client.setQuery(f"ASK {{ <{REC}20> <https://w3id.org/dakg/def/refersTo> <{REC}16> }}")
+    answer = client.queryAndConvert()
+    assert answer.getElementsByTagName("boolean")[0].firstChild.data == "true"  # type: ignore[union-attr]
+    refers = (URIRef(f"{REC}20"), URIRef("https://w3id.org/dakg/def/refersTo"),
+              URIRef(f"{REC}16"))
+    client.setQuery(f"CONSTRUCT {{ <{REC}20> ?p ?o }} WHERE {{ <{REC}20> ?p ?o }}")
+    constructed = client.queryAndConvert()
+    assert isinstance(constructed, Graph) and refers in constructed
+    client.setQuery(f"DESCRIBE <{REC}20>")
+    described = client.queryAndConvert()
+    assert isinstance(described, Graph) and refers in described
+
+
+@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+def test_readme_examples_run_at_the_endpoint_as_written(server: Server, question: str,
+                                                        rows: int, query: str) -> None:
+    # No prologue: the endpoint declares the dataset's prefixes, as `dakg query` does.
+    client = SPARQLWrapper(server.endpoint)
+    client.setReturnFormat(JSON)
+    client.setQuery(query)
+    result = client.queryAndConvert()
+    assert len(result["results"]["bindings"]) == rows, question  # type: ignore[index]
 
 
 def test_rdflib_sparqlstore(server: Server) -> None:

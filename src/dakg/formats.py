@@ -28,6 +28,7 @@ class Format:
     oxigraph: ox.RdfFormat | ox.QueryResultsFormat
     names: tuple[str, ...] = ()  # other names clients use for it in ``format``/``output``
     aliases: tuple[str, ...] = ()  # other media types that mean the same
+    comment: str = ""  # how a line of comment is written, if the format has comments
 
     @property
     def media_type(self) -> str:
@@ -91,19 +92,21 @@ class Format:
 # and RDF/XML for a CONSTRUCT, as SPARQLWrapper sends it).
 FORMATS: tuple[Format, ...] = (
     Format("json", ox.QueryResultsFormat.JSON, (), ("application/json",)),
-    Format("xml", ox.QueryResultsFormat.XML, (), ("application/xml", "text/xml")),
+    Format("xml", ox.QueryResultsFormat.XML, (), ("application/xml", "text/xml"),
+           "<!-- {} -->"),
     Format("csv", ox.QueryResultsFormat.CSV),
     Format("tsv", ox.QueryResultsFormat.TSV),
     Format("turtle", ox.RdfFormat.TURTLE, ("n3",),
            ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3",
-            "application/n3")),
-    Format("ntriples", ox.RdfFormat.N_TRIPLES, ("n-triples", "text"), ("text/plain",)),
+            "application/n3"), "# {}\n"),
+    Format("ntriples", ox.RdfFormat.N_TRIPLES, ("n-triples", "text"), ("text/plain",),
+           "# {}\n"),
     Format("rdfxml", ox.RdfFormat.RDF_XML, ("rdf", "rdf+xml", "xml"),
-           ("application/xml", "text/xml")),
+           ("application/xml", "text/xml"), "<!-- {} -->\n"),
     Format("jsonld", ox.RdfFormat.JSON_LD, ("json-ld", "json"),
            ("application/json", "application/x-json+ld")),
-    Format("trig", ox.RdfFormat.TRIG, (), ("application/x-trig",)),
-    Format("nquads", ox.RdfFormat.N_QUADS, ("n-quads",), ("text/x-nquads",)),
+    Format("trig", ox.RdfFormat.TRIG, (), ("application/x-trig",), "# {}\n"),
+    Format("nquads", ox.RdfFormat.N_QUADS, ("n-quads",), ("text/x-nquads",), "# {}\n"),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 RDF_FORMATS = tuple(f for f in FORMATS if isinstance(f.oxigraph, ox.RdfFormat))
