@@ -14,13 +14,18 @@ for it.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from dakg.formats import BY_NAME
 from dakg.graph.dumps import to_bytes
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 _TSV = ox.QueryResultsFormat.TSV
 
@@ -46,28 +51,24 @@ class _Enough(Exception):
     """The sink holds more rows than the cap: stop the evaluation."""
 
 
-class _Lines:
-    """A binary sink for Oxigraph's TSV writer that counts lines (a header, then a row each)."""
+class _Lines(io.BytesIO):
+    """A sink for Oxigraph's TSV writer that counts lines (a header, then a row each)."""
 
     def __init__(self, wanted: int) -> None:
-        self.parts: list[bytes] = []
+        super().__init__()
         self.lines = 0
         self.wanted = wanted
 
-    def write(self, data: bytes) -> int:
-        chunk = bytes(data)
-        self.parts.append(chunk)
-        self.lines += chunk.count(b"\n")
+    def write(self, data: ReadableBuffer) -> int:
+        written = super().write(data)
+        self.lines += bytes(data).count(b"\n")
         if self.lines > self.wanted:
             raise _Enough
-        return len(chunk)
-
-    def flush(self) -> None:
-        pass
+        return written
 
     def head(self) -> bytes:
         """The first ``wanted`` lines."""
-        data = b"".join(self.parts)
+        data = self.getvalue()
         end = -1
         for _ in range(self.wanted):
             end = data.find(b"\n", end + 1)
