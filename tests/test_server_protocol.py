@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyoxigraph as ox
 import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from dakg.server.errors import HttpError
 from dakg.server.protocol import UpdateRequest, with_using
 from dakg.server.sparql_scan import inspect
+
+from .conftest import DATA, close_app, make_app
 
 G1, G2, N = "http://example.org/g1", "http://example.org/g2", "http://example.org/n"
 
@@ -49,3 +55,71 @@ def test_the_dataset_given_twice_is_400(update: str) -> None:
         rewritten(update)
     assert refused.value.status == 400
     assert rewritten(update, (), ()) == update  # without the parameters, the update is fine
+
+
+# -- through the app: updates with a token ----------------------------------------------------
+
+TOKEN = "protocol-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    from dakg.server.dataset import load_files
+
+    dataset = load_files([DATA / "small.trig"], tmp_path_factory.mktemp("protocol"))
+    app = make_app(dataset, write_token=TOKEN)
+    yield app.test_client()
+    close_app(app)
+
+
+def update(client: FlaskClient, text: str, **params: str) -> TestResponse:
+    return client.post("/update", query_string=params, data=text.encode(), headers=AUTH,
+                       content_type="application/sparql-update")
+
+
+def ask(client: FlaskClient, text: str) -> bool:
+    response = client.get("/sparql", query_string={"query": text})
+    assert response.status_code == 200, response.data
+    return bool(response.json["boolean"])  # type: ignore[index]
+
+
+def test_delete_where_with_using_graph_uri_reads_only_that_graph(writable: FlaskClient) -> None:
+    setup = update(writable, f"INSERT DATA {{ GRAPH <{G1}> {{ <http://e/a> <http://e/p> 1 }} "
+                             f"GRAPH <{G2}> {{ <http://e/b> <http://e/p> 2 }} }}")
+    assert setup.status_code == 204
+    # USING reads G1 only, and the template deletes from the store's default graph: nothing
+    # of G1 or G2 goes, and a pattern that only G2 matches finds nothing.
+    assert update(writable, "DELETE WHERE { <http://e/b> <http://e/p> ?o }",
+                  **{"using-graph-uri": G1}).status_code == 204
+    assert ask(writable, f"ASK {{ GRAPH <{G2}> {{ <http://e/b> <http://e/p> 2 }} }}")
+    copied = update(writable, f"INSERT {{ GRAPH <{N}> {{ ?s <http://e/copied> ?o }} }} "
+                              "WHERE { ?s <http://e/p> ?o }", **{"using-graph-uri": G2})
+    assert copied.status_code == 204
+    assert ask(writable, f"ASK {{ GRAPH <{N}> {{ <http://e/b> <http://e/copied> 2 }} }}")
+    assert not ask(writable, f"ASK {{ GRAPH <{N}> {{ <http://e/a> ?p ?o }} }}")
+
+
+def test_an_update_resolves_relative_iris_and_knows_the_prefixes(writable: FlaskClient) -> None:
+    response = writable.post("/update", data="INSERT DATA { GRAPH <http://e/g> { <x> "
+                                             "a dakg:Thing } }", headers=AUTH,
+                             content_type="application/sparql-update",
+                             base_url="http://dakg.example")
+    assert response.status_code == 204
+    assert ask(writable, "ASK { GRAPH <http://e/g> { <http://dakg.example/x> a "
+                         "<https://w3id.org/dakg/def/Thing> } }")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("INSERT DATA { <http://e/a> <http://e/b> }", "line 1, column 41, at '}'"),
+    ("CLEAR XYZ", "line 1, column 10: the update ends before it is complete"),
+    ("INSERT DATA {\n <http://e/a> nope:b 1 }", "line 2, column 15: the prefix nope: is not "
+                                               "declared"),
+])
+def test_an_update_syntax_error_says_where(writable: FlaskClient, text: str,
+                                           message: str) -> None:
+    response = update(writable, text)
+    assert response.status_code == 400
+    said = response.get_data(as_text=True)
+    assert "the update is not valid SPARQL: " + message in said, said
+    assert "expected one of" not in said
