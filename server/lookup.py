@@ -30,7 +30,7 @@ from dakg.sparql_syntax import explain
 
 from . import results
 from .jobs import Job, Reply
-from .sparql_scan import CACHED, Inspection, Token, inspect
+from .sparql_scan import CACHED, Inspection, Token, inspect, own_limit
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
 
@@ -173,7 +173,9 @@ def run(store: ox.Store, job: Job) -> Reply:
         assert isinstance(answer, ox.QuerySolutions)
         body = answer.serialize(format=BY_NAME[job.format].results)
         assert body is not None
-        if len(body) < _MIN_ROW_BYTES[job.format] * job.row_limit:
+        # Too short to hold more rows than the cap, or the query's own LIMIT is within it.
+        if len(body) < _MIN_ROW_BYTES[job.format] * job.row_limit or \
+                (own_limit(job.text) or job.row_limit + 1) <= job.row_limit:
             return {"body": body, "count": None, "truncated": False}
         answer = store.query(job.text, **options)  # long: write it again, cut at the cap
         assert isinstance(answer, ox.QuerySolutions)
