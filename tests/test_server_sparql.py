@@ -416,3 +416,20 @@ def test_the_description_declares_the_prefixes(client) -> None:  # type: ignore[
                 for d in graph.objects(None, sh.declare)}
     assert ("dakg", Literal("https://w3id.org/dakg/def/", datatype=XSD.anyURI)) in declared
     assert len(declared) == len(PREFIXES)
+
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    ("application/sparql-results+json", "application/json"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"), ("*/*", "text/plain")])
+def test_a_503_follows_accept_too(small_app, monkeypatch, accept, mimetype) -> None:  # type: ignore[no-untyped-def]
+    from dakg.server.pool import PoolBusy
+
+    class Busy:
+        def run(self, *args: object, **kwargs: object) -> None:
+            raise PoolBusy()
+
+    monkeypatch.setattr(small_app.extensions["dakg"], "pool", Busy)
+    response = small_app.test_client().get("/sparql", query_string={"query": COUNT},
+                                           headers={"Accept": accept})
+    assert response.status_code == 503 and response.mimetype == mimetype
+    assert "retry shortly" in response.get_data(as_text=True)
