@@ -182,6 +182,19 @@ def test_rdflib_sparqlstore(server: Server) -> None:
     assert str(label) == "1"
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_rdflib_sparqlstore_with_its_defaults(server: Server) -> None:
+    # SPARQLStore's default is XML: SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT.
+    graph = Graph(store=SPARQLStore(server.endpoint))
+    refers = "<https://w3id.org/dakg/def/refersTo>"
+    pairs = {(str(a), str(b)) for a, b in graph.query(  # type: ignore[misc]
+        f"SELECT ?a ?b WHERE {{ ?a {refers} ?b }}")}
+    assert (f"{REC}20", f"{REC}16") in pairs
+    assert graph.query(f"ASK {{ <{REC}20> {refers} <{REC}16> }}").askAnswer is True
+    constructed = graph.query(f"CONSTRUCT WHERE {{ ?a {refers} ?b }}").graph
+    assert constructed is not None and len(constructed) == len(pairs)
+
+
 def _curl(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["curl", "-s", "-S", "-i", *args], capture_output=True, text=True,
                           timeout=30, check=True)
