@@ -103,10 +103,10 @@ FORMATS: tuple[Format, ...] = (
            "# {}\n"),
     Format("rdfxml", ox.RdfFormat.RDF_XML, ("rdf", "rdf+xml", "xml"),
            ("application/xml", "text/xml"), "<!-- {} -->\n"),
+    Format("nquads", ox.RdfFormat.N_QUADS, ("n-quads",), ("text/x-nquads",), "# {}\n"),
+    Format("trig", ox.RdfFormat.TRIG, (), ("application/x-trig",), "# {}\n"),
     Format("jsonld", ox.RdfFormat.JSON_LD, ("json-ld", "json"),
            ("application/json", "application/x-json+ld")),
-    Format("trig", ox.RdfFormat.TRIG, (), ("application/x-trig",), "# {}\n"),
-    Format("nquads", ox.RdfFormat.N_QUADS, ("n-quads",), ("text/x-nquads",), "# {}\n"),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 RDF_FORMATS = tuple(f for f in FORMATS if isinstance(f.oxigraph, ox.RdfFormat))
