@@ -12,7 +12,7 @@ import unicodedata
 import pyoxigraph as ox
 
 from dakg.formats import BY_NAME, FORMATS, Kind, offers
-from dakg.sparql_syntax import explain
+from dakg.sparql_syntax import explain, undeclared
 
 from .dumps import to_bytes
 from .errors import GraphError
@@ -30,6 +30,9 @@ class QueryError(GraphError):
 
 def run_query(store: ox.Store, query: str, prefixes: dict[str, str] | None = None) -> Result:
     """Run ``query``; ``prefixes`` are declared for it unless it declares them itself."""
+    problem = undeclared(query, prefixes or {})
+    if problem is not None:
+        raise QueryError(f"the query is not valid SPARQL: {problem}")
     try:
         return store.query(query, use_default_graph_as_union=True, prefixes=prefixes)
     except SyntaxError as e:

@@ -72,3 +72,10 @@ def test_validate_refuses_an_extension_it_does_not_know(built: Path, tmp_path: P
     assert result.exit_code == 1
     assert "cannot tell the RDF format from the extension '.txt'" in result.output
     assert ".ttl" in result.output and ".nquads" in result.output
+
+
+def test_an_undeclared_prefix_is_named_even_in_an_expression(built: Path) -> None:
+    result = invoke(built, "query", "SELECT ?x {\n  BIND(skso:notation AS ?x) }")
+    assert result.exit_code == 1
+    assert "line 2, column 8: the prefix skso: is not declared" in result.output
+    assert invoke(built, "query", "SELECT ?x { BIND(skos:notation AS ?x) }").exit_code == 0

@@ -10,6 +10,9 @@ unbound variable in the SELECT) or, when it expected only a few words or signs, 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+
+from .sparql_lexer import Unreadable, first_undeclared, tokens
 
 _REPORT = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
 _WORD = re.compile(r'[A-Za-z]+|"[^"\s]{1,3}"')
@@ -52,6 +55,17 @@ def explain(text: str, message: str, what: str = "query") -> str:
     if items and len(items) <= _FEW and all(_WORD.fullmatch(i) for i in items):
         return f"{place}, {near}: expected {_or(items)}"
     return f"{place}, {near}: this is not valid SPARQL here"
+
+
+def undeclared(text: str, predeclared: Collection[str], what: str = "query") -> str | None:
+    """The sentence for the first undeclared prefix of ``text``, if it has one."""
+    try:
+        token = first_undeclared(tuple(tokens(text)), predeclared)
+    except Unreadable:
+        return None  # the engine will say what is wrong
+    if token is None:
+        return None
+    return undeclared_prefix(text, token.offset, token.text.partition(":")[0], what)
 
 
 def undeclared_prefix(text: str, offset: int, prefix: str, what: str = "query") -> str:
