@@ -2,10 +2,10 @@
 
 Oxigraph follows ``SERVICE`` and ``LOAD`` to any HTTP address, and crashes (stack overflow)
 on requests that nest or chain a few thousand levels deep. So every query and update is
-first tokenised here, following the lexical grammar of SPARQL 1.1 (§19.8) as Oxigraph reads
-it: strings, IRIs and comments are tokens of their own, so ``SERVICE`` inside a literal or
-after ``#`` is not a keyword, while ``service``, ``SILENT``, a prefixed or variable endpoint
-are all seen. Where the two readings could differ, the request is refused:
+first tokenised (``dakg.sparql_lexer``, the lexical grammar of SPARQL 1.1, §19.8, as Oxigraph
+reads it) and read here: strings, IRIs and comments are tokens of their own, so ``SERVICE``
+inside a literal or after ``#`` is not a keyword, while ``service``, ``SILENT``, a prefixed
+or variable endpoint are all seen. Where the two readings could differ, the request is refused:
 
 * Oxigraph reads a keyword without looking for a word boundary: ``SERVICE:x`` is the keyword
   ``SERVICE`` and the prefixed name ``:x``, not a name with the prefix ``SERVICE``. A
