@@ -112,7 +112,7 @@ def test_an_update_resolves_relative_iris_and_knows_the_prefixes(writable: Flask
 
 @pytest.mark.parametrize(("text", "message"), [
     ("INSERT DATA { <http://e/a> <http://e/b> }", "line 1, column 41, at '}'"),
-    ("CLEAR XYZ", "line 1, column 10: the update ends before it is complete"),
+    ("CLEAR XYZ", "line 1, column 7: XYZ is not a SPARQL keyword"),
     ("INSERT DATA {\n <http://e/a> nope:b 1 }", "line 2, column 15: the prefix nope: is not "
                                                "declared"),
 ])

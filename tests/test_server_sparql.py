@@ -375,13 +375,17 @@ def test_relative_iris_resolve_against_the_endpoint(client) -> None:  # type: ig
     ("SELECT ?x {\n  ?x ?p ?o FILTER(?o = foo:y) }",
      "line 2, column 24: the prefix foo: is not declared"),
     ("SELECT * { ?s nope:p ?o }", "line 1, column 15: the prefix nope: is not declared"),
-    ("SELECT * WHERE {\n  ?s ?p ?o", "line 2, column 11: the query ends before it is complete"),
+    ("SELECT * WHERE {\n  ?s ?p ?o", "line 1, column 16: this '{' is never closed"),
+    ("SELECT * { ?s ?p ?o FILTER((?o) }",
+     "line 1, column 33: this '}' would close the '(' of line 1, column 27"),
+    ("SELECT * { ?s ?p ?o } LIMT 5", "line 1, column 23: LIMT is not a SPARQL keyword"),
+    ("SELECT * { ?s ?p ?o } ORDER ?s", "line 1, column 31, at the end: expected BY"),
     ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s",
      "the SELECT names a variable that is neither grouped nor aggregated"),
-    ("SELECT * WHERE { ?s ?p ?o } LIMIT x", "line 1, column 35, at 'x'"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT x", "line 1, column 35: x is not a SPARQL keyword"),
     ("SELEC * {}", "it has no SELECT, ASK, CONSTRUCT or DESCRIBE"),
-], ids=["prefix in an expression", "prefix in a pattern", "unclosed", "ungrouped", "bad limit",
-        "no form"])
+], ids=["prefix in an expression", "prefix in a pattern", "unclosed", "crossed brackets",
+        "misspelt keyword", "few expected", "ungrouped", "bad limit", "no form"])
 def test_a_syntax_error_says_where_and_what(client, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/sparql", query_string={"query": query},
                           headers={"Accept": "application/json"})

@@ -2,9 +2,12 @@
 
 Oxigraph reports where its parser stopped (``error at 3:17``, line and column counted in
 characters from 1) and every token its grammar could have taken there, which can run to
-hundreds of characters of character classes. This keeps the place, names what stands there,
-and says what is wrong when the parser knows (an undeclared prefix, a relative IRI, an
-unbound variable in the SELECT) or, when it expected only a few words or signs, which.
+hundreds of characters of character classes; and where it gave up is often the end of the
+request, far from the fault. This says what is wrong in one sentence, at the place of the
+fault: an undeclared prefix, a relative IRI, an unbound variable in the SELECT, a bracket
+that is never closed or closes the wrong one, a word that is no SPARQL keyword (``LIMT``); or
+else where the parser stopped, what stands there, and, when it expected only a few words,
+which.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .sparql_lexer import Unreadable, first_undeclared, tokens
+from .sparql_lexer import Token, Unreadable, first_undeclared, tokens
 
 _REPORT = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
 _WORD = re.compile(r'[A-Za-z]+|"[^"\s]{1,3}"')
@@ -47,13 +50,17 @@ def explain(text: str, message: str, what: str = "query") -> str:
     for words, said in _KNOWN.items():
         if said is not None and words in expected:
             return f"{place}: {said}"
+    # Oxigraph reports where it gave up, often the end; a bracket or a word can say better.
+    found_earlier = _bracket(text) or _unknown_word(text)
+    if found_earlier is not None:
+        return found_earlier
     at_end = not "\n".join([here, *lines[line:]]).strip()
-    near = f"at {_token(here)!r}"
-    if at_end:
-        return f"{place}: the {what} ends before it is complete"
+    near = "at the end" if at_end else f"at {_token(here)!r}"
     items = [i for i in _items(expected) if i != "[_]"]  # [_]: any character, says nothing
     if items and len(items) <= _FEW and all(_WORD.fullmatch(i) for i in items):
         return f"{place}, {near}: expected {_or(items)}"
+    if at_end:
+        return f"{place}: the {what} stops making sense before its end"
     return f"{place}, {near}: this is not valid SPARQL here"
 
 
@@ -77,6 +84,68 @@ def undeclared_prefix(text: str, offset: int, prefix: str, what: str = "query") 
 
 def _undeclared(prefix: str, what: str) -> str:
     return f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <…> before the {what})"
+
+
+def _place(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+_PAIRS = {"}": "{", ")": "(", "]": "["}
+
+
+def _bracket(text: str) -> str | None:
+    """A bracket that closes nothing, closes the wrong one, or is never closed."""
+    try:
+        found = list(tokens(text))
+    except Unreadable:
+        return None
+    opened: list[Token] = []
+    for token in found:
+        if token.kind != "punct":
+            continue
+        if token.text in "{([":
+            opened.append(token)
+        elif token.text in _PAIRS:
+            if not opened:
+                return f"{_place(text, token.offset)}: this '{token.text}' closes nothing"
+            if opened[-1].text != _PAIRS[token.text]:
+                return (f"{_place(text, token.offset)}: this '{token.text}' would close the "
+                        f"'{opened[-1].text}' of {_place(text, opened[-1].offset)}")
+            opened.pop()
+    if opened:
+        return f"{_place(text, opened[-1].offset)}: this '{opened[-1].text}' is never closed"
+    return None
+
+
+def _unknown_word(text: str) -> str | None:
+    """A bare word that is no keyword or function of SPARQL (a misspelt ``LIMIT``, …)."""
+    try:
+        found = list(tokens(text))
+    except Unreadable:
+        return None
+    for token in found:
+        if token.kind == "word" and token.text.upper() not in KEYWORDS:
+            return f"{_place(text, token.offset)}: {token.text} is not a SPARQL keyword"
+    return None
+
+
+# The words of SPARQL 1.1 Query and Update (§19.8) and of SPARQL 1.2 that Oxigraph reads.
+KEYWORDS = frozenset({
+    "A", "ABS", "ADD", "ADJUST", "ALL", "AS", "ASC", "ASK", "AVG", "BASE", "BIND", "BNODE",
+    "BOUND", "BY", "CEIL", "CLEAR", "COALESCE", "CONCAT", "CONSTRUCT", "CONTAINS", "COPY", "COUNT",
+    "CREATE", "DATA", "DATATYPE", "DAY", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT",
+    "DROP", "ENCODE_FOR_URI", "EXISTS", "FALSE", "FILTER", "FLOOR", "FROM", "GRAPH", "GROUP",
+    "GROUP_CONCAT", "HASLANG", "HASLANGDIR", "HAVING", "HOURS", "IF", "IN", "INSERT", "INTO",
+    "IRI", "ISBLANK", "ISIRI", "ISLITERAL", "ISNUMERIC", "ISTRIPLE", "ISURI", "LANG", "LANGDIR",
+    "LANGMATCHES", "LATERAL", "LCASE", "LIMIT", "LOAD", "MAX", "MD5", "MIN", "MINUS", "MINUTES",
+    "MONTH", "MOVE", "NAMED", "NOT", "NOW", "OBJECT", "OFFSET", "OPTIONAL", "ORDER", "PREDICATE",
+    "PREFIX", "RAND", "REDUCED", "REGEX", "REPLACE", "ROUND", "SAMETERM", "SAMPLE", "SECONDS",
+    "SELECT", "SEPARATOR", "SERVICE", "SHA1", "SHA256", "SHA384", "SHA512", "SILENT", "STR",
+    "STRAFTER", "STRBEFORE", "STRDT", "STRENDS", "STRLANG", "STRLANGDIR", "STRLEN", "STRSTARTS",
+    "STRUUID", "SUBJECT", "SUBSTR", "SUM", "TIMEZONE", "TO", "TRIPLE", "TRUE", "TZ", "UCASE",
+    "UNDEF", "UNION", "URI", "USING", "UUID", "VALUES", "VERSION", "WHERE", "WITH", "YEAR",
+})
 
 
 def _items(expected: str) -> list[str]:
