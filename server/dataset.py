@@ -50,7 +50,7 @@ def load_files(files: list[Path], folder: Path) -> LinkedDataset:
 
     import pyoxigraph as ox
 
-    from dakg.graph.rdf_input import format_for, parse_rdf
+    from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
     from dakg.graph.store import BUILDS, fill_store, switch_current
 
     digest = hashlib.sha256()
@@ -59,8 +59,11 @@ def load_files(files: list[Path], folder: Path) -> LinkedDataset:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
         graph = ox.NamedNode(path.resolve().as_uri())
-        quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
-                           graph=graph)
+        try:
+            quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
+                               graph=graph)
+        except UnsafeInput as e:  # the message names the line; say which file too
+            raise UnsafeInput(f"{path}: {e}") from e
     version = "data-" + digest.hexdigest()[:16]
     final = folder / BUILDS / version
     if not final.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,27 @@ from dakg.graph.stats import figures, graph_sizes
 from dakg.graph.store import current_build, open_store
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import Settings, describe
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def data_files(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--data FILE…``: one option followed by any number of files.
+
+    click options take one value each; the files after the first are taken as arguments, so
+    that ``--data a.ttl b.ttl`` works as README writes it (``--data a.ttl --data b.ttl`` too).
+    """
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.argument("more_files", nargs=-1, type=_FILE, metavar="")(command)
+        return click.option("--data", "files", multiple=True, type=_FILE, metavar="FILE…",
+                            help=help_text)(command)
+    return decorate
+
+
+def _data_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, ...]:
+    if more and not files:
+        raise click.UsageError("files are given after --data: --data FILE…")
+    return files + more
 
 
 class Context:
@@ -67,6 +89,11 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
     """
     settings = context.settings.replace(source=source or context.settings.source,
                                         reference=reference or context.settings.reference)
+    if settings.source is not None and settings.source.suffix != ".toml":
+        raise click.UsageError(
+            f"{settings.source} is not a source manifest: --source takes a .toml file that "
+            "names the report's text and describes it (symbol, language, file, sha256, "
+            "committee, session, origin), like graph/sources/cdip_35_2_zh.toml")
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
                                            manifest=settings.source,
                                            reference_path=settings.reference))
@@ -81,12 +108,11 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 
 
 @main.command()
-@click.option("--data", "files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Validate these RDF files instead of the store (format from the extension).")
+@data_files("Validate these RDF files instead of the store (format from the extension).")
 @pass_context
-def validate(context: Context, files: tuple[Path, ...]) -> None:
+def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
+    files = _data_files(files, more_files)
     base = context.settings.base_iri
     data = Graph()
     if files:
@@ -152,7 +178,10 @@ def query(context: Context, query: str | None, query_file: Any, fmt: str) -> Non
     The default graph is the union of all named graphs, and the usual prefixes (dakg, oa,
     skos, dcterms, prov, org, fabio, rdfs, xsd, …) are declared.
     """
-    if (query is None) == (query_file is None):
+    if query is None and query_file is None:
+        raise click.UsageError("no query given: write it as an argument (dakg query "
+                               "'SELECT …') or in a file (--file q.rq, '-' for standard input)")
+    if query is not None and query_file is not None:
         raise click.UsageError("give the query as an argument or with --file, not both")
     text = query if query is not None else query_file.read()
     store = _guard(lambda: open_store(context.settings.data_dir))
@@ -186,14 +215,13 @@ def stats(context: Context) -> None:
 @click.option("--write-token-file", type=click.File("r"), default=None,
               help="File holding the bearer token that turns writing on [env "
                    "DAKG_WRITE_TOKEN]; without one the server is read-only.")
-@click.option("--data", "files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Serve these RDF files (any format, by extension) instead of the report.")
+@data_files("Serve these RDF files (any format, by extension) instead of the report.")
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, workers: int | None,
           query_timeout: float | None, row_limit: int | None, write_token_file: Any,
-          files: tuple[Path, ...]) -> None:
+          files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
     """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
+    files = _data_files(files, more_files)
     from dakg.graph.rdf_input import UnsafeInput
     from dakg.server.dataset import LinkedDataset, load_files
     from dakg.server.serve import serve as run_server
@@ -224,9 +252,30 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
 def show_settings(context: Context) -> None:
     """Print every setting: its value, environment variable and meaning."""
     for name, env, _default, help_text in describe():
-        value = getattr(context.settings, name)
-        shown = "(set)" if name == "write_token" and value else value
-        click.echo(f"{name} = {shown}\n    {env}: {help_text}")
+        click.echo(f"{name} = {_shown(name, getattr(context.settings, name))}\n"
+                   f"    {env}: {help_text}")
+
+
+# What an unset setting means, as `dakg settings` shows it.
+_UNSET = {"source": "(not set: the vendored CDIP/35/2, {})",
+          "reference": "(not set: the curated data shipped with dakg, {})",
+          "write_token": "(not set: the server is read-only)",
+          "service_allowlist": "(empty: SERVICE and LOAD may fetch from nowhere)"}
+
+
+def _shown(name: str, value: object) -> str:
+    if name == "write_token" and value:
+        return "(set)"
+    if value in (None, ()):
+        from dakg.graph.reference.load import bundled_reference_path
+        from dakg.graph.source import bundled_manifests
+
+        default = {"source": bundled_manifests()[0],
+                   "reference": bundled_reference_path()}.get(name)
+        return _UNSET.get(name, "(not set)").format(default)
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return str(value)
 
 
 def _read_rdf(path: Path) -> list[ox.Quad]:
