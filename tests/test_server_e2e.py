@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -20,89 +18,10 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
-from .conftest import DATA
-from .test_server_limits import QUICK, RUNAWAY, Listener
+from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, triples_in
 
 pytestmark = pytest.mark.e2e
-DAKG = str(Path(sys.executable).parent / "dakg")
 REC = "https://w3id.org/dakg/id/recommendation/"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``dakg serve`` in its own process group, torn down by killing the group."""
-
-    def __init__(self, data_dir: Path, *args: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log = data_dir / f"serve-{self.port}.log"
-        self._log_file = self.log.open("wb")
-        self.process = subprocess.Popen(
-            [DAKG, "--data-dir", str(data_dir), "serve", "--port", str(self.port),
-             "--workers", "2", *args],
-            stdout=subprocess.DEVNULL, stderr=self._log_file, start_new_session=True)
-        try:
-            self._wait()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"dakg serve exited:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/sparql?query=ASK%7B%7D", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"dakg serve did not answer:\n{self.log.read_text()}")
-
-    @property
-    def endpoint(self) -> str:
-        return f"{self.url}/sparql"
-
-    def group(self) -> list[int]:
-        """Processes still in the server's process group (zombies excluded)."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == self.process.pid and fields[0] != "Z":
-                pids.append(int(entry.name))
-        return pids
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        finally:
-            self._log_file.close()
-
-
-def triples_in(running: Server) -> int:
-    """The triples the server holds, counted through SPARQLWrapper."""
-    client = SPARQLWrapper(running.endpoint)
-    client.setReturnFormat(JSON)
-    client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    result = client.queryAndConvert()
-    return int(result["results"]["bindings"][0]["n"]["value"])  # type: ignore[index]
 
 
 @pytest.fixture(scope="module")

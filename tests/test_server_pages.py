@@ -20,6 +20,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from .conftest import close_app
+from .helpers import Server
 
 BASE = "https://w3id.org/dakg/"
 ID = BASE + "id/"
@@ -443,8 +444,6 @@ def _chromium() -> str | None:
 
 @pytest.mark.e2e
 def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
-    from .test_server_e2e import Server
-
     browser = _chromium()
     if browser is None:
         pytest.skip("no Chromium found (install it with: apt-get install -y chromium)")

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from .conftest import close_app, make_app
+from .helpers import Listener
 
 TOKEN = "correct horse battery staple"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -117,7 +118,6 @@ def test_sparql_update_is_seen_by_the_next_read(writable) -> None:  # type: igno
 ], ids=["billion laughs", "remote JSON-LD context", "broken Turtle", "not RDF"])
 def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, status,  # type: ignore[no-untyped-def]
                                                     words) -> None:
-    from .test_server_limits import Listener
 
     listener = Listener()
     try:
@@ -149,8 +149,6 @@ def test_a_write_stopped_at_the_time_limit_changes_nothing(writable) -> None:  #
 
 
 def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-untyped-def]
-    from .test_server_limits import Listener
-
     listener = Listener()
     there = f"http://127.0.0.1:{listener.port}"
     try:
