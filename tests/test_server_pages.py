@@ -15,11 +15,12 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from .conftest import close_app
+from .conftest import close_app, make_app
 from .helpers import Server
 
 BASE = "https://w3id.org/dakg/"
@@ -69,7 +70,7 @@ def graph_of(client: FlaskClient, path: str, accept: str | None = None,
 def test_recommendation_page(client: FlaskClient) -> None:
     response = client.get("/id/recommendation/20", headers={"Accept": "text/html"})
     assert response.status_code == 200
-    assert response.headers["Vary"].startswith("Accept")
+    assert {"Accept", "Host"} <= {v.strip() for v in response.headers["Vary"].split(",")}
     text = response.get_data(as_text=True)
     assert '<html lang="en">' in text and '<meta charset="utf-8">' in text
     assert REC20_TEXT in text
@@ -472,3 +473,131 @@ def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
     assert '<span class="lit" lang="zh">建议20</span>' in dom
     assert '<span class="tag">@zh</span>' in dom
     assert "xsd:integer" in dom
+
+
+# -- hardening: headers, bidi controls, huge labels, Host, symbolic links ------------------------
+
+PAGES = ["/", "/recommendations", "/query", "/dumps/", "/id/recommendation/20", "/def/",
+         "/id/no/such/thing"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_forbids_sniffing_framing_and_foreign_code(client: FlaskClient,
+                                                              path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.mimetype == "text/html"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    policy = dict(part.strip().split(" ", 1)
+                  for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    body = response.get_data(as_text=True)
+    # What the policy allows is all the page needs: no inline code or style to be blocked.
+    for script in re.findall(r"<script\b[^>]*>", body):
+        assert re.search(r'src="/static/', script) or 'type="application/json"' in script
+    assert " style=" not in body and "<style" not in body
+
+
+def test_the_query_page_keeps_its_script_and_styles_on_this_server(client: FlaskClient) -> None:
+    body = page(client, "/query")
+    assert '<script src="/static/query.js" defer>' in body
+    assert '<link rel="stylesheet" href="/static/dakg.css">' in body
+
+
+def test_dumps_carry_nosniff(client: FlaskClient) -> None:
+    response = client.get("/dumps/dakg.nt")
+    response.close()  # the file is sent as a stream; its body is not read here
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app over a graph with a label that reverses the text after it and a huge label."""
+    from dakg.server.dataset import load_files
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "hostile.ttl").write_text(f"""
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix id: <{ID}> .
+        id:thing\\/huge rdfs:label "{HUGE}" ; rdfs:seeAlso id:thing\\/huge, id:thing\\/bidi .
+        id:thing\\/bidi rdfs:label "invoice \u202egpj.exe" ; rdfs:seeAlso id:thing\\/huge .
+        id:thing\\/isolates rdfs:label "a\u2066b\u2067c\u2068d\u2069e\u202af\u202bg\u202ch\u202di" .
+        """, encoding="utf-8")
+    made = make_app(load_files([folder / "hostile.ttl"], folder / "served"))
+    yield made
+    close_app(made)
+
+
+HUGE = "長" * 330_000  # 990 KB in UTF-8
+
+
+def test_bidi_controls_in_a_label_are_shown_escaped(hostile_app: Flask) -> None:
+    client = hostile_app.test_client()
+    body = page(client, "/id/thing/bidi")
+    assert "\u202e" not in body
+    assert '<span class="lit">invoice [U+202E]gpj.exe</span>' in body
+    assert "<title>invoice [U+202E]gpj.exe · dakg</title>" in body
+    linking = page(client, "/id/thing/huge")
+    assert ">invoice [U+202E]gpj.exe</a>" in linking and "\u202e" not in linking
+    isolates = page(client, "/id/thing/isolates")
+    assert ("a[U+2066]b[U+2067]c[U+2068]d[U+2069]e[U+202A]f[U+202B]g[U+202C]h[U+202D]i"
+            in isolates)
+
+
+def test_a_query_is_shown_as_given_in_its_text_box(hostile_app: Flask) -> None:
+    query = 'SELECT * { ?s ?p "\u202eabc" }'
+    body = page(hostile_app.test_client(), "/query", query_string={"query": query})
+    assert f">{escape(query)}</textarea>" in body
+
+
+def test_a_huge_label_is_shown_once_in_full(hostile_app: Flask) -> None:
+    client = hostile_app.test_client()
+    own = page(client, "/id/thing/huge")  # it links to itself, and is linked from bidi
+    assert own.count(HUGE) == 1
+    assert len(own.encode()) < len(HUGE.encode()) + 100_000
+    assert own.count(HUGE[:200] + "…") >= 2  # its name in the title, heading and links
+    linking = page(client, "/id/thing/bidi")
+    assert HUGE not in linking and len(linking.encode()) < 100_000
+
+
+def test_the_host_header_is_part_of_the_home_page_etag(client: FlaskClient) -> None:
+    mine = client.get("/", headers={"Host": "dakg.example"})
+    other = client.get("/", headers={"Host": "attacker.example"})
+    assert "http://attacker.example/sparql" in other.get_data(as_text=True)
+    assert "Host" in other.headers["Vary"] and "Host" in mine.headers["Vary"]
+    assert mine.headers["ETag"] != other.headers["ETag"]
+    # A tag the page had at one host does not answer 304 at another.
+    again = client.get("/", headers={"Host": "attacker.example",
+                                     "If-None-Match": mine.headers["ETag"]})
+    assert again.status_code == 200
+    same = client.get("/", headers={"Host": "dakg.example", "If-None-Match": mine.headers["ETag"]})
+    assert same.status_code == 304
+
+
+def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
+                                                                tmp_path: Path) -> None:
+    from dakg.server import create_app
+    from dakg.settings import Settings
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(built, data_dir, symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:not for the web\n")
+    dumps = (data_dir / "current").resolve() / "dumps"
+    (dumps / "passwd.nt").symlink_to(secret)
+    (dumps / "dakg.nq").unlink()
+    (dumps / "dakg.nq").symlink_to(secret)  # a link in place of a real dump, too
+    made = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    try:
+        client = made.test_client()
+        listing = page(client, "/dumps/")
+        assert "passwd.nt" not in listing and "dakg.nq" not in listing
+        assert "dakg.ttl" in listing
+        for name in ("passwd.nt", "dakg.nq"):
+            response = client.get(f"/dumps/{name}")
+            assert response.status_code == 404
+            assert b"not for the web" not in response.data
+    finally:
+        close_app(made)

@@ -24,7 +24,7 @@ from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
 from .paths import checked_path, header_path
 from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
-from .responses import CODE_DIGEST, cacheable, cached_page, html_response
+from .responses import CODE_DIGEST, cacheable, cached_page, host_tag, html_response
 from .terms import DCTERMS_NS, OA_NS, RDF_NS
 
 
@@ -58,7 +58,7 @@ def resource(local: str, ext: str | None = None) -> Response:
     response = _page(rt, iri) if isinstance(chosen, str) else _data(rt, iri, chosen)
     cacheable(response, etag)
     if ext is None:
-        response.headers["Vary"] = "Accept"
+        response.vary.add("Accept")
         response.headers["Link"] = _alternates(local)
     else:
         response.headers["Content-Location"] = header_path(request.path)
@@ -71,7 +71,7 @@ def _resource_etag(rt: Runtime, iri: str, chosen: str | formats.Format) -> str:
     name = chosen if isinstance(chosen, str) else chosen.name
     digest = hashlib.blake2b(f"{iri}\x00{name}\x00{request.script_root}".encode(),
                              digest_size=8).hexdigest()
-    return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}"
+    return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}-{host_tag()}"
 
 
 def _page(rt: Runtime, iri: str) -> Response:
