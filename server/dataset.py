@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dakg.graph.live import LIVE, LiveCopy, live_copy
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -36,6 +38,20 @@ class LinkedDataset:
 
     def exists(self) -> bool:
         return self.link.is_symlink() and (self.link.resolve() / "store").is_dir()
+
+
+def served_copy(dataset: LinkedDataset) -> LiveCopy | None:
+    """The live copy ``dataset`` is (a server with a write token serves one), else None."""
+    if dataset.folder.name != LIVE:
+        return None
+    return live_copy(dataset.folder.parent)
+
+
+def copy_tag(dataset: LinkedDataset) -> str:
+    """What, besides the version, decides what the server says about its data: the build a
+    live copy is compared with (a rebuild changes it without changing the live copy)."""
+    copy = served_copy(dataset)
+    return f"{copy.build}" if copy is not None else ""
 
 
 def load_files(files: list[Path], folder: Path) -> LinkedDataset:

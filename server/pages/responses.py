@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import Response, request
 
+from ..dataset import copy_tag
 from ..queries import not_modified
 from ..runtime import runtime
 
@@ -72,8 +73,9 @@ def cached_page(render: Callable[[], str]) -> Callable[[], Response]:
 
     @functools.wraps(render)
     def view() -> Response:
-        etag = (f"{runtime().dataset.current().version}-{render.__name__}-{CODE_DIGEST}-"
-                f"{host_tag()}")
+        dataset = runtime().dataset
+        etag = (f"{dataset.current().version}-{render.__name__}-{CODE_DIGEST}-{host_tag()}"
+                f"{copy_tag(dataset)}")
         if etag in request.if_none_match:
             return not_modified(etag)
         response = html_response(render())

@@ -14,6 +14,7 @@ import hashlib
 from flask import Response, render_template, request
 
 from .. import description, formats
+from ..dataset import served_copy
 from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
@@ -107,5 +108,6 @@ def home() -> str:
     return render_template("home.html", n=Namer(rt), graphs=list(named.items()),
                            own_default=own_default, total=own_default + sum(named.values()),
                            version=snapshot.version, dumps=dumps_folder(rt) is not None,
+                           live=served_copy(rt.dataset),
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
                            report=rt.settings.base_iri + "id/document/CDIP/35/2")

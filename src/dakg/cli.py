@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,11 +23,12 @@ from dakg.graph.dumps import (
     to_bytes,
 )
 from dakg.graph.errors import GraphError, ValidationFailed
+from dakg.graph.live import live_copy, read_copy, reset_live_copy
 from dakg.graph.query import OUTPUT_FORMATS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import figures, graph_sizes
-from dakg.graph.store import current_build, open_store
+from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import Settings, describe
 
@@ -50,6 +52,12 @@ def _data_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, 
     if more and not files:
         raise click.UsageError("files are given after --data: --data FILE…")
     return files + more
+
+
+def live_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--live", is_flag=True,
+                        help="Read the live copy (what a server with a write token serves) "
+                             "instead of the current build.")(command)
 
 
 class Context:
@@ -109,8 +117,10 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 
 @main.command()
 @data_files("Validate these RDF files instead of the store (format from the extension).")
+@live_option
 @pass_context
-def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
+def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, ...],
+             live: bool) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
     files = _data_files(files, more_files)
     base = context.settings.base_iri
@@ -124,10 +134,12 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
                           ox.RdfFormat.N_TRIPLES)
             data.parse(data=nt, format="nt")
     else:
-        store = _guard(lambda: open_store(context.settings.data_dir))
+        copy = _guard(lambda: read_copy(context.settings.data_dir, live=live))
+        click.echo(copy.text(), err=True)
         # The shapes must speak of the IRIs the store was built with.
-        base = str(pipeline.read_manifest(current_build(context.settings.data_dir))["base_iri"])
-        data.parse(data=to_bytes(sorted_triples(store), ox.RdfFormat.N_TRIPLES), format="nt")
+        base = copy.base_iri
+        data.parse(data=to_bytes(sorted_triples(copy.store), ox.RdfFormat.N_TRIPLES),
+                   format="nt")
     shapes = rebase_graph(shapes_graph(), base)
     outcome = shacl_validate(data, shapes)
     click.echo(outcome.text())
@@ -190,16 +202,15 @@ def query(context: Context, query: str | None, query_file: Any, fmt: str) -> Non
 
 
 @main.command()
+@live_option
 @pass_context
-def stats(context: Context) -> None:
-    """Print figures about the current store."""
-    store = _guard(lambda: open_store(context.settings.data_dir))
-    build_dir = current_build(context.settings.data_dir)
-    manifest = pipeline.read_manifest(build_dir)
-    click.echo(f"build {manifest['version']} ({manifest['built']}), base {manifest['base_iri']}")
-    for name, count in graph_sizes(store).items():
+def stats(context: Context, live: bool) -> None:
+    """Print figures about the current build (or the live copy)."""
+    copy = _guard(lambda: read_copy(context.settings.data_dir, live=live))
+    click.echo(copy.text())
+    for name, count in graph_sizes(copy.store).items():
         click.echo(f"{count:>8}  triples in <{name}>")
-    for label, value in figures(store, _prefixes(context.settings)).items():
+    for label, value in figures(copy.store, prefixes_for(copy.base_iri)).items():
         click.echo(f"{value:>8}  {label}")
 
 
@@ -276,6 +287,75 @@ def _shown(name: str, value: object) -> str:
     if isinstance(value, tuple):
         return " ".join(value)
     return str(value)
+
+
+@main.group()
+def builds() -> None:
+    """List the builds kept in the data folder, or delete old ones."""
+
+
+@builds.command("list")
+@pass_context
+def list_builds_command(context: Context) -> None:
+    """Print the builds, newest first, with their size; * marks the current one."""
+    found = list_builds(context.settings.data_dir)
+    if not found:
+        click.echo(f"no builds in {context.settings.data_dir}")
+    for b in found:
+        when = dt.datetime.fromtimestamp(b.modified, dt.UTC).isoformat(timespec="seconds")
+        click.echo(f"{'*' if b.current else ' '} {b.version}  {when}  "
+                   f"{b.size / 2**20:8.1f} MiB  {b.path}")
+
+
+@builds.command("prune")
+@click.option("--keep", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Builds to keep: the current one and the newest others.")
+@pass_context
+def prune_builds_command(context: Context, keep: int) -> None:
+    """Delete old builds (and what killed builds left), keeping the current one.
+
+    A server started before the last build may still read the build before it: keep 2 unless
+    no server runs.
+    """
+    data_dir = context.settings.data_dir
+    if not (data_dir / "builds").is_dir():
+        raise click.ClickException(f"no builds in {data_dir}")
+    with locked(data_dir):
+        sweep_work_folders(data_dir)
+        removed = prune_builds(data_dir, keep)
+    freed = sum(b.size for b in removed)
+    click.echo(f"deleted {len(removed)} build(s), {freed / 2**20:.1f} MiB; "
+               f"kept {len(list_builds(data_dir))}")
+
+
+@main.group()
+def live() -> None:
+    """The live copy: the store a server with a write token serves and writes to."""
+
+
+@live.command("status")
+@pass_context
+def live_status(context: Context) -> None:
+    """Say where the live copy started and how many writes it has taken."""
+    found = live_copy(context.settings.data_dir)
+    if found is None:
+        click.echo(f"no live copy in {context.settings.data_dir} (a server with a write token "
+                   "makes one from the current build)")
+    else:
+        click.echo(found.describe())
+
+
+@live.command("reset")
+@click.option("--to", "version", default=None,
+              help="Version of the build to start from [default: the current build].")
+@pass_context
+def live_reset(context: Context, version: str | None) -> None:
+    """Replace the live copy with a build, dropping its writes.
+
+    A running server serves the reset copy from its next request.
+    """
+    found = _guard(lambda: reset_live_copy(context.settings.data_dir, version))
+    click.echo(f"reset: {found.describe()}")
 
 
 def _read_rdf(path: Path) -> list[ox.Quad]:
