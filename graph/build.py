@@ -138,12 +138,12 @@ def ready(data_dir: Path) -> None:
     if data_dir.exists() and not data_dir.is_dir():
         raise BuildError(f"the data folder {data_dir} is a file, not a folder: move it away, "
                          "or choose another folder with --data-dir or DAKG_DATA_DIR")
+    existing = next(p for p in data_dir.parents if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise BuildError(f"cannot make the data folder {data_dir}: {existing} is a file, not "
+                         "a folder; choose another folder with --data-dir or DAKG_DATA_DIR")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as e:  # a parent is a file
-        raise BuildError(f"cannot make the data folder {data_dir}: {e.filename} is a file, "
-                         "not a folder; choose another folder with --data-dir or "
-                         "DAKG_DATA_DIR") from e
     except OSError as e:
         raise BuildError(f"cannot make the data folder {data_dir}: {e.strerror} "
                          f"({e.filename}); make it yourself with the right owner, or choose "
