@@ -42,7 +42,8 @@ def data_files(help_text: str) -> Callable[[Callable[..., None]], Callable[..., 
     that ``--data a.ttl b.ttl`` works as README writes it (``--data a.ttl --data b.ttl`` too).
     """
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        command = click.argument("more_files", nargs=-1, type=_FILE, metavar="")(command)
+        command = click.argument("more_files", nargs=-1, metavar="",
+                                 type=click.Path(path_type=Path))(command)
         return click.option("--data", "files", multiple=True, type=_FILE, metavar="FILE…",
                             help=help_text)(command)
     return decorate
@@ -51,6 +52,12 @@ def data_files(help_text: str) -> Callable[[Callable[..., None]], Callable[..., 
 def _data_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, ...]:
     if more and not files:
         raise click.UsageError("files are given after --data: --data FILE…")
+    for path in more:  # checked here, as click checks those of --data itself
+        try:
+            _FILE.convert(str(path), None, None)
+        except click.BadParameter as e:
+            e.param_hint = "'--data'"
+            raise
     return files + more
 
 
