@@ -27,7 +27,7 @@ from dakg.graph.live import live_copy, read_copy, reset_live_copy
 from dakg.graph.query import OUTPUT_FORMATS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
-from dakg.graph.stats import figures, graph_sizes
+from dakg.graph.stats import coverage, figures, graph_sizes
 from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import Settings, describe
@@ -219,6 +219,10 @@ def stats(context: Context, live: bool) -> None:
         click.echo(f"{count:>8}  triples in <{name}>")
     for label, value in figures(copy.store, prefixes_for(copy.base_iri)).items():
         click.echo(f"{value:>8}  {label}")
+    click.echo("names in English and in Chinese:")
+    for c in coverage(copy.store, prefixes_for(copy.base_iri)):
+        click.echo(f"{c.total:>8}  {c.kind}: {c.english} with an English name, "
+                   f"{c.chinese} with a Chinese name")
 
 
 @main.command()
