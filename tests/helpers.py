@@ -15,8 +15,10 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from SPARQLWrapper import JSON, SPARQLWrapper
+from werkzeug.test import TestResponse
 
 DATA = Path(__file__).parent / "data"
 DAKG = str(Path(sys.executable).parent / "dakg")
@@ -156,3 +158,10 @@ def refused_requests() -> list[tuple[str, str]]:
         lines = [line for line in block.splitlines() if not line.startswith("#")]
         cases.append((lines[0], "\n".join(lines[1:]).replace("PORT", "9999")))
     return cases
+
+
+def json_of(response: TestResponse) -> Any:
+    """The JSON body of a test client's response (which must have one)."""
+    body = response.get_json()
+    assert body is not None, response.get_data(as_text=True)
+    return body

@@ -72,7 +72,7 @@ def test_each_dump_parses_back_to_the_store(built: Path, name: str) -> None:
         assert {str(g.identifier) for g in dataset.graphs() if len(g)} == {n.value for n in names}
         for graph_name in names:
             parsed = dataset.graph(URIRef(graph_name.value))
-            assert isomorphic(parsed, _graph_of(store, graph_name)), graph_name  # type: ignore[arg-type]
+            assert isomorphic(parsed, _graph_of(store, graph_name)), graph_name
     else:
         parsed = Graph().parse(data=path.read_bytes(), format=RDFLIB_FORMAT[name])
         assert isomorphic(parsed, _graph_of(store, None))

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rdflib import Graph
 
 from dakg.cli import main
@@ -30,7 +30,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def invoke(built: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def invoke(built: Path, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(main, ["--data-dir", str(built), *args], input=input)
 
 

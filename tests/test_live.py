@@ -16,10 +16,11 @@ from rdflib.namespace import DCTERMS
 from dakg.cli import main
 from dakg.graph.live import live_copy
 from dakg.graph.store import current_build, switch_current
-from dakg.server import create_app
+from dakg.server.app import create_app
 from dakg.settings import Settings
 
 from .conftest import close_app
+from .helpers import json_of
 
 TOKEN = "a token for the live copy"
 DATASET = URIRef("https://w3id.org/dakg/id/dataset")
@@ -44,7 +45,7 @@ def served_triples(app: Flask) -> int:
     response = app.test_client().get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"})
     assert response.json is not None
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
+    return int(json_of(response)["results"]["bindings"][0]["n"]["value"])
 
 
 def home(app: Flask) -> str:

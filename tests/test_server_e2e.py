@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
-from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, triples_in
+from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, select, triples_in
 
 pytestmark = pytest.mark.e2e
 REC = "https://w3id.org/dakg/id/recommendation/"
@@ -39,18 +40,20 @@ def test_startup_ends_with_the_home_page_url(server: Server) -> None:
 
 
 def test_sparqlwrapper_select_construct_ask(server: Server) -> None:
+    rows = select(server.endpoint, f"SELECT ?s WHERE {{ <{REC}12> "
+                  "<https://w3id.org/dakg/def/relatedSector> ?s }")
+    assert len(rows) == 7
     client = SPARQLWrapper(server.endpoint)
     client.setReturnFormat(JSON)
-    client.setQuery(f"SELECT ?s WHERE {{ <{REC}12> <https://w3id.org/dakg/def/relatedSector> "
-                    "?s }")
-    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
-    assert len(rows) == 7
     client.setMethod(POST)
     client.setQuery(f"ASK {{ <{REC}20> <https://w3id.org/dakg/def/refersTo> <{REC}16> }}")
-    assert client.queryAndConvert()["boolean"] is True  # type: ignore[index]
+    answer = client.queryAndConvert()
+    assert isinstance(answer, dict) and answer["boolean"] is True
     client.setReturnFormat(TURTLE)
     client.setQuery(f"CONSTRUCT {{ <{REC}20> ?p ?o }} WHERE {{ <{REC}20> ?p ?o }}")
-    graph = Graph().parse(data=client.queryAndConvert(), format="turtle")  # type: ignore[arg-type]
+    turtle = client.queryAndConvert()
+    assert isinstance(turtle, bytes)
+    graph = Graph().parse(data=turtle, format="turtle")
     assert (URIRef(f"{REC}20"), URIRef("https://w3id.org/dakg/def/refersTo"),
             URIRef(f"{REC}16")) in graph
 
@@ -59,7 +62,7 @@ def test_rdflib_sparqlstore(server: Server) -> None:
     graph = Graph(store=SPARQLStore(server.endpoint, returnFormat="json"))
     rows = list(graph.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a "
                             "<https://w3id.org/dakg/def/Recommendation> }"))
-    assert int(rows[0][0]) == 45  # type: ignore[index]
+    assert isinstance(rows[0], ResultRow) and int(rows[0][0]) == 45
     label = graph.value(URIRef(f"{REC}1"), URIRef("http://www.w3.org/2004/02/skos/core#notation"))
     assert str(label) == "1"
 
@@ -93,28 +96,27 @@ def test_browser_preflight(server: Server) -> None:
 
 
 def test_runaway_over_http_while_others_are_served(server: Server) -> None:
-    outcome: dict[str, object] = {}
+    outcome: dict[str, int | str] = {}
 
     def runaway() -> None:
-        started = time.monotonic()
         try:
             urllib.request.urlopen(urllib.request.Request(
                 server.endpoint, data=RUNAWAY.encode(),
                 headers={"Content-Type": "application/sparql-query"}), timeout=30)
         except urllib.error.HTTPError as e:
             outcome["status"] = e.code
+            outcome["message"] = e.read().decode()
             e.close()
-        outcome["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.5)
-    started = time.monotonic()
     with urllib.request.urlopen(f"{server.endpoint}?query=" + urllib.parse.quote(QUICK),
                                 timeout=10) as quick:
-        assert quick.status == 200 and time.monotonic() - started < 1
+        # Answered while the runaway still runs: the runaway holds one query process only.
+        assert quick.status == 200 and thread.is_alive()
     thread.join()
-    assert outcome["status"] == 503 and float(outcome["seconds"]) < 3 + 1  # type: ignore[arg-type]
+    assert outcome["status"] == 503 and "stopped after 3 s" in str(outcome["message"])
 
 
 def test_service_never_fetches_over_http(server: Server) -> None:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -20,8 +21,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from dakg.server.dataset import LinkedDataset
+
 from .conftest import close_app, make_app
-from .helpers import Server
+from .helpers import Server, json_of
 
 BASE = "https://w3id.org/dakg/"
 ID = BASE + "id/"
@@ -38,7 +41,7 @@ MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples",
 
 @pytest.fixture(scope="module")
 def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
+    from dakg.server.app import create_app
     from dakg.settings import Settings
 
     made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
@@ -51,7 +54,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def page(client: FlaskClient, path: str, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def page(client: FlaskClient, path: str, **kwargs: Any) -> str:
     response = client.get(path, headers={"Accept": "text/html"}, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/html"
@@ -129,8 +132,8 @@ def test_description_holds_the_fragments(client: FlaskClient) -> None:
 def test_paragraph_page_shows_its_quote_and_offsets(client: FlaskClient) -> None:
     graph = graph_of(client, f"/id/{PARAGRAPH}.ttl")
     position = URIRef(ID + PARAGRAPH + "#position")
-    start = int(graph.value(position, URIRef(OA + "start")))  # type: ignore[arg-type]
-    end = int(graph.value(position, URIRef(OA + "end")))  # type: ignore[arg-type]
+    start = int(str(graph.value(position, URIRef(OA + "start"))))
+    end = int(str(graph.value(position, URIRef(OA + "end"))))
     exact = str(graph.value(URIRef(ID + PARAGRAPH + "#quote"), URIRef(OA + "exact")))
     assert exact.startswith("该建议自2010年起落实")
     text = page(client, f"/id/{PARAGRAPH}")
@@ -187,7 +190,7 @@ def test_unknown_resource_is_404(client: FlaskClient) -> None:
 def test_paths_that_are_not_iris_are_refused(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 400
-    assert "not part of a valid IRI" in response.json["message"]  # type: ignore[index]
+    assert "not part of a valid IRI" in json_of(response)["message"]
 
 
 def test_a_line_break_in_the_path_matches_no_resource(client: FlaskClient) -> None:
@@ -314,14 +317,16 @@ def test_query_page(client: FlaskClient) -> None:
 
 def test_the_query_link_of_a_page_runs(client: FlaskClient) -> None:
     text = page(client, "/id/recommendation/20")
-    link = html.unescape(re.search(r'href="(/query\?query=[^"]+)"', text).group(1))  # type: ignore[union-attr]
+    found = re.search(r'href="(/query\?query=[^"]+)"', text)
+    assert found is not None
+    link = html.unescape(found.group(1))
     from urllib.parse import parse_qs, urlsplit
 
     query = parse_qs(urlsplit(link).query)["query"][0]
     response = client.post("/sparql", data={"query": query},
                            headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
-    assert len(response.json["results"]["bindings"]) > 20  # type: ignore[index]
+    assert len(json_of(response)["results"]["bindings"]) > 20
 
 
 # -- dumps ----------------------------------------------------------------------------------------
@@ -363,7 +368,7 @@ def test_dump_download(client: FlaskClient, built: Path, name: str, media_type: 
 def test_build_json_and_sums_download(client: FlaskClient, built: Path) -> None:
     response = client.get("/dumps/build.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.json["version"] == (built / "current").resolve().name  # type: ignore[index]
+    assert json_of(response)["version"] == (built / "current").resolve().name
     response.close()
     response = client.get("/dumps/SHA256SUMS")
     assert response.status_code == 200 and response.mimetype == "text/plain"
@@ -382,7 +387,7 @@ def test_dump_path_traversal_is_refused(client: FlaskClient, path: str) -> None:
     response.close()
 
 
-def test_no_dumps_for_a_data_dataset(small_dataset) -> None:  # type: ignore[no-untyped-def]
+def test_no_dumps_for_a_data_dataset(small_dataset: LinkedDataset) -> None:
     from .conftest import make_app
 
     app = make_app(small_dataset)
@@ -578,7 +583,7 @@ def test_the_host_header_is_part_of_the_home_page_etag(client: FlaskClient) -> N
 
 def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
                                                                 tmp_path: Path) -> None:
-    from dakg.server import create_app
+    from dakg.server.app import create_app
     from dakg.settings import Settings
 
     data_dir = tmp_path / "data"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dakg.cli import main
 from dakg.graph.stats import Coverage, coverage
 from dakg.graph.store import open_store
-from dakg.server import create_app
+from dakg.server.app import create_app
 from dakg.settings import Settings
 
 from .conftest import close_app
