@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -20,14 +18,9 @@ from dakg.graph.source import Source
 from dakg.graph.store import current_build, open_store
 
 from .conftest import damage, write_source
+from .helpers import run_dakg
 
-DAKG = str(Path(sys.executable).parent / "dakg")
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-
-
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DAKG, "--data-dir", str(data_dir), *args], capture_output=True,
-                          text=True, timeout=120)
 
 
 def invoke(built: Path, *args: str, input: str | None = None) -> Result:
@@ -52,23 +45,31 @@ def test_build_reports_shape_warnings_but_succeeds(tmp_path: Path,
     monkeypatch.setattr(dakg.graph.build, "shapes_graph", shapes_with_a_warning)
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "build"])
     assert result.exit_code == 0, result.output
-    assert "Conforms: yes (with warnings)" in result.output
-    assert "45 warning(s)" in result.output
+    lines = result.output.splitlines()
+    start = lines.index("Conforms: yes (with warnings)")
+    assert lines[start + 1] == "45 warning(s)"
+    assert lines[start + 2] == ("- [Warning] https://w3id.org/dakg/id/recommendation/1 "
+                                "skos:example")
 
 
 def test_build_then_stats_as_a_process(tmp_path: Path) -> None:
-    built = run("build", data_dir=tmp_path)
+    built = run_dakg("build", data_dir=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert "triples in <https://w3id.org/dakg/id/graph/report/CDIP/35/2>" in built.stdout
-    stats = run("stats", data_dir=tmp_path)
-    assert "      45  recommendations" in stats.stdout
-    assert "      10  sections whose heading the export lost" in stats.stdout
+    version = current_build(tmp_path).name
+    lines = built.stdout.splitlines()
+    assert lines[0] == f"built {version} in {tmp_path / 'builds' / version}"
+    assert re.fullmatch(r" +[1-9][0-9]* triples in "
+                        r"<https://w3id.org/dakg/id/graph/report/CDIP/35/2>", lines[3])
+    stats = run_dakg("stats", data_dir=tmp_path).stdout.splitlines()
+    assert stats[0].startswith(f"reading the current build {version} ")
+    assert "      45  recommendations" in stats
+    assert "      10  sections whose heading the export lost" in stats
 
 
 def test_damaged_source_is_reported_and_nothing_is_written(tmp_path: Path,
                                                            source: Source) -> None:
     manifest = write_source(tmp_path, source, damage(source, "\t建议7*\n", "\t建 议7*\n"))
-    result = run("build", "--source", str(manifest), data_dir=tmp_path / "data")
+    result = run_dakg("build", "--source", str(manifest), data_dir=tmp_path / "data")
     assert result.returncode == 1
     assert "report.txt:225:" in result.stderr and "expected a heading" in result.stderr
     assert "Traceback" not in result.stderr
@@ -78,9 +79,9 @@ def test_damaged_source_is_reported_and_nothing_is_written(tmp_path: Path,
 
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     for command in (["stats"], ["query", "ASK {}"], ["export"], ["validate"]):
-        result = run(*command, data_dir=tmp_path)
+        result = run_dakg(*command, data_dir=tmp_path)
         assert result.returncode == 1, command
-        assert "no store in" in result.stderr and "run 'dakg build' first" in result.stderr
+        assert result.stderr == f"Error: no store in {tmp_path}: run 'dakg build' first\n"
 
 
 NUMBERS = ("SELECT ?n WHERE { ?r <https://w3id.org/dakg/def/recommendationNumber> ?n } "
