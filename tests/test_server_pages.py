@@ -483,7 +483,7 @@ def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
 # -- hardening: headers, bidi controls, huge labels, Host, symbolic links ------------------------
 
 PAGES = ["/", "/recommendations", "/query", "/dumps/", "/id/recommendation/20", "/def/",
-         "/id/no/such/thing"]
+         "/id/no/such/thing", "/no/such/page", "/sparql?query=SELEC"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -510,9 +510,11 @@ def test_the_query_page_keeps_its_script_and_styles_on_this_server(client: Flask
     assert '<link rel="stylesheet" href="/static/dakg.css">' in body
 
 
-def test_dumps_carry_nosniff(client: FlaskClient) -> None:
-    response = client.get("/dumps/dakg.nt")
-    response.close()  # the file is sent as a stream; its body is not read here
+@pytest.mark.parametrize("path", ["/dumps/dakg.nt", "/static/dakg.css", "/static/query.js",
+                                  "/sparql?query=ASK%7B%7D", "/id/recommendation/20.ttl"])
+def test_other_responses_carry_nosniff(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    response.close()  # a file is sent as a stream; its body is not read here
     assert response.status_code == 200
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 

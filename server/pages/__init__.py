@@ -34,7 +34,7 @@ bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
-bp.after_request(harden)
+bp.after_app_request(harden)  # every response: error pages and static files too
 
 
 @bp.record_once

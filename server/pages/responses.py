@@ -44,8 +44,9 @@ def html_response(body: str) -> Response:
 
 
 def harden(response: Response) -> Response:
-    """The headers every page carries: no sniffing of types; for HTML, the content policy
-    and no framing (``X-Frame-Options`` for browsers that predate ``frame-ancestors``)."""
+    """The headers every response carries: no sniffing of types; for HTML (pages, and error
+    pages, which may quote the request), the content policy and no framing
+    (``X-Frame-Options`` for browsers that predate ``frame-ancestors``)."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
