@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from dakg.graph.source import Source
 from dakg.graph.store import current_build, open_store
 
 from .conftest import damage, write_source
-from .helpers import run_dakg
+from .helpers import DAKG, run_dakg
 
 RDFLIB_FORMAT = {"nquads": "nquads", "trig": "trig", "jsonld": "json-ld", "turtle": "turtle",
                  "ntriples": "nt", "rdfxml": "xml"}
@@ -206,9 +207,17 @@ def test_an_unwritable_parent(shared_tmp: Path, source: Source) -> None:
 def test_a_build_sweeps_what_killed_builds_left(built: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     shutil.copytree(built, data_dir, symlinks=True)
-    (data_dir / ".build-killed1" / "store").mkdir(parents=True)
-    (data_dir / ".build-killed1" / "store" / "000001.sst").write_bytes(b"x" * 1000)
-    (data_dir / ".build-killed2").mkdir()
+    # A build killed while it works leaves its work folder.
+    killed = subprocess.Popen([DAKG, "--data-dir", str(data_dir), "build"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(data_dir.glob(".build-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed.kill()
+    killed.wait()
+    assert len(list(data_dir.glob(".build-*"))) == 1
+    (data_dir / ".build-killed2" / "store").mkdir(parents=True)
+    (data_dir / ".build-killed2" / "store" / "000001.sst").write_bytes(b"x" * 1000)
     (data_dir / ".current.4242").symlink_to("builds/gone")  # killed between its two renames
     with prepared(data_dir) as work:  # what every build starts with
         assert sorted(p.name for p in data_dir.glob(".*") if p.name != ".lock") == [work.name]
