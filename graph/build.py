@@ -188,10 +188,6 @@ def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_manifest(build: Path) -> dict[str, object]:
-    return dict(json.loads((build / MANIFEST).read_text()))
-
-
 def _unusable(data_dir: Path, error: OSError) -> BuildError:
     return BuildError(f"cannot write in the data folder {data_dir}: {error.strerror}; give "
                       f"the user running dakg write access (chown or chmod {data_dir}), or "

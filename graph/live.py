@@ -22,7 +22,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BuildError
-from .store import BUILDS, CURRENT, STORE, current_build, open_store, switch_current
+from .store import (
+    BUILDS,
+    CURRENT,
+    STORE,
+    current_build,
+    open_store,
+    read_manifest,
+    switch_current,
+)
 
 LIVE = "live"
 ORIGIN = "origin"
@@ -125,8 +133,6 @@ class Copy:
 
 def read_copy(data_dir: Path, *, live: bool = False) -> Copy:
     """The current build of ``data_dir``, or its live copy if ``live``."""
-    from .build import read_manifest
-
     build = current_build(data_dir)
     manifest = read_manifest(build)
     base = str(manifest["base_iri"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,11 @@ def current_build(data_dir: Path) -> Path:
     if not link.exists():
         raise BuildError(f"no store in {data_dir}: run 'dakg build' first")
     return link.resolve()
+
+
+def read_manifest(build: Path) -> dict[str, object]:
+    """What ``build.json`` says about a build."""
+    return dict(json.loads((build / MANIFEST).read_text()))
 
 
 def open_store(data_dir: Path, *, read_only: bool = True) -> ox.Store:
