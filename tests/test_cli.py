@@ -208,6 +208,30 @@ def test_serve_takes_several_files_and_names_a_broken_one(built: Path, tmp_path:
     assert "line 3" in result.output
 
 
+def test_serve_data_takes_several_files(built: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import dakg.server.serve
+    from dakg.server.dataset import LinkedDataset
+    from dakg.settings import Settings
+
+    served: list[LinkedDataset] = []
+
+    def serve(settings: Settings, *, dataset: LinkedDataset | None = None) -> None:
+        assert dataset is not None
+        served.append(dataset)
+
+    monkeypatch.setattr(dakg.server.serve, "serve", serve)
+    files = [tmp_path / "a.ttl", tmp_path / "b.nt", tmp_path / "c.nt"]
+    for number, path in enumerate(files):
+        path.write_text(f"<http://e/s{number}> <http://e/p> <http://e/o> .\n")
+    result = invoke(tmp_path / "data", "serve", "--data", str(files[0]), str(files[1]),
+                    "--data", str(files[2]))
+    assert result.exit_code == 0, result.output
+    store = ox.Store.read_only(served[0].current().store)
+    assert sorted(str(g.value) for g in store.named_graphs()) == sorted(
+        f.resolve().as_uri() for f in files)
+
+
 def test_settings_say_what_an_unset_setting_means(built: Path) -> None:
     from dakg.graph.reference import bundled_reference_path
     from dakg.graph.source import bundled_manifests
