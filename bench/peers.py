@@ -130,10 +130,11 @@ def _running(name: str, data: Build, logs: Path) -> Iterator[Peer]:
 
 def _check_table(peers: list[Peer], expected: dict[str, int],
                  answers: dict[tuple[str, str], Answer]) -> str:
-    lines = [f"{'probe':<28} {'expected':>8}  " + "  ".join(f"{p.name:<16}" for p in peers)]
+    width = max(len(probe.name) for probe in MIX)
+    lines = [f"{'probe':<{width}}  {'expected':>8}  " + "  ".join(f"{p.name:<16}" for p in peers)]
     for probe in MIX:
         cells = [_verdict(answers[probe.name, p.name]) for p in peers]
-        lines.append(f"{probe.name:<28} {expected[probe.name]:>8}  "
+        lines.append(f"{probe.name:<{width}}  {expected[probe.name]:>8}  "
                      + "  ".join(f"{c:<16}" for c in cells))
     problems = [f"  {peer}, {probe}: {a.problem}" for (probe, peer), a in answers.items()
                 if not a.ok]
