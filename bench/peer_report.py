@@ -192,14 +192,14 @@ def draw(run: Run, path: Path) -> None:
     labels = [f"{row.probe.name}, {row.connections} conn." for row in run.rows]
     height = 0.8
     figure, (left, right) = plt.subplots(
-        1, 2, sharey=True, figsize=(11, 1.2 + 0.42 * len(run.rows)),
+        1, 2, sharey=True, figsize=(12, 1.2 + 0.42 * len(run.rows)),
         gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
     _bars(left, labels, [[row.rates[p] for row in run.rows] for p in run.peers],
           run.peers, height)
-    left.set_xlabel("answers per second (log scale; hatched: an upper bound)")
+    left.set_xlabel("answers per second (log; hatched: an upper bound)")
     columns = list(zip(*(ratios(run, row) for row in run.rows), strict=True))
     _ratio_bars(right, labels, columns, run.peers, height)
-    right.set_xlabel("dakg's ratio (log scale; dotted: issue 6's targets)")
+    right.set_xlabel("dakg's ratio (log; dotted: issue 6's targets)")
     figure.suptitle(f"dakg beside its peers, same dump, measured {run.measured}", fontsize=10)
     figure.savefig(path, format="svg", metadata={"Date": None})
     plt.close(figure)
