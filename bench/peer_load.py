@@ -33,24 +33,23 @@ def require_wrk() -> None:
 
 def wrk(url: str, accept: str, connections: int, seconds: int, cap: float) -> Rate:
     """Drive ``url`` with ``connections`` keep-alive connections for ``seconds``."""
-    out = subprocess.run(
+    finished = subprocess.run(
         ["wrk", "--threads", str(min(THREADS, connections)), "--connections", str(connections),
          "--duration", f"{seconds}s", "--timeout", f"{max(1, round(cap))}s",
          "--header", f"Accept: {accept}", url],
-        capture_output=True, text=True, check=True).stdout
+        capture_output=True, text=True)
+    out = finished.stdout
+    if finished.returncode != 0:
+        raise SystemExit(f"wrk failed on {url}: {finished.stderr.strip() or out.strip()}")
     done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)\b", out)
     if done is None:
         raise SystemExit(f"wrk printed no request count:\n{out}")
     requests, elapsed = int(done[1]), float(done[2]) * _UNITS[done[3]]
-    refused = _figure(r"Non-2xx or 3xx responses: (\d+)", out)
-    gave_up = _figure(r"Socket errors: .*timeout (\d+)", out)
+    status = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    refused = int(status[1]) if status else 0
+    errors = re.search(r"Socket errors: (.*)", out)  # connect, read, write, timeout (the cap)
+    failed = refused + (sum(map(int, re.findall(r"\d+", errors[1]))) if errors else 0)
     answers = requests - refused
     if answers == 0:
-        return Rate(1 / elapsed, upper_bound=True, failed=refused + gave_up,
-                    label="0")
-    return Rate(answers / elapsed, failed=refused + gave_up)
-
-
-def _figure(pattern: str, out: str) -> int:
-    found = re.search(pattern, out)
-    return int(found[1]) if found else 0
+        return Rate(1 / elapsed, upper_bound=True, failed=failed, label="0")
+    return Rate(answers / elapsed, failed=failed)

@@ -191,8 +191,11 @@ def _wait_until_free(peer: Peer, seconds: float) -> None:
             return
         except HttpStatus as e:
             if e.status not in (429, 503) or time.monotonic() > deadline:
-                raise
+                raise SystemExit(f"{peer.name} did not recover after its run: {e}") from e
             time.sleep(0.1)
+        except OSError as e:
+            raise SystemExit(f"{peer.name} stopped answering ({e}); its log:\n"
+                             f"{peer.log.read_text(errors='replace')[-2000:]}") from e
 
 
 def _context(data: Build, args: argparse.Namespace, measured: str) -> str:
