@@ -61,8 +61,10 @@ def geometric_mean(ratios: list[Ratio | None]) -> Ratio | None:
     if not known:
         return None
     bounds = {r.bound for r in known} - {""}
+    if len(bounds) > 1:  # a lower and an upper bound: the mean could be anything
+        return None
     value = math.exp(sum(math.log(r.value) for r in known) / len(known))
-    return Ratio(value, bounds.pop() if len(bounds) == 1 else "")
+    return Ratio(value, bounds.pop() if bounds else "")
 
 
 def ratio_columns(run: Run) -> list[str]:
