@@ -12,6 +12,7 @@ from dakg.settings import Settings
 
 from . import cors, errors
 from .admission import Admission
+from .body_limit import BodyLimit
 from .dataset import LinkedDataset
 from .runtime import Runtime
 from .writer import initialise
@@ -70,6 +71,8 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(sparql)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     logging.getLogger("dakg").setLevel(logging.INFO)
     return app
 
