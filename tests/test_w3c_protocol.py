@@ -15,8 +15,7 @@ from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .conftest import DATA
-from .test_server_e2e import Server
+from .helpers import DATA, Server
 
 pytestmark = pytest.mark.e2e
 
