@@ -113,8 +113,6 @@ def test_a_result_cut_at_the_cap_is_oxigraphs_own_writing_of_its_first_rows(fmt:
 
 
 def _canonical(element: ET.Element) -> list[str]:
-
-
     return sorted(ET.tostring(e, encoding="unicode").strip()
                   for e in element.iter("{http://www.w3.org/2005/sparql-results#}result"))
 
