@@ -7,6 +7,7 @@ Fixtures live in ``conftest.py``; test modules import these, never from one anot
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -166,3 +167,14 @@ def json_of(response: TestResponse) -> Any:
     body = response.get_json()
     assert body is not None, response.get_data(as_text=True)
     return body
+
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+_EXAMPLE = re.compile(r"([^\n]+)<!-- rows: (\d+) -->\s*```sparql\n(.*?)```", re.DOTALL)
+
+
+def readme_examples() -> list[tuple[str, int, str]]:
+    """README's example queries: (question, rows it must give, query)."""
+    found = [(m[1].strip(), int(m[2]), m[3]) for m in _EXAMPLE.finditer(README)]
+    assert len(found) >= 5
+    return found

@@ -20,8 +20,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
-from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, select, triples_in
-from .test_readme import examples
+from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, readme_examples, select, triples_in
 
 pytestmark = pytest.mark.e2e
 REC = "https://w3id.org/dakg/id/recommendation/"
@@ -85,7 +84,8 @@ def test_sparqlwrapper_defaults_for_every_query_form(server: Server) -> None:
     assert isinstance(described, Graph) and refers in described
 
 
-@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("question", "rows", "query"), readme_examples(),
+                         ids=lambda v: str(v)[:40])
 def test_readme_examples_run_at_the_endpoint_as_written(server: Server, question: str,
                                                         rows: int, query: str) -> None:
     # No prologue: the endpoint declares the dataset's prefixes, as `dakg query` does.
@@ -111,8 +111,8 @@ def test_rdflib_sparqlstore_with_its_defaults(server: Server) -> None:
     # SPARQLStore's default is XML: SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT.
     graph = Graph(store=SPARQLStore(server.endpoint))
     refers = "<https://w3id.org/dakg/def/refersTo>"
-    pairs = {(str(a), str(b)) for a, b in graph.query(  # type: ignore[misc]
-        f"SELECT ?a ?b WHERE {{ ?a {refers} ?b }}")}
+    rows = graph.query(f"SELECT ?a ?b WHERE {{ ?a {refers} ?b }}")
+    pairs = {(str(row[0]), str(row[1])) for row in rows if isinstance(row, ResultRow)}
     assert (f"{REC}20", f"{REC}16") in pairs
     assert graph.query(f"ASK {{ <{REC}20> {refers} <{REC}16> }}").askAnswer is True
     constructed = graph.query(f"CONSTRUCT WHERE {{ ?a {refers} ?b }}").graph

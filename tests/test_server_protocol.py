@@ -13,7 +13,8 @@ from dakg.server.errors import HttpError
 from dakg.server.protocol import UpdateRequest, with_using
 from dakg.server.sparql_scan import inspect
 
-from .conftest import DATA, close_app, make_app
+from .conftest import close_app, make_app
+from .helpers import DATA, json_of
 
 G1, G2, N = "http://example.org/g1", "http://example.org/g2", "http://example.org/n"
 
@@ -81,7 +82,7 @@ def update(client: FlaskClient, text: str, **params: str) -> TestResponse:
 def ask(client: FlaskClient, text: str) -> bool:
     response = client.get("/sparql", query_string={"query": text})
     assert response.status_code == 200, response.data
-    return bool(response.json["boolean"])  # type: ignore[index]
+    return bool(json_of(response)["boolean"])
 
 
 def test_delete_where_with_using_graph_uri_reads_only_that_graph(writable: FlaskClient) -> None:

@@ -318,7 +318,8 @@ ASK = f"ASK {{ <{EX}item1> ?p ?o }}"
 ], ids=["sparqlwrapper select", "sparqlwrapper construct", "rdf+xml", "json-ld", "json graph",
         "n3", "fuseki text", "media type", "output", "csv media type", "extension",
         "csv for a graph", "turtle for a select", "text for a select"])
-def test_format_names_clients_send(client, query, params, accept, media_type) -> None:  # type: ignore[no-untyped-def]
+def test_format_names_clients_send(client: FlaskClient, query: str, params: dict[str, str],
+                                   accept: str, media_type: str) -> None:
     headers = {"Accept": accept} if accept else {}
     response = client.get("/sparql", query_string={"query": query, **params}, headers=headers)
     assert response.status_code == 200, response.data
@@ -340,7 +341,8 @@ def test_format_names_clients_send(client, query, params, accept, media_type) ->
     ("delete", {}, 405),
     ("post", {"data": COUNT, "content_type": "text/plain"}, 415),
 ], ids=["400", "405", "415"])
-def test_error_bodies_follow_accept(client, accept, mimetype, method, kwargs, status) -> None:  # type: ignore[no-untyped-def]
+def test_error_bodies_follow_accept(client: FlaskClient, accept: str, mimetype: str, method: str,
+                                    kwargs: dict[str, Any], status: int) -> None:
     headers = {"Accept": accept} if accept else {}
     response = getattr(client, method)("/sparql", headers=headers, **kwargs)
     assert response.status_code == status
@@ -350,7 +352,7 @@ def test_error_bodies_follow_accept(client, accept, mimetype, method, kwargs, st
 
 @pytest.mark.parametrize(("accept", "mimetype"), [
     ("application/sparql-results+json", "application/json"), ("*/*", "text/plain")])
-def test_a_406_follows_accept_too(client, accept, mimetype) -> None:  # type: ignore[no-untyped-def]
+def test_a_406_follows_accept_too(client: FlaskClient, accept: str, mimetype: str) -> None:
     query = SELECT if accept == "*/*" else CONSTRUCT
     response = client.get("/sparql", query_string={"query": query},
                           headers={"Accept": accept if accept != "*/*" else "image/png, */*;q=0"})
@@ -360,23 +362,23 @@ def test_a_406_follows_accept_too(client, accept, mimetype) -> None:  # type: ig
 
 # -- prefixes, base, syntax errors -------------------------------------------------------------
 
-def test_the_datasets_prefixes_are_predeclared(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_datasets_prefixes_are_predeclared(client: FlaskClient) -> None:
     query = "SELECT ?c ?n { BIND(dakg:Recommendation AS ?c) BIND(skos:notation AS ?n) }"
-    row = client.get("/sparql", query_string={"query": query}).json["results"]["bindings"][0]
+    row = json_of(client.get("/sparql", query_string={"query": query}))["results"]["bindings"][0]
     assert row["c"]["value"] == "https://w3id.org/dakg/def/Recommendation"
     assert row["n"]["value"] == "http://www.w3.org/2004/02/skos/core#notation"
     own = "PREFIX dakg: <http://example.org/mine/> SELECT ?c { BIND(dakg:X AS ?c) }"
-    row = client.get("/sparql", query_string={"query": own}).json["results"]["bindings"][0]
+    row = json_of(client.get("/sparql", query_string={"query": own}))["results"]["bindings"][0]
     assert row["c"]["value"] == "http://example.org/mine/X"
 
 
-def test_relative_iris_resolve_against_the_endpoint(client) -> None:  # type: ignore[no-untyped-def]
+def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None:
     query = "SELECT ?x { BIND(<thing> AS ?x) }"
-    row = client.get("/sparql", query_string={"query": query},
-                     base_url="http://dakg.example").json["results"]["bindings"][0]
+    row = json_of(client.get("/sparql", query_string={"query": query},
+                             base_url="http://dakg.example"))["results"]["bindings"][0]
     assert row["x"]["value"] == "http://dakg.example/thing"
     based = "BASE <http://example.org/b/> " + query
-    row = client.get("/sparql", query_string={"query": based}).json["results"]["bindings"][0]
+    row = json_of(client.get("/sparql", query_string={"query": based}))["results"]["bindings"][0]
     assert row["x"]["value"] == "http://example.org/b/thing"
 
 
@@ -395,16 +397,16 @@ def test_relative_iris_resolve_against_the_endpoint(client) -> None:  # type: ig
     ("SELEC * {}", "it has no SELECT, ASK, CONSTRUCT or DESCRIBE"),
 ], ids=["prefix in an expression", "prefix in a pattern", "unclosed", "crossed brackets",
         "misspelt keyword", "few expected", "ungrouped", "bad limit", "no form"])
-def test_a_syntax_error_says_where_and_what(client, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_syntax_error_says_where_and_what(client: FlaskClient, query: str, message: str) -> None:
     response = client.get("/sparql", query_string={"query": query},
                           headers={"Accept": "application/json"})
     assert response.status_code == 400
-    said = response.json["message"]
+    said = json_of(response)["message"]
     assert said.startswith("the query is not valid SPARQL: ") and message in said
     assert len(said) < 160 and "expected one of" not in said
 
 
-def test_a_body_in_another_charset_is_415(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_in_another_charset_is_415(client: FlaskClient) -> None:
     response = client.post("/sparql", data="ASK {}".encode("utf-16"),
                            content_type="application/sparql-query; charset=UTF-16")
     assert response.status_code == 415 and "UTF-8" in response.get_data(as_text=True)
@@ -416,7 +418,7 @@ def test_a_body_in_another_charset_is_415(client) -> None:  # type: ignore[no-un
     assert fine.status_code == 200
 
 
-def test_the_description_declares_the_prefixes(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_description_declares_the_prefixes(client: FlaskClient) -> None:
     from rdflib import Literal, Namespace
     from rdflib.namespace import XSD
 
@@ -434,7 +436,8 @@ def test_the_description_declares_the_prefixes(client) -> None:  # type: ignore[
 @pytest.mark.parametrize(("accept", "mimetype"), [
     ("application/sparql-results+json", "application/json"),
     ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"), ("*/*", "text/plain")])
-def test_a_503_follows_accept_too(small_app, monkeypatch, accept, mimetype) -> None:  # type: ignore[no-untyped-def]
+def test_a_503_follows_accept_too(small_app: Flask, monkeypatch: pytest.MonkeyPatch, accept: str,
+                                  mimetype: str) -> None:
     from dakg.server.pool import PoolBusy
 
     class Busy:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Namespace
+from rdflib import RDF, Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -79,7 +79,7 @@ def _exchange(graph: Graph, request: Node) -> Exchange:
     assert path.startswith("/sparql/")
     return Exchange(str(graph.value(request, HT.methodName)), "/sparql" + path[len("/sparql/"):],
                     headers, body, statuses,
-                    None if boolean is None else bool(boolean.toPython()),  # type: ignore[attr-defined]
+                    None if boolean is None else boolean == Literal(True),
                     None if result_format is None else str(result_format))
 
 
