@@ -1,10 +1,28 @@
-"""What a query process is asked to do, and what it answers (shared by both sides of the pipe,
-so it imports nothing of the web server)."""
+"""What a query or write process is asked to do, and what it answers (shared by both sides of
+the pipe, so it imports nothing of the web server)."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
+
+
+class Fault(enum.Enum):
+    """Why a job failed; each maps to one status in the web server."""
+
+    SYNTAX = "syntax"  # the query or update is not valid SPARQL: the client's fault
+    EVALUATION = "evaluation"  # valid, but the engine refused it (an update's own error): client
+    INPUT = "input"  # uploaded data refused (unsafe or malformed): the client's
+    TOO_LARGE = "too large"  # the job needs more than the limits allow: 413/503
+    STORE = "store"  # the store could not be opened (moved on, or broken): the server's
+    SYSTEM = "system"  # the operating system failed (I/O error, a full disk): the server's
+
+
+@dataclass(frozen=True)
+class Failure:
+    fault: Fault
+    message: str
 
 
 @dataclass(frozen=True)
@@ -26,8 +44,47 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union: bool = True
+    base_iri: str | None = None
 
 
-Reply = dict[str, Any]
-"""``{"body": bytes, "count": int | None, "truncated": bool}`` or
-``{"error": "syntax" | "engine" | "store", "message": str}``."""
+@dataclass(frozen=True)
+class Reply:
+    """A query's answer: the result document, its row count if known, whether it was cut."""
+
+    body: bytes = b""
+    count: int | None = None
+    truncated: bool = False
+    failure: Failure | None = None
+
+    @classmethod
+    def failed(cls, fault: Fault, message: str) -> Reply:
+        return cls(failure=Failure(fault, message))
+
+
+WriteOp = Literal["update", "put", "post", "delete"]
+
+
+@dataclass(frozen=True)
+class WriteJob:
+    """One write on the live store in folder ``live``: an update, or a Graph Store request
+    on ``graph`` (None: the default graph) with ``data`` in ``media_type``."""
+
+    live: str
+    op: WriteOp
+    text: str = ""
+    graph: str | None = None
+    media_type: str = ""
+    data: bytes = b""
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteReply:
+    version: str = ""  # the checkpoint the write made current
+    existed: bool = False  # the graph existed before (Graph Store requests)
+    count: int = 0  # triples stored (PUT, POST)
+    failure: Failure | None = None
+
+    @classmethod
+    def failed(cls, fault: Fault, message: str) -> WriteReply:
+        return cls(failure=Failure(fault, message))

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
 
 import pyoxigraph as ox
 
 from . import results
+from .jobs import Fault, Reply
 from .sparql_scan import CACHED, Inspection, Token, inspect
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
@@ -162,7 +162,7 @@ _NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def run(store: ox.Store, text: str, fmt: str, row_limit: int) -> dict[str, Any]:
+def run(store: ox.Store, text: str, fmt: str, row_limit: int) -> Reply:
     """Answer a planned lookup like a query process would (same reply shape)."""
     try:
         answer = store.query(text, use_default_graph_as_union=True)
@@ -170,14 +170,16 @@ def run(store: ox.Store, text: str, fmt: str, row_limit: int) -> dict[str, Any]:
         body = answer.serialize(format=_NATIVE[fmt])
         assert body is not None
         if len(body) < _MIN_ROW_BYTES[fmt] * row_limit:
-            return {"body": body, "count": None, "truncated": False}
+            return Reply(body=body, count=None, truncated=False)
         answer = store.query(text, use_default_graph_as_union=True)  # long: count as we write
         assert isinstance(answer, ox.QuerySolutions)
         variables = [v.value for v in answer.variables]
         rows, cut = results.take(answer, row_limit)
     except SyntaxError as e:
-        return {"error": "syntax", "message": str(e)}
-    except (OSError, ValueError) as e:
-        return {"error": "engine", "message": str(e)}
+        return Reply.failed(Fault.SYNTAX, str(e))
+    except OSError as e:
+        return Reply.failed(Fault.SYSTEM, str(e))
+    except ValueError as e:
+        return Reply.failed(Fault.EVALUATION, str(e))
     body = results.solutions(variables, rows, fmt, row_limit if cut else None)  # type: ignore[arg-type]
-    return {"body": body, "count": len(rows), "truncated": cut}
+    return Reply(body=body, count=len(rows), truncated=cut)

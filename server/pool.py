@@ -12,19 +12,12 @@ short-lived request threads would kill them at random.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import queue
-import select
-import signal
-import subprocess
-import sys
 import threading
 import time
-from typing import Any
 
-from .framing import read_frame, write_frame
+from .child import Child, ChildDied, ChildTimeout, describe_exit
 from .jobs import Job, Reply
 from .sandbox import Sandbox
 
@@ -57,76 +50,41 @@ class PoolClosed(Exception):
 
 
 class QueryProcess:
-    def __init__(self, sandbox: Sandbox) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dakg.server.worker", str(to_child_r), str(from_child_w),
-             str(os.getpid()), *sandbox.argv()],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, close_fds=True, env=child_environment())
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._inbox = os.fdopen(self._from_child, "rb")
-        self._outbox = os.fdopen(self._to_child, "wb")
-        ready = self._receive(STARTUP_TIMEOUT)
-        if not ready.get("ready"):
-            self.kill()
-            raise WorkerCrashed("the query process did not start")
+    def __init__(self, sandbox: Sandbox, in_memory_bytes: int = 0) -> None:
+        try:
+            self.child = Child("dakg.server.worker", sandbox, STARTUP_TIMEOUT,
+                               args=(str(in_memory_bytes),))
+        except (ChildDied, ChildTimeout) as e:
+            raise WorkerCrashed(f"the query process did not start ({e})") from e
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        return self.child.pid
 
     def run(self, job: Job, timeout: float) -> Reply:
         try:
-            write_frame(self._outbox, {"job": job})
-        except (BrokenPipeError, OSError) as e:
-            raise WorkerCrashed(f"the query process is gone ({e})") from e
-        return self._receive(timeout)
-
-    def _receive(self, timeout: float) -> dict[str, Any]:
-        poller = select.poll()
-        poller.register(self._from_child, select.POLLIN | select.POLLHUP)
-        if not poller.poll(timeout * 1000):
-            raise QueryTimeout(f"no answer within {timeout:g} s")
-        reply = read_frame(self._inbox)
-        if reply is None:
-            code = self.process.wait(timeout=5)
-            raise WorkerCrashed(f"the query process died ({_describe_exit(code)})",
-                                out_of_memory=code == -signal.SIGABRT)
+            reply = self.child.ask(job, timeout)
+        except ChildTimeout as e:
+            raise QueryTimeout(str(e)) from e
+        except ChildDied as e:
+            raise WorkerCrashed(f"the query process died ({describe_exit(e.code)})",
+                                out_of_memory=e.out_of_memory) from e
+        assert isinstance(reply, Reply)
         return reply
 
     def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-        for stream in (self._inbox, self._outbox):
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-def child_environment() -> dict[str, str]:
-    """The environment of query and write processes: no Rust backtraces in the logs when an
-    allocation fails under the memory limit (that is an expected way for a query to end)."""
-    return {**os.environ, "RUST_BACKTRACE": "0"}
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is not None and code < 0:
-        return f"killed by {signal.Signals(-code).name}"
-    return f"exit status {code}"
+        self.child.kill()
 
 
 class QueryPool:
     """``size`` query processes shared by the threads of one web worker."""
 
-    def __init__(self, size: int, timeout: float, sandbox: Sandbox) -> None:
+    def __init__(self, size: int, timeout: float, sandbox: Sandbox,
+                 in_memory_bytes: int = 0) -> None:
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
+        self.in_memory_bytes = in_memory_bytes
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._closed = False
@@ -211,7 +169,7 @@ class QueryPool:
     def _spawn_forever(self) -> None:
         while self._requests.get():
             try:
-                process = QueryProcess(self.sandbox)
+                process = QueryProcess(self.sandbox, self.in_memory_bytes)
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)

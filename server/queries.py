@@ -16,7 +16,7 @@ from flask import Response, request
 from . import lookup
 from .admission import ServerBusy, TooManyFromClient
 from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
-from .jobs import Job, Reply
+from .jobs import Fault, Job, Reply
 from .pool import PoolBusy, PoolClosed, QueryTimeout, WorkerCrashed
 from .runtime import Runtime
 
@@ -51,18 +51,27 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
                 "the memory limit of a query on this server") from e
         log.error("[%s] query process failed: %s", request_id(), e)
         raise HttpError(500, "the query engine failed on this query") from e
-    return _checked(reply)
+    return _checked(rt, reply)
 
 
-def _checked(reply: Reply) -> Reply:
-    if "error" not in reply:
+def _checked(rt: Runtime, reply: Reply) -> Reply:
+    if reply.failure is None:
         return reply
-    if reply["error"] == "store":
-        log.error("[%s] %s", request_id(), reply["message"])
-        raise service_unavailable("the data changed while the query waited; retry")
-    if reply["error"] == "syntax":
-        raise bad_request(f"the query is not valid SPARQL: {reply['message']}")
-    raise bad_request(f"the query could not be evaluated: {reply['message']}")
+    fault, message = reply.failure.fault, reply.failure.message
+    if fault is Fault.SYNTAX:
+        raise bad_request(f"the query is not valid SPARQL: {message}")
+    if fault is Fault.EVALUATION:
+        raise bad_request(f"the query could not be evaluated: {message}")
+    if fault is Fault.TOO_LARGE:
+        raise service_unavailable(
+            f"the query was stopped: {message}, under {rt.settings.query_memory_mb} MB, "
+            "the memory limit of a query on this server (query_memory_mb)")
+    log.error("[%s] %s: %s", request_id(), fault.value, message)
+    if fault is Fault.STORE:
+        raise service_unavailable("the data could not be opened (it may have changed while "
+                                  "the query waited); retry")
+    raise HttpError(500, "the server failed on this query; the error has been logged with "
+                         "the request id")
 
 
 def select(rt: Runtime, text: str, limit: int, *, union: bool = True) -> tuple[
@@ -72,7 +81,7 @@ def select(rt: Runtime, text: str, limit: int, *, union: bool = True) -> tuple[
     job = Job(store=rt.dataset.current().store, text=text, format="json", row_limit=limit,
               union=union)
     reply = execute(rt, job)
-    return json.loads(reply["body"])["results"]["bindings"], bool(reply["truncated"])
+    return json.loads(reply.body)["results"]["bindings"], reply.truncated
 
 
 def not_modified(etag: str) -> Response:

@@ -45,7 +45,8 @@ class Runtime:
             with self._lock:
                 if self._pool is None or self._pool_pid != pid:
                     self._pool = QueryPool(self.settings.query_workers,
-                                           self.settings.query_timeout, self.sandbox())
+                                           self.settings.query_timeout, self.sandbox(),
+                                           self.settings.in_memory_mb * 1024 * 1024)
                     self._pool_pid = pid
         return self._pool
 

@@ -65,9 +65,9 @@ def run_query(operation: QueryRequest) -> Response:
         reply = execute(rt, replace(job, text=planned), here=True)
     else:
         reply = execute(rt, job)
-    response = Response(reply["body"], content_type=fmt.content_type)
+    response = Response(reply.body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
-    if reply["truncated"]:
+    if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(rt.settings.row_limit)
     if etag is not None:

@@ -84,8 +84,8 @@ def _page(rt: Runtime, iri: str) -> Response:
 
 def _data(rt: Runtime, iri: str, fmt: formats.Format) -> Response:
     reply = describe_rdf(rt, iri, fmt)
-    response = Response(reply["body"], content_type=fmt.content_type)
-    if reply["truncated"]:
+    response = Response(reply.body, content_type=fmt.content_type)
+    if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(DESCRIPTION_LIMIT)
     return response
