@@ -40,7 +40,7 @@ class Worker:
             self.path = None
             try:
                 self.store = open_store(job.store, self.in_memory_bytes)
-            except OSError as e:
+            except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
                 return Reply.failed(Fault.STORE, f"cannot open the store {job.store}: {e}")
             except MemoryError:
                 return Reply.failed(Fault.TOO_LARGE, "the data does not fit in memory")

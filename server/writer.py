@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import os
 import shutil
 import sys
@@ -66,8 +67,10 @@ def _fault(error: Exception) -> tuple[Fault, str]:
         return Fault.SYNTAX, str(error)
     if isinstance(error, UnsafeInput):
         return Fault.INPUT, str(error)
+    if isinstance(error, TooDeep):
+        return Fault.TOO_LARGE, str(error)
     if isinstance(error, MemoryError):
-        return Fault.TOO_LARGE, "the write needs more memory than a write process may use"
+        return Fault.TOO_LARGE, ""  # the web server names the limit
     if isinstance(error, OSError):
         full = error.errno in (errno.ENOSPC, errno.EDQUOT)
         return Fault.SYSTEM, ("the disk is full: " if full else "") + str(error)
@@ -92,8 +95,10 @@ def _write(store: ox.Store, job: WriteJob) -> WriteReply:
         else:
             store.clear_graph(graph)
         return WriteReply(existed=True)
-    quads = parse_rdf(job.data, format_for(job.media_type),
-                      base_iri=job.graph or job.base_iri, graph=graph)
+    rdf_format = format_for(job.media_type)
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        _check_nesting(job.data)
+    quads = parse_rdf(job.data, rdf_format, base_iri=job.graph or job.base_iri, graph=graph)
     if any(q.graph_name != graph for q in quads):
         raise UnsafeInput("the body holds named graphs; send a graph format (Turtle, "
                           "N-Triples, RDF/XML, JSON-LD) to one graph")
@@ -103,6 +108,22 @@ def _write(store: ox.Store, job: WriteJob) -> WriteReply:
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         store.add_graph(graph)
     return WriteReply(existed=existed, count=len(quads))
+
+
+def _check_nesting(data: bytes) -> None:
+    """Refuse JSON nested deeper than Python's recursion limit (about 1,000 levels): the
+    JSON-LD parser recurses on nesting, and a few thousand levels overflow its stack."""
+    try:
+        json.loads(data)
+    except RecursionError:
+        raise TooDeep(f"the JSON-LD nests deeper than {sys.getrecursionlimit()} levels, the "
+                      "most a write on this server takes") from None
+    except ValueError:
+        pass  # not JSON: the parser says where
+
+
+class TooDeep(Exception):
+    """The data nests deeper than the parser can take."""
 
 
 def next_version(current: str) -> str:

@@ -174,7 +174,7 @@ def write(rt: Runtime, job: WriteJob) -> WriteReply:
     if fault is Fault.INPUT:
         raise bad_request(f"the data is refused: {message}")
     if fault is Fault.TOO_LARGE:
-        raise _too_large(rt)
+        raise _too_large(rt, message or None)
     log.error("[%s] the write failed: %s", request_id(), message)
     if "disk is full" in message:
         raise HttpError(507, "the server's disk is full; nothing was written")
@@ -182,10 +182,10 @@ def write(rt: Runtime, job: WriteJob) -> WriteReply:
                          "been logged with the request id)")
 
 
-def _too_large(rt: Runtime) -> HttpError:
-    return HttpError(413, f"the write needs more than {rt.settings.query_memory_mb} MB "
-                          "(query_memory_mb, the memory limit of a write on this server), or "
-                          "nests deeper than the parser takes; send it in smaller parts")
+def _too_large(rt: Runtime, why: str | None = None) -> HttpError:
+    return HttpError(413, (why or f"the write needs more than {rt.settings.query_memory_mb} "
+                                  "MB (query_memory_mb, the memory limit of a write on this "
+                                  "server)") + "; send it in smaller parts")
 
 
 @contextlib.contextmanager
