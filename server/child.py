@@ -138,6 +138,9 @@ def serve(argv: list[str], handle: Callable[[object], object], *, once: bool = F
     _die_with_parent()
     if os.getppid() != parent:  # the parent went before prctl took effect
         return 1
+    # Ctrl-C reaches the whole process group; the parent ends its children itself (closing
+    # their pipe, or killing them), and a traceback from each would only clutter the log.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     Sandbox.from_argv(*argv[4:6]).enter()
     sys.stdout = sys.stderr  # the result pipe carries frames only
     inbox, outbox = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")

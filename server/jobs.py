@@ -4,6 +4,7 @@ the pipe, so it imports nothing of the web server)."""
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,18 +48,35 @@ class Job:
     base_iri: str | None = None
 
 
+SPOOL_BYTES = 1 << 20  # a longer answer comes back in a spool file, not through the pipe
+SPOOL_CHUNK = 1 << 16  # and is sent on in pieces of this size
+
+
 @dataclass(frozen=True)
 class Reply:
-    """A query's answer: the result document, its row count if known, whether it was cut."""
+    """A query's answer: the result document, its row count if known, whether it was cut.
+
+    A long document is left in the file ``spool`` (``body`` is then empty), which the web
+    worker streams to the client and deletes, so that it never holds the whole of it.
+    """
 
     body: bytes = b""
     count: int | None = None
     truncated: bool = False
     failure: Failure | None = None
+    spool: str | None = None
 
     @classmethod
     def failed(cls, fault: Fault, message: str) -> Reply:
         return cls(failure=Failure(fault, message))
+
+    def read(self) -> bytes:
+        """The whole document (deleting its spool file), for the server's own queries."""
+        if self.spool is None:
+            return self.body
+        with open(self.spool, "rb") as spool:
+            os.unlink(self.spool)
+            return spool.read()
 
 
 WriteOp = Literal["update", "put", "post", "delete"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
+import tempfile
 import threading
 import time
 
@@ -50,10 +52,10 @@ class PoolClosed(Exception):
 
 
 class QueryProcess:
-    def __init__(self, sandbox: Sandbox, in_memory_bytes: int = 0) -> None:
+    def __init__(self, sandbox: Sandbox, args: tuple[str, ...] = ()) -> None:
+        """``args``: those of ``worker.main`` (in-memory limit, response limit, spool)."""
         try:
-            self.child = Child("dakg.server.worker", sandbox, STARTUP_TIMEOUT,
-                               args=(str(in_memory_bytes),))
+            self.child = Child("dakg.server.worker", sandbox, STARTUP_TIMEOUT, args=args)
         except (ChildDied, ChildTimeout) as e:
             raise WorkerCrashed(f"the query process did not start ({e})") from e
 
@@ -77,14 +79,23 @@ class QueryProcess:
 
 
 class QueryPool:
-    """``size`` query processes shared by the threads of one web worker."""
+    """``size`` query processes shared by the threads of one web worker.
+
+    One client may hold at most ``share`` of them at once (half, and at least one): its
+    further queries wait for one of its own to end, so that a client sending many slow
+    queries leaves processes for everyone else.
+    """
 
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
-                 in_memory_bytes: int = 0) -> None:
+                 in_memory_bytes: int = 0, max_response_bytes: int = 0) -> None:
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
-        self.in_memory_bytes = in_memory_bytes
+        # Long answers come back in files here (private to this web worker), not in memory.
+        self.spool = tempfile.mkdtemp(prefix="dakg-spool-")
+        self.args = (str(in_memory_bytes), str(max_response_bytes), self.spool)
+        self.share = max(1, size // 2)
+        self._held: dict[str, int] = {}
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._closed = False
@@ -96,17 +107,18 @@ class QueryPool:
         for _ in range(size):
             self._start_one()
 
-    def run(self, job: Job, *, wait: float) -> Reply:
-        """Run ``job`` on a free process; wait at most ``wait`` seconds for one to be free."""
-        process = self._acquire(wait)
+    def run(self, job: Job, *, wait: float, client: str = "") -> Reply:
+        """Run ``job`` for ``client`` on a free process; wait at most ``wait`` seconds for one
+        to be free (and for the client to be under its share)."""
+        process = self._acquire(wait, client)
         try:
             reply = process.run(job, self.timeout)
         except BaseException:
             # A timeout, a crash, or an interrupted exchange that left the pipes out of step:
             # in every case the process cannot be trusted with another query.
-            self._discard(process)
+            self._discard(process, client)
             raise
-        self._release(process)
+        self._release(process, client)
         return reply
 
     def close(self) -> None:
@@ -118,6 +130,7 @@ class QueryPool:
         self._requests.put(False)
         for process in processes:
             process.kill()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
     def wait_until_full(self, timeout: float = STARTUP_TIMEOUT) -> bool:
         """Wait until all ``size`` processes are up; False if they are not in time."""
@@ -134,10 +147,10 @@ class QueryPool:
         with self._changed:
             return [p.pid for p in (*self._free, *self._busy)]
 
-    def _acquire(self, wait: float) -> QueryProcess:
+    def _acquire(self, wait: float, client: str) -> QueryProcess:
         deadline = time.monotonic() + wait
         with self._changed:
-            while not self._free:
+            while not self._free or self._held.get(client, 0) >= self.share:
                 if self._closed:
                     raise PoolClosed()
                 remaining = deadline - time.monotonic()
@@ -146,21 +159,30 @@ class QueryPool:
                 self._changed.wait(remaining)
             process = self._free.pop()
             self._busy.add(process)
+            self._held[client] = self._held.get(client, 0) + 1
             return process
 
-    def _release(self, process: QueryProcess) -> None:
+    def _let_go(self, client: str) -> None:
+        held = self._held.pop(client) - 1
+        if held:
+            self._held[client] = held
+        # Every waiter looks again: the one woken must not be a client still at its share.
+        self._changed.notify_all()
+
+    def _release(self, process: QueryProcess, client: str) -> None:
         with self._changed:
             self._busy.discard(process)
+            self._let_go(client)
             if self._closed:
                 process.kill()
                 return
             self._free.append(process)
-            self._changed.notify()
 
-    def _discard(self, process: QueryProcess) -> None:
+    def _discard(self, process: QueryProcess, client: str) -> None:
         process.kill()
         with self._changed:
             self._busy.discard(process)
+            self._let_go(client)
         self._start_one()
 
     def _start_one(self) -> None:
@@ -169,7 +191,7 @@ class QueryPool:
     def _spawn_forever(self) -> None:
         while self._requests.get():
             try:
-                process = QueryProcess(self.sandbox, self.in_memory_bytes)
+                process = QueryProcess(self.sandbox, self.args)
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)
@@ -180,4 +202,4 @@ class QueryPool:
                     process.kill()
                     continue
                 self._free.append(process)
-                self._changed.notify()
+                self._changed.notify_all()

@@ -11,7 +11,10 @@ one is read from the store on disk.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +25,17 @@ from dakg.graph.store import DUMPS
 
 from . import results
 from .child import serve
-from .jobs import Fault, Job, Reply
+from .jobs import SPOOL_BYTES, Fault, Job, Reply
 
 DUMP = f"{DUMP_NAME}.nq"  # the build's N-Quads dump, beside its store
 
 
 class Worker:
-    def __init__(self, in_memory_bytes: int = 0) -> None:
+    def __init__(self, in_memory_bytes: int = 0, max_bytes: int = 0,
+                 spool: str | None = None) -> None:
         self.in_memory_bytes = in_memory_bytes
+        self.max_bytes = max_bytes  # 0: no limit
+        self.spool = spool
         self.store: ox.Store | None = None
         self.path: str | None = None
 
@@ -47,7 +53,10 @@ class Worker:
             self.path = job.store
         assert self.store is not None
         try:
-            return self._query(self.store, job)
+            reply = self._query(self.store, job)
+            if self.max_bytes and len(reply.body) > self.max_bytes:
+                reply = self._cut(self.store, job, reply)
+            return self._spooled(reply)
         except SyntaxError as e:
             return Reply.failed(Fault.SYNTAX, str(e))
         except MemoryError:
@@ -79,6 +88,26 @@ class Worker:
             rows = triples
         return Reply(body=body, count=len(rows), truncated=cut)
 
+    def _cut(self, store: ox.Store, job: Job, reply: Reply) -> Reply:
+        """``reply`` cut at a row boundary to at most ``max_bytes`` bytes, marked as cut."""
+        for _ in range(3):
+            rows = (reply.count or 0) * self.max_bytes * 9 // (len(reply.body) * 10)
+            reply = self._query(store, replace(job, row_limit=rows))
+            if len(reply.body) <= self.max_bytes:
+                return replace(reply, truncated=True)
+        return replace(self._query(store, replace(job, row_limit=0)), truncated=True)
+
+    def _spooled(self, reply: Reply) -> Reply:
+        if self.spool is None or len(reply.body) <= SPOOL_BYTES:
+            return reply
+        try:
+            handle, path = tempfile.mkstemp(dir=self.spool)
+            with os.fdopen(handle, "wb") as file:
+                file.write(reply.body)
+        except OSError:
+            return reply  # no room on the disk: through the pipe after all
+        return replace(reply, body=b"", spool=path)
+
 
 def open_store(path: str, in_memory_bytes: int) -> ox.Store:
     """The store at ``path`` (read-only), or a copy of it in memory if its data takes at most
@@ -106,7 +135,9 @@ def _folder_size(folder: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    worker = Worker(int(argv[6]) if len(argv) > 6 else 0)
+    """Arguments after the sandbox's: in-memory limit, response limit (bytes), spool folder."""
+    in_memory, max_bytes, spool = [*argv[6:], "0", "0", ""][:3]
+    worker = Worker(int(in_memory), int(max_bytes), spool or None)
     return serve(argv, worker.handle)
 
 

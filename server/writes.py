@@ -35,7 +35,7 @@ from .errors import (
 from .jobs import Fault, Job, WriteJob, WriteOp, WriteReply
 from .negotiation import choose_format
 from .protocol import UpdateRequest, parse
-from .queries import execute, not_modified, select
+from .queries import content, execute, not_modified, select
 from .runtime import Runtime, runtime
 from .sandbox import Sandbox
 
@@ -140,7 +140,7 @@ def _read_graph(rt: Runtime, graph: str | None) -> Response:
     reply = execute(rt, job)
     if reply.count == 0 and not _graph_exists(rt, graph):
         raise HttpError(404, f"no graph {_name(graph)} in the store")
-    response = Response(reply.body if request.method == "GET" else b"",
+    response = Response(content(reply) if request.method == "GET" else b"",
                         content_type=fmt.content_type)
     response.set_etag(etag)
     response.headers["Vary"] = "Accept"

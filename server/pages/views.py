@@ -15,7 +15,7 @@ from flask import Response, render_template, request
 
 from .. import description, formats
 from ..errors import HttpError
-from ..queries import not_modified
+from ..queries import content, not_modified
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 from .dumps import dumps_folder
@@ -84,7 +84,7 @@ def _page(rt: Runtime, iri: str) -> Response:
 
 def _data(rt: Runtime, iri: str, fmt: formats.Format) -> Response:
     reply = describe_rdf(rt, iri, fmt)
-    response = Response(reply.body, content_type=fmt.content_type)
+    response = Response(content(reply), content_type=fmt.content_type)
     if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(DESCRIPTION_LIMIT)

@@ -1,0 +1,195 @@
+"""Running the real server (``dakg serve``) for others: health checks, the access log,
+clean shutdowns, trusted proxies, and a fair share of it for every client."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .test_server_e2e import Server
+from .test_server_limits import RUNAWAY
+
+pytestmark = pytest.mark.e2e
+
+
+def get(server: Server, path: str, *, source: str = "127.0.0.1",
+        headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    """GET ``path`` from the loopback address ``source``: (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout,
+                                            source_address=(source, 0))
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def query_path(text: str) -> str:
+    return "/sparql?query=" + urllib.parse.quote(text)
+
+
+@pytest.fixture(scope="module")
+def logged(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with an access log, trusting 127.0.0.5 as its reverse proxy."""
+    log = tmp_path_factory.mktemp("access") / "access.log"
+    os.environ.update(DAKG_ACCESS_LOG=str(log), DAKG_TRUSTED_PROXIES="127.0.0.5")
+    try:
+        running = Server(built, "--query-timeout", "4")
+    finally:
+        del os.environ["DAKG_ACCESS_LOG"], os.environ["DAKG_TRUSTED_PROXIES"]
+    running.access_log = log  # type: ignore[attr-defined]
+    yield running
+    running.stop()
+
+
+def test_health_is_200_while_the_store_answers(logged: Server) -> None:
+    status, body = get(logged, "/health")
+    assert status == 200
+    assert json.loads(body)["status"] == "ok"
+
+
+def test_health_is_503_when_the_store_cannot_be_read(built: Path, tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(built, data, symlinks=True)
+    running = Server(data)
+    try:
+        assert get(running, "/health")[0] == 200
+        store = (data / "current").resolve() / "store"
+        store.rename(store.with_name("moved-away"))
+        status, body = get(running, "/health")
+        assert status == 503
+        assert json.loads(body)["problem"] == "the store cannot be read"
+    finally:
+        running.stop()
+
+
+def test_the_access_log_has_the_request_id_and_the_time_taken(logged: Server) -> None:
+    get(logged, "/health", headers={"X-Request-Id": "look-for-me"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [line for line in logged.access_log.read_text().splitlines()  # type: ignore[attr-defined]
+                 if "look-for-me" in line]
+        if lines:
+            break
+        time.sleep(0.1)
+    assert len(lines) == 1
+    host, _, _, *_ = lines[0].split()
+    assert host == "127.0.0.1"
+    assert '"GET /health HTTP/1.1" 200' in lines[0]
+    assert lines[0].endswith("ms") and lines[0].split()[-2] == "look-for-me"
+
+
+def test_no_access_log_by_default(built: Path, tmp_path: Path) -> None:
+    from dakg.settings import Settings
+
+    assert Settings().access_log is None and Settings().trusted_proxies == ()
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM to the master", "SIGINT to the group"])
+def test_the_server_stops_cleanly_again_and_again(built: Path, tmp_path: Path,
+                                                  stop: str) -> None:
+    for attempt in range(10):
+        running = Server(built, "--query-timeout", "3")
+        assert get(running, query_path("SELECT * { ?s ?p ?o } LIMIT 3"))[0] == 200
+        if stop.startswith("SIGTERM"):
+            running.process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(running.process.pid, signal.SIGINT)
+        running.process.wait(timeout=30)
+        running.stop()
+        log = running.log.read_text()
+        assert "SIGSEGV" not in log and "Traceback" not in log, (attempt, log)
+        assert running.process.returncode == 0, (attempt, log)
+
+
+@pytest.fixture(scope="module")
+def guarded(built: Path) -> Iterator[Server]:
+    """A server with small limits for slow and greedy clients."""
+    os.environ.update(DAKG_REQUEST_TIMEOUT="2", DAKG_CLIENT_CONNECTIONS="5")
+    try:
+        running = Server(built, "--query-timeout", "6")
+    finally:
+        del os.environ["DAKG_REQUEST_TIMEOUT"], os.environ["DAKG_CLIENT_CONNECTIONS"]
+    yield running
+    running.stop()
+
+
+def _connect(server: Server, source: str) -> socket.socket:
+    conn = socket.create_connection(("127.0.0.1", server.port), timeout=10,
+                                    source_address=(source, 0))
+    return conn
+
+
+def test_a_slow_request_body_is_cut_off(guarded: Server) -> None:
+    conn = _connect(guarded, "127.0.0.2")
+    try:
+        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                     b"sparql-query\r\nContent-Length: 100\r\n\r\nASK")
+        started = time.monotonic()
+        answer = b""
+        conn.settimeout(0.5)
+        while time.monotonic() - started < 8 and not answer:
+            try:
+                answer = conn.recv(4096)
+            except TimeoutError:
+                conn.sendall(b" ")  # a byte every half second: far too slow
+    finally:
+        conn.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+    assert b"request_timeout" in answer
+
+
+def test_one_address_cannot_take_every_connection(guarded: Server) -> None:
+    held = [_connect(guarded, "127.0.0.2") for _ in range(30)]
+    try:
+        refused = sum(_refused(conn) for conn in held)
+        assert refused >= 20  # at most 5 on each of the 2 web workers
+        status, _ = get(guarded, query_path("ASK {}"), source="127.0.0.3", timeout=5)
+        assert status == 200  # another address is served all along
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def _refused(conn: socket.socket) -> bool:
+    conn.settimeout(0.2)
+    try:
+        return conn.recv(100).startswith(b"HTTP/1.1 503")
+    except TimeoutError:
+        return False  # held open, waiting for a request
+
+
+def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
+    results: list[int] = []
+
+    def runaway() -> None:
+        results.append(get(guarded, query_path(RUNAWAY), source="127.0.0.2")[0])
+
+    threads = [threading.Thread(target=runaway) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)  # all four are running or waiting
+    try:
+        started = time.monotonic()
+        assert get(guarded, query_path("ASK { ?s ?p ?o }"), source="127.0.0.3")[0] == 200
+        assert get(guarded, "/recommendations", source="127.0.0.3",
+                   headers={"Accept": "text/html"})[0] == 200
+        assert time.monotonic() - started < 3  # not after a runaway's 6 s
+        assert any(thread.is_alive() for thread in threads)
+    finally:
+        for thread in threads:
+            thread.join()
+    assert sorted(results) == [503] * 4
