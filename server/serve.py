@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -50,10 +51,16 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         worker.app.application.extensions["dakg"].pool().wait_until_full()
 
     def worker_exit(server: Any, worker: Any) -> None:
-        runtime = worker.app.application.extensions["dakg"]
-        assert isinstance(runtime, Runtime)
-        runtime.close()
-        end_worker()
+        # Ctrl-C signals the worker and then its master signals it again: each signal would
+        # start one more exit (sys.exit in a greenlet) in the middle of this one.
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            runtime = worker.app.application.extensions["dakg"]
+            assert isinstance(runtime, Runtime)
+            runtime.close()
+        finally:
+            end_worker()
 
     return {
         "bind": f"{settings.host}:{settings.port}",
