@@ -17,7 +17,8 @@ class Fault(enum.Enum):
     INPUT = "input"  # uploaded data refused (unsafe or malformed): the client's
     TOO_LARGE = "too large"  # the job needs more than the limits allow: 413/503
     STORE = "store"  # the store could not be opened (moved on, or broken): the server's
-    SYSTEM = "system"  # the operating system failed (I/O error, a full disk): the server's
+    SYSTEM = "system"  # the operating system failed (an I/O error): the server's
+    DISK_FULL = "disk full"  # no room left on the disk: the server's
 
 
 @dataclass(frozen=True)

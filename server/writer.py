@@ -73,7 +73,7 @@ def _fault(error: Exception) -> tuple[Fault, str]:
         return Fault.TOO_LARGE, ""  # the web server names the limit
     if isinstance(error, OSError):
         full = error.errno in (errno.ENOSPC, errno.EDQUOT)
-        return Fault.SYSTEM, ("the disk is full: " if full else "") + str(error)
+        return (Fault.DISK_FULL if full else Fault.SYSTEM), str(error)
     # Oxigraph reports an update's own errors (CREATE of an existing graph, DROP of a missing
     # one) as RuntimeError or ValueError.
     return Fault.EVALUATION, str(error)

@@ -176,7 +176,7 @@ def write(rt: Runtime, job: WriteJob) -> WriteReply:
     if fault is Fault.TOO_LARGE:
         raise _too_large(rt, message or None)
     log.error("[%s] the write failed: %s", request_id(), message)
-    if "disk is full" in message:
+    if fault is Fault.DISK_FULL:
         raise HttpError(507, "the server's disk is full; nothing was written")
     raise HttpError(500, "the server failed to write; nothing was written (the error has "
                          "been logged with the request id)")
