@@ -40,7 +40,9 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
             if reply.failure is None and len(reply.body) > rt.settings.max_response_bytes:
                 here = False  # too long to send whole: a query process cuts it to size
         if not here:
-            reply = rt.pool().run(job, wait=rt.settings.query_timeout, client=client)
+            wait = rt.settings.query_timeout
+            with rt.admission.on_a_process(client, rt.admission.process_share, wait):
+                reply = rt.pool().run(job, wait=wait, client=client)
     except TooManyFromClient as e:
         raise too_many_requests() from e
     except ServerBusy as e:

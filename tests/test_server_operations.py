@@ -199,6 +199,9 @@ def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
         thread.start()
     time.sleep(1)  # all four are running or waiting
     try:
+        working = [pid for pid in guarded.group() if _state(pid) == "R"
+                   and b"dakg.server.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(working) <= 2  # half of the 2 x 2 query processes
         started = time.monotonic()
         assert get(guarded, query_path("ASK { ?s ?p ?o }"), source="127.0.0.3")[0] == 200
         assert get(guarded, "/recommendations", source="127.0.0.3",
@@ -208,7 +211,8 @@ def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
     finally:
         for thread in threads:
             thread.join()
-    assert sorted(results) == [503] * 4
+    # Each stopped at the time limit (503), or refused after waiting as long for its turn (429).
+    assert len(results) == 4 and set(results) <= {429, 503}
 
 
 BIG = ("SELECT ?big { { SELECT ?t { ?s ?p ?t FILTER(isLiteral(?t) && STRLEN(STR(?t)) > 5000) } "
@@ -227,18 +231,20 @@ def _web_workers(server: Server) -> list[int]:
             and b"dakg.server" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
 def _settle(server: Server, seconds: float = 40) -> None:
     """Wait until none of the server's processes has been running for a second."""
     deadline = time.monotonic() + seconds
     quiet = 0
     while quiet < 4 and time.monotonic() < deadline:
         time.sleep(0.25)
-        states = []
-        for pid in server.group():
-            try:
-                states.append(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])
-            except OSError:
-                continue
+        states = [_state(pid) for pid in server.group()]
         quiet = 0 if "R" in states else quiet + 1
 
 
