@@ -12,6 +12,7 @@ from dakg.settings import Settings
 
 from . import cors, errors
 from .admission import Admission
+from .body_limit import BodyLimit
 from .clients import networks
 from .dataset import LinkedDataset
 from .queries import hold_until_written, release_unsent
@@ -80,6 +81,8 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(writes)
     app.register_blueprint(pages)
     app.register_blueprint(health)
+    # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     logging.getLogger("dakg").setLevel(logging.INFO)
     return app
 

@@ -37,7 +37,7 @@ def free_port() -> int:
 class Server:
     """``dakg serve`` in its own process group, torn down by killing the group."""
 
-    def __init__(self, data_dir: Path, *args: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -46,7 +46,8 @@ class Server:
         self.process = subprocess.Popen(
             [DAKG, "--data-dir", str(data_dir), "serve", "--port", str(self.port),
              "--workers", "2", *args],
-            stdout=subprocess.DEVNULL, stderr=self._log_file, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=self._log_file, start_new_session=True,
+            env={**os.environ, **(env or {})})
         try:
             self._wait()
         except BaseException:
