@@ -85,7 +85,7 @@ def test_symbols_are_canonical_and_spellings_kept(report_graph: Graph) -> None:
     assert report_graph.value(doc, URIRef(f"{DEFAULT_BASE}def/symbol")) == Literal("CDIP/10/9")
     assert ask(report_graph, f"SELECT ?l {{ <{doc}> skos:hiddenLabel ?l }}") == [("CDIP10/9",)]
     rows = ask(report_graph, f"""
-        SELECT ?n ?c ?rev {{ <{ID}document/SCT/44/6/Rev.4> dakg:session ?s ; dakg:revision ?rev ;
+        SELECT ?n ?c ?rev {{ <{ID}document/SCT/44/6/Rev.4> dakg:forSession ?s ; dakg:revision ?rev ;
           dakg:revisionOf ?orig . ?s dakg:sessionNumber ?n ; dakg:committee ?c }}""")
     assert rows == [("44", f"{ID}committee/SCT", "4")]
     assert ask(report_graph, f"SELECT ?i {{ <{ID}document/CDIP/3/INF/2> "

@@ -148,7 +148,7 @@ def add_recommendation_46(e: Edit) -> None:
 
 def blank_committee(e: Edit) -> None:
     node = BNode()
-    e.add(node, RDF.type, DAKG.Committee)
+    e.add(node, RDF.type, DAKG.MemberStateBody)
     for p in (RDFS.label, SKOS.prefLabel):
         e.add(node, p, Literal("Committee of Experts", lang="en"))
         e.add(node, p, Literal("专家委员会", lang="zh"))
@@ -226,7 +226,7 @@ CASES = [
     case("label other than the symbol",
          lambda e: e.set(CDIP_10_9, RDFS.label, Literal("CDIP/10/9 (draft)")),
          "DocumentShape-label", CDIP_10_9, "CDIP/10/9 (draft)"),
-    case("document in no session", lambda e: e.remove(CDIP_10_9, DAKG.session),
+    case("document in no session", lambda e: e.remove(CDIP_10_9, DAKG.forSession),
          "DocumentShape-session", CDIP_10_9),
     case("information flag without INF",
          lambda e: e.set(CDIP_10_9, DAKG.informationDocument, Literal(True)),
@@ -241,7 +241,7 @@ CASES = [
          lambda e: e.add(CDIP_10_9, DAKG.revision, Literal(1, datatype=XSD.integer)),
          "RevisedDocumentShape-revisionOf", CDIP_10_9),
     # the report and its parts
-    case("report without reporting period", lambda e: e.remove(REPORT, DAKG.reportingPeriod),
+    case("report without reporting period", lambda e: e.remove(REPORT, DAKG.hasReportingPeriod),
          "ProgressReportShape-reportingPeriod", REPORT),
     case("period ending before it starts",
          lambda e: e.set(PERIOD, DAKG.endMonth, Literal("2023-06", datatype=XSD.gYearMonth)),

@@ -58,6 +58,7 @@ class MentionMapper:
         linking = isinstance(mention, (Citation, CrossReference))
         g.add((node, OA.motivatedBy, OA.linking if linking else OA.identifying))
         g.add((node, RDF.type, cls))
+        g.add((node, RDF.type, OA.Annotation))
         for body in bodies:
             g.add((node, OA.hasBody, body))
             g.add((part, prop, body))
@@ -121,7 +122,7 @@ class MentionMapper:
         g.add((node, RDFS.label, Literal(symbol.canonical)))
         g.add((node, DAKG.documentNumber, integer(symbol.number)))
         g.add((node, DAKG.informationDocument, Literal(symbol.information)))
-        g.add((node, DAKG.session, iris.session(symbol.committee, symbol.session)))
+        g.add((node, DAKG.forSession, iris.session(symbol.committee, symbol.session)))
         self.sessions.add((symbol.committee, symbol.session))
         for spelling in sorted(spellings - {symbol.canonical}):
             g.add((node, SKOS.hiddenLabel, Literal(spelling)))
