@@ -244,7 +244,7 @@ CASES = [
     case("report without reporting period", lambda e: e.remove(REPORT, DAKG.hasReportingPeriod),
          "ProgressReportShape-reportingPeriod", REPORT),
     case("period ending before it starts",
-         lambda e: e.set(PERIOD, DAKG.endMonth, Literal("2023-06", datatype=XSD.gYearMonth)),
+         lambda e: e.set(PERIOD, DAKG.endMonth, Literal("2023-06")),
          "ReportingPeriodOrderShape", PERIOD, "2024-07"),
     case("annex number as text", lambda e: e.set(ANNEX_1, DAKG.annexNumber, Literal("1")),
          "AnnexShape-annexNumber", ANNEX_1, "1"),

@@ -92,8 +92,10 @@ class ReportMapper:
         period = iris.part(node, "period")
         g.add((node, DAKG.hasReportingPeriod, period))
         g.add((period, RDF.type, DAKG.ReportingPeriod))
-        g.add((period, DAKG.startMonth, Literal(report.period.start, datatype=DAKG.YearMonth)))
-        g.add((period, DAKG.endMonth, Literal(report.period.end, datatype=DAKG.YearMonth)))
+        # "YYYY-MM" strings: dakg:YearMonth, which a DL reasoner accepts and which sorts in
+        # time order in SPARQL (xsd:gYearMonth is outside OWL 2).
+        g.add((period, DAKG.startMonth, Literal(report.period.start)))
+        g.add((period, DAKG.endMonth, Literal(report.period.end)))
         derive(g, period, report.period.span, self.text, self.text_node)
         for number, header in enumerate(report.page_headers, 1):
             mention = iris.part(node, "header", number)
@@ -139,13 +141,10 @@ class ReportMapper:
             self.g.add((node, DAKG.footnoteNumber, integer(footnote.number)))
 
     def _footnote_parents(self) -> dict[int, URIRef]:
-        """Where each footnote occurs: the section whose text carries its call (the annex for
-        an annex title, the report for the cover), so walks up dcterms:isPartOf find it."""
+        """Where each footnote occurs: the section whose text carries its call, so that walks
+        up dcterms:isPartOf find it; the report for a call anywhere else."""
         report, parents = self.report, {}
-        annexes = [iris.part(self.node, "annex", n) for n in (1, 2)]
-        places: list[tuple[URIRef, list[Passage]]] = [
-            (self.node, list(report.cover)), (annexes[0], [report.title]),
-            (annexes[1], [report.review_title])]
+        places: list[tuple[URIRef, list[Passage]]] = []
         for section in report.sections:
             places.append((iris.part(self.node, "section", section.key), [
                 *([section.heading] if section.heading else []), *section.statements,
