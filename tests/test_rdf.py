@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from dakg.graph.rdf import iris
 from dakg.graph.rdf.dataset import NamedGraph, rebase, union
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, OA, PREFIXES
+from dakg.graph.query import run_query
 from dakg.graph.source import Source
+from dakg.graph.store import open_store
 
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 ID = f"{DEFAULT_BASE}id/"
@@ -134,3 +140,81 @@ def test_rebase_moves_every_iri(graphs: list[NamedGraph]) -> None:
     left = sum(1 for t in union(moved) for term in t if str(term).startswith(DEFAULT_BASE))
     assert left == 0
     assert sum(len(g.graph) for g in moved) == sum(len(g.graph) for g in graphs)
+
+
+def _readme_citation_query() -> str:
+    """README's example that finds, through the text, the documents a section cites."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sparql\n(.*?)```", readme, re.DOTALL)
+    return next(b for b in blocks if "dakg:inTextPart/dcterms:isPartOf ?section" in b
+                and "recommendation\\/25" in b)
+
+
+@pytest.mark.parametrize("number", range(1, 46))
+def test_readme_path_through_the_text_agrees_with_cites_document(built: Path,
+                                                                 number: int) -> None:
+    """Footnotes are part of their section, so the path through the text finds citations in
+    footnotes too (CDIP/35/3 in the footnotes of the section on recommendation 10)."""
+    store = open_store(built)
+    query = _readme_citation_query().replace("recommendation\\/25", f"recommendation\\/{number}")
+    through_text = {str(row[0].value) for row in run_query(store, query, PREFIXES)}
+    direct = {str(row[0].value) for row in run_query(store, f"""
+        SELECT DISTINCT ?symbol {{ ?section dakg:reportsOn id:recommendation\\/{number} ;
+                                            dakg:citesDocument/dakg:symbol ?symbol }}""",
+                                                      PREFIXES)}
+    assert through_text == direct
+    if number == 10:
+        assert "CDIP/35/3" in direct
+
+
+def test_footnotes_are_part_of_the_section_that_calls_them(report_graph: Graph) -> None:
+    rows = ask(report_graph, """
+        SELECT ?parent { ?footnote dakg:footnoteNumber 33 ; dcterms:isPartOf ?parent }""")
+    assert len(rows) == 1 and "/section/" in rows[0][0]
+    orphans = ask(report_graph, """
+        SELECT ?footnote { ?footnote a dakg:Footnote ; dcterms:isPartOf ?parent .
+                           FILTER NOT EXISTS { ?parent dcterms:hasPart ?footnote } }""")
+    assert orphans == []
+
+
+def test_types_a_client_needs_are_stated(graphs: list[NamedGraph]) -> None:
+    everything = union(graphs)
+    concepts = ask(everything, "SELECT ?c { ?c a skos:Concept }")
+    assert len(concepts) == 53  # 45 recommendations, 6 clusters, 2 review recommendations
+    not_annotations = ask(everything, """
+        SELECT ?m { ?m oa:hasTarget ?t FILTER NOT EXISTS { ?m a oa:Annotation } }""")
+    assert not_annotations == []
+    assert len(ask(everything, "SELECT ?m { ?m a oa:Annotation }")) > 900
+
+
+def test_the_report_is_a_work_and_its_chinese_version_an_expression(
+        graphs: list[NamedGraph]) -> None:
+    everything = union(graphs)
+    rows = ask(everything, f"""
+        SELECT ?language ?format {{ <{ID}document/CDIP/35/2> frbr:realization ?version .
+          ?version a fabio:Expression ; dcterms:language ?language ; frbr:embodiment ?file .
+          ?file dcterms:format ?format . FILTER NOT EXISTS {{
+            <{ID}document/CDIP/35/2> dcterms:language ?any }} }}""")
+    assert rows == [("http://id.loc.gov/vocabulary/iso639-1/zh",
+                     "http://www.iana.org/assignments/media-types/text/plain")]
+    untagged_titles = ask(everything, """
+        SELECT ?t { ?s dcterms:title ?t FILTER(lang(?t) = "") }""")
+    assert untagged_titles == []
+    assert ask(everything, "SELECT ?c { ?g dcterms:creator ?c FILTER(isLiteral(?c)) }") == []
+    assert ask(everything, f"SELECT ?p {{ <{ID}source/report> ?p ?o }}") == []
+
+
+def test_committees_have_acronyms_and_are_sub_organizations_both_ways(
+        graphs: list[NamedGraph]) -> None:
+    rows = ask(union(graphs), """
+        SELECT ?acronym { ?c a dakg:MemberStateBody ; dakg:acronym ?acronym ;
+                             org:subOrganizationOf ?wipo . ?wipo org:hasSubOrganization ?c }""")
+    assert ("PBC",) in rows and ("CDIP",) in rows
+
+
+def test_annex_two_programmes_are_reported_under_review_recommendations(
+        report_graph: Graph) -> None:
+    rows = ask(report_graph, """
+        SELECT DISTINCT ?thing { ?thing dakg:reportedUnder ?r .
+                                 ?r a dakg:IndependentReviewRecommendation }""")
+    assert len(rows) >= 1
