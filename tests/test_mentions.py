@@ -7,7 +7,7 @@ import pytest
 from dakg.graph.build import mention_finder
 from dakg.graph.extract.crossrefs import find_cross_references
 from dakg.graph.extract.excerpt import Excerpt
-from dakg.graph.extract.gazetteer import Entry, Gazetteer
+from dakg.graph.extract.gazetteer import Entry, Gazetteer, Names
 from dakg.graph.extract.numerals import format_chinese_number, parse_chinese_number
 from dakg.graph.extract.sessions import SessionFinder
 from dakg.graph.extract.symbols import find_citations, parse_symbol
@@ -82,7 +82,7 @@ def test_gazetteer_prefers_the_longest_name_and_respects_latin_boundaries() -> N
 
 def test_a_name_given_to_two_entities_is_refused() -> None:
     with pytest.raises(ValueError, match="given to both"):
-        Gazetteer.of([("programme", "a", ["ABC"]), ("programme", "b", ["ABC"])])
+        Gazetteer.of([Names("programme", "a", ["ABC"]), Names("programme", "b", ["ABC"])])
 
 
 def test_project_documents_are_read_from_the_bracket_after_the_name(extraction) -> None:  # type: ignore[no-untyped-def]

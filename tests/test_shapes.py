@@ -275,9 +275,9 @@ CASES = [
     case("citation motivated by identifying",
          lambda e: e.set(CITATION, OA.motivatedBy, OA.identifying),
          "LinkingMotivationShape", CITATION),
-    case("sector mention in a paragraph",
-         lambda e: e.set(SECTOR_MENTION, DAKG.inTextPart, HIGHLIGHT_1),
-         "SectorMentionShape-inTextPart", SECTOR_MENTION, HIGHLIGHT_1),
+    case("sector mention in a document",
+         lambda e: e.set(SECTOR_MENTION, DAKG.inTextPart, CDIP_10_9),
+         "SectorMentionShape-inTextPart", SECTOR_MENTION, CDIP_10_9),
     case("running header naming a session", lambda e: e.set(HEADER, OA.hasBody, SESSION),
          "RunningHeaderShape-hasBody", HEADER, SESSION),
     # recommendations

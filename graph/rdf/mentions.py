@@ -19,6 +19,7 @@ from ..extract.numerals import format_chinese_number
 from ..records import (
     Citation,
     CrossReference,
+    DocumentRole,
     DocumentSymbol,
     EntityMention,
     Mention,
@@ -31,9 +32,16 @@ from .literals import en, integer, zh
 from .namespaces import DAKG, OA
 
 _ENTITY = {
+    "sector": (DAKG.SectorMention, DAKG.mentionsSector, iris.sector),
     "committee": (DAKG.CommitteeMention, DAKG.mentionsCommittee, iris.committee),
     "programme": (DAKG.ProgrammeMention, DAKG.mentionsProgramme, iris.programme),
     "project": (DAKG.ProjectMention, DAKG.mentionsProject, iris.project),
+}
+
+_ROLE = {
+    DocumentRole.PROJECT_DOCUMENT: DAKG.projectDocument,
+    DocumentRole.EVALUATION_REPORT: DAKG.evaluationReport,
+    DocumentRole.COMPLETION_REPORT: DAKG.completionReport,
 }
 
 Anchor = Callable[[URIRef, Span], URIRef]
@@ -103,7 +111,7 @@ class MentionMapper:
         cls, prop, mint = _ENTITY[mention.kind]
         for symbol in mention.documents:
             self.cite(symbol, symbol.canonical)
-            self.g.add((mint(mention.key), DAKG.projectDocument, iris.document(symbol)))
+            self.g.add((mint(mention.key), _ROLE[mention.role], iris.document(symbol)))
         return cls, prop, [mint(mention.key)]
 
     def _link_recommendations(self, mention: Mention, body: URIRef,

@@ -45,7 +45,7 @@ def map_reference(reference: Reference, recommendations: range, graph: Graph) ->
         g.add((node, DCTERMS.source, iris.origin(cluster.source)))
     for number in recommendations:
         _recommendation(g, reference, number)
-    for entity in (*reference.sectors, *reference.named_entities()):
+    for entity in reference.named_entities():
         node = _MINT[entity.kind](entity.key)
         g.add((node, RDF.type, _ENTITY_CLASS[entity.kind]))
         _names(g, node, entity, _origin(reference, entity.source))

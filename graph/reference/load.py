@@ -98,6 +98,7 @@ def _entity(kind: str, table: Mapping[str, Any], where: str) -> Entity:
                   name_en=_optional_str(table, "name_en", where),
                   acronym=_optional_str(table, "acronym", where),
                   names=tuple(_strs(table, "names", where)),
+                  short_names=tuple(_strs(table, "short_names", where)),
                   session_names=tuple(_strs(table, "session_names", where)))
 
 
@@ -106,7 +107,7 @@ def _source_keys(reference: Reference) -> list[tuple[str, str]]:
     keys.append(("[immediate_implementation]", reference.immediate_source))
     keys += [(f"[[document]] {d.symbol}", d.source) for d in reference.documents]
     keys += [(f"[[{e.kind}]] {e.key}", e.source)
-             for e in (reference.organization, *reference.sectors, *reference.named_entities())]
+             for e in (reference.organization, *reference.named_entities())]
     return keys
 
 
