@@ -49,8 +49,10 @@ Anchor = Callable[[URIRef, Span], URIRef]
 
 class MentionMapper:
     def __init__(self, graph: Graph, anchor: Anchor,
-                 footnote_mentions: Mapping[int, tuple[Mention, ...]]) -> None:
+                 footnote_mentions: Mapping[int, tuple[Mention, ...]],
+                 body_names: Mapping[str, tuple[str, str]]) -> None:
         self.g = graph
+        self.body_names = body_names  # committee key → names for session labels (zh, en)
         self.anchor = anchor
         self.footnote_mentions = footnote_mentions
         self.documents: dict[DocumentSymbol, set[str]] = defaultdict(set)
@@ -146,8 +148,9 @@ class MentionMapper:
         g.add((node, RDF.type, DAKG.Session))
         g.add((node, DAKG.committee, iris.committee(committee)))
         g.add((node, DAKG.sessionNumber, integer(number)))
-        g.add((node, RDFS.label, zh(f"{committee}第{format_chinese_number(number)}届会议")))
-        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {committee}")))
+        name_zh, name_en = self.body_names.get(committee, (committee, committee))
+        g.add((node, RDFS.label, zh(f"{name_zh}第{format_chinese_number(number)}届会议")))
+        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {name_en}")))
 
 
 def _ordinal(number: int) -> str:

@@ -8,7 +8,7 @@ common questions need no property paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -40,7 +40,8 @@ class ReportMapper:
     """Maps one report into ``graph``; ``text`` is the source text the spans point into."""
 
     def __init__(self, report: Report, text: str, graph: Graph, *,
-                 sector_of: Callable[[str], URIRef], software_version: str) -> None:
+                 sector_of: Callable[[str], URIRef], software_version: str,
+                 body_names: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.report = report
         self.sector_of = sector_of
         self.text = text
@@ -50,7 +51,7 @@ class ReportMapper:
         self.text_node = iris.part(self.node, "text", report.language)
         self.mentions = MentionMapper(
             graph, lambda node, span: anchor(graph, node, span, text, self.text_node),
-            {f.number: f.mentions for f in report.footnotes})
+            {f.number: f.mentions for f in report.footnotes}, body_names or {})
         self.footnote_parent = self._footnote_parents()
 
     def map(self) -> Graph:
