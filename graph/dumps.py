@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BuildError
+from .rdf.jsonld import compact as compact_jsonld
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def serialize(quads: list[ox.Quad], fmt: DumpFormat, prefixes: dict[str, str],
               triples: list[ox.Triple] | None = None) -> bytes:
     """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
     if the caller has already computed it)."""
+    if fmt.rdf_format == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
+        return compact_jsonld(to_bytes(quads, fmt.rdf_format, prefixes), prefixes)
     if fmt.datasets:
         return to_bytes(quads, fmt.rdf_format, prefixes)
     union = triples if triples is not None else sorted_triples(quads)

@@ -218,3 +218,21 @@ def test_annex_two_programmes_are_reported_under_review_recommendations(
         SELECT DISTINCT ?thing { ?thing dakg:reportedUnder ?r .
                                  ?r a dakg:IndependentReviewRecommendation }""")
     assert len(rows) >= 1
+
+
+def test_the_jsonld_dump_reads_as_web_annotation_jsonld(built: Path) -> None:
+    import json
+
+    from dakg.graph.store import current_build
+
+    doc = json.loads((current_build(built) / "dumps" / "dakg.jsonld").read_text("utf-8"))
+    assert doc["@context"]["body"] == {"@id": str(OA.hasBody), "@type": "@id"}
+    nodes = [n for g in doc["@graph"] for n in g.get("@graph", [])]
+    assert not any(str(RDF.type) in n or "rdf:type" in n for n in nodes)
+    mention = next(n for n in nodes if "dakg:DocumentCitation" in n.get("@type", []))
+    assert "Annotation" in mention["@type"]
+    assert mention["motivation"] == ["linking"]
+    assert mention["body"][0].startswith("id:document/")
+    position = next(n for n in nodes if n["@id"] == mention["target"][0].replace("#span",
+                                                                              "#position"))
+    assert position["@type"] == ["TextPositionSelector"] and position["start"][0].isdigit()
