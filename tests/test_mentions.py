@@ -152,3 +152,18 @@ def test_a_short_name_counts_only_where_it_opens_a_phrase() -> None:
     assert len(gazetteer.find(Excerpt.whole("2007年大会确定的建议"))) == 1
     assert len(gazetteer.find(Excerpt.whole("两年期。大会还就"))) == 1
     assert gazetteer.find(Excerpt.whole("缔约方大会（COP）")) == []
+
+
+def test_gold_data_of_bench_gold_is_consistent(source: Source) -> None:
+    """The judged sample quotes the text at its offsets; each hand annotation lies in its
+    passage (bench/gold.py computes the figures from these)."""
+    for offset, quote, _kind, _key, verdict, *_ in _rows("gold_sample.tsv"):
+        assert source.text[int(offset):int(offset) + len(quote)] == quote
+        assert verdict in ("right", "wrong")
+    passages = {int(r[1]): int(r[2]) for r in _rows("gold_paragraphs.tsv") if r[0] == "P"}
+    for row in (r for r in _rows("gold_paragraphs.tsv") if r[0] == "M"):
+        start, quote, nth = int(row[1]), row[2], int(row[3])
+        at = start - 1
+        for _ in range(nth):
+            at = source.text.index(quote, at + 1)
+        assert at + len(quote) <= passages[start], row

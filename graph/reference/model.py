@@ -44,6 +44,7 @@ class Entity:
     names: tuple[str, ...] = ()  # the report's spellings, for the gazetteer
     short_names: tuple[str, ...] = ()  # words used for other things too: opening a phrase only
     session_names: tuple[str, ...] = ()  # committees only: names that attribute sessions
+    numbered_sessions: bool = True  # committees only: False when sessions go by year instead
 
 
 @dataclass(frozen=True)
@@ -92,4 +93,5 @@ class Reference:
 
     def committee_names(self) -> dict[str, str]:
         """Every name that attributes a session to a committee, mapped to the committee key."""
-        return {name: c.key for c in self.committees for name in (*c.names, *c.session_names)}
+        return {name: c.key for c in self.committees if c.numbered_sessions
+                for name in (*c.names, *c.session_names)}
