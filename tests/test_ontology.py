@@ -116,7 +116,7 @@ def owl_check(tmp_path_factory: pytest.TempPathFactory) -> OwlCheck:
 
 
 def _everything(graphs: list[NamedGraph]) -> Graph:
-    union = new_graph()
+    union: Graph = new_graph()
     for named in graphs:
         for triple in named.graph:
             union.add(triple)

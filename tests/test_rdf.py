@@ -145,7 +145,7 @@ def test_rebase_moves_every_iri(graphs: list[NamedGraph]) -> None:
 def _readme_citation_query() -> str:
     """README's example that finds, through the text, the documents a section cites."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sparql\n(.*?)```", readme, re.DOTALL)
+    blocks: list[str] = re.findall(r"```sparql\n(.*?)```", readme, re.DOTALL)
     return next(b for b in blocks if "dakg:inTextPart/dcterms:isPartOf ?section" in b
                 and "recommendation\\/25" in b)
 

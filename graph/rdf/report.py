@@ -144,7 +144,8 @@ class ReportMapper:
     def _footnote_parents(self) -> dict[int, URIRef]:
         """Where each footnote occurs: the section whose text carries its call, so that walks
         up dcterms:isPartOf find it; the report for a call anywhere else."""
-        report, parents = self.report, {}
+        report = self.report
+        parents: dict[int, URIRef] = {}
         places: list[tuple[URIRef, list[Passage]]] = []
         for section in report.sections:
             places.append((iris.part(self.node, "section", section.key), [
