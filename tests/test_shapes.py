@@ -176,7 +176,7 @@ class Case:
 
 # Everything a recommendation must have: a bare one breaks each of these (and the count).
 BARE_RECOMMENDATION = (
-    "BilingualLabelShape", "BilingualPrefLabelShape", "CuratedSourceShape",
+    "BilingualLabelShape", "BilingualPrefLabelShape", "ConceptTypeShape", "CuratedSourceShape",
     "RecommendationShape-adoptedForImmediateImplementation", "RecommendationShape-cluster",
     "RecommendationShape-inScheme", "RecommendationShape-notation",
     "RecommendationShape-recommendationNumber", "RecommendationShape-recommendationText",
@@ -277,7 +277,13 @@ CASES = [
          "LinkingMotivationShape", CITATION),
     case("sector mention in a document",
          lambda e: e.set(SECTOR_MENTION, DAKG.inTextPart, CDIP_10_9),
-         "SectorMentionShape-inTextPart", SECTOR_MENTION, CDIP_10_9),
+         "SectorMentionShape-inTextPart", SECTOR_MENTION, CDIP_10_9,
+         also=("MentionPartShape",)),
+    case("recommendation not typed skos:Concept",
+         lambda e: e.remove(rec(5), RDF.type, SKOS.Concept), "ConceptTypeShape", rec(5)),
+    case("mention not typed oa:Annotation",
+         lambda e: e.remove(COMMITTEE_MENTION, RDF.type, OA.Annotation),
+         "AnnotationTypeShape", COMMITTEE_MENTION),
     case("running header naming a session", lambda e: e.set(HEADER, OA.hasBody, SESSION),
          "RunningHeaderShape-hasBody", HEADER, SESSION),
     # recommendations
