@@ -12,6 +12,7 @@ from dakg.settings import Settings
 
 from . import cors, errors
 from .admission import Admission
+from .body_limit import BodyLimit
 from .dataset import LinkedDataset
 from .runtime import Runtime
 from .writer import initialise
@@ -70,6 +71,8 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(sparql)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     logging.getLogger("dakg").setLevel(logging.INFO)
     return app
 
@@ -81,7 +84,7 @@ def live_dataset(served: LinkedDataset) -> LinkedDataset:
     initialise(live, snapshot.store, snapshot.version)
     origin = (live / "origin").read_text().strip()
     if origin != snapshot.version:
-        log.warning("serving the live store started from %s, not the current data %s; its "
-                    "writes are kept (delete %s to start again from the current data)",
-                    origin, snapshot.version, live)
+        log.warning("serving the live copy %s started from %s, not the current data %s; its "
+                    "writes are kept ('dakg live reset' starts it again from the current data)",
+                    live, origin, snapshot.version)
     return LinkedDataset(live)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.query import ResultRow
 
 from dakg.graph.query import run_query
 from dakg.graph.rdf import iris
@@ -20,7 +22,11 @@ ID = f"{DEFAULT_BASE}id/"
 
 
 def ask(graph: Graph, query: str) -> list[tuple[str, ...]]:
-    return sorted(tuple(str(v) for v in row) for row in graph.query(PROLOGUE + query))
+    rows = []
+    for row in graph.query(PROLOGUE + query):
+        assert isinstance(row, ResultRow)
+        rows.append(tuple(str(v) for v in row))
+    return sorted(rows)
 
 
 def test_every_quote_is_the_slice_of_the_source_its_offsets_name(report_graph: Graph,
@@ -29,8 +35,8 @@ def test_every_quote_is_the_slice_of_the_source_its_offsets_name(report_graph: G
     for position in report_graph.subjects(RDF.type, OA.TextPositionSelector):
         target = report_graph.value(predicate=OA.hasSelector, object=position)
         quote = next(q for q in report_graph.objects(target, OA.hasSelector) if q != position)
-        start = report_graph.value(position, OA.start).toPython()  # type: ignore[union-attr]
-        end = report_graph.value(position, OA.end).toPython()  # type: ignore[union-attr]
+        start = int(str(report_graph.value(position, OA.start)))
+        end = int(str(report_graph.value(position, OA.end)))
         assert source.text[start:end] == str(report_graph.value(quote, OA.exact))
         checked += 1
     assert checked == 1758
@@ -41,7 +47,8 @@ def test_every_piece_of_text_and_every_mention_is_anchored(graphs: list[NamedGra
     ontology = next(g.graph for g in graphs if g.name == iris.graph_ontology())
 
     def kinds(root: URIRef) -> set[URIRef]:
-        return set(ontology.transitive_subjects(RDFS.subClassOf, root))  # type: ignore[arg-type]
+        return {kind for kind in ontology.transitive_subjects(RDFS.subClassOf, root)
+                if isinstance(kind, URIRef)}
 
     text_classes, mention_classes = kinds(DAKG.TextPart), kinds(DAKG.Mention)
     assert DAKG.Highlight in text_classes and DAKG.DocumentCitation in mention_classes
@@ -156,12 +163,17 @@ def test_readme_path_through_the_text_agrees_with_cites_document(built: Path,
     """Footnotes are part of their section, so the path through the text finds citations in
     footnotes too (CDIP/35/3 in the footnotes of the section on recommendation 10)."""
     store = open_store(built)
-    query = _readme_citation_query().replace("recommendation\\/25", f"recommendation\\/{number}")
-    through_text = {str(row[0].value) for row in run_query(store, query, PREFIXES)}
-    direct = {str(row[0].value) for row in run_query(store, f"""
+
+    def symbols(query: str) -> set[str]:
+        result = run_query(store, query, PREFIXES)
+        assert isinstance(result, ox.QuerySolutions)
+        return {str(row[0].value) for row in result}
+
+    through_text = symbols(_readme_citation_query().replace("recommendation\\/25",
+                                                            f"recommendation\\/{number}"))
+    direct = symbols(f"""
         SELECT DISTINCT ?symbol {{ ?section dakg:reportsOn id:recommendation\\/{number} ;
-                                            dakg:citesDocument/dakg:symbol ?symbol }}""",
-                                                      PREFIXES)}
+                                            dakg:citesDocument/dakg:symbol ?symbol }}""")
     assert through_text == direct
     if number == 10:
         assert "CDIP/35/3" in direct
