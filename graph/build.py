@@ -37,6 +37,8 @@ from .store import (
     switch_current,
     to_quads,
 )
+from .stores import Endpoints
+from .stores.remote import publish
 from .validate import Outcome, check
 
 
@@ -80,8 +82,11 @@ def map_extraction(extraction: Extraction) -> list[NamedGraph]:
 
 
 def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
-          reference_path: Path | None = None) -> BuildResult:
-    """Build the graph and make it the current store; nothing changes if any step fails."""
+          reference_path: Path | None = None, store: Endpoints | None = None) -> BuildResult:
+    """Build the graph and make it the current store; nothing changes if any step fails.
+
+    With ``store``, the SPARQL server there is loaded too, before the local switch.
+    """
     clock = _Clock()
     extraction = extract(manifest, reference_path)
     clock.lap("extract")
@@ -105,6 +110,10 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
                 shutil.rmtree(work)  # same content as an earlier build: reuse it
             else:
                 os.replace(work, final)
+            if store is not None:
+                publish(store, final / DUMPS / f"{DUMP_NAME}.{FORMATS['nquads'].extension}",
+                        version)
+                clock.lap("publish")
             switch_current(data_dir, final)
             prune_builds(data_dir)
         except BaseException:

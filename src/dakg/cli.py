@@ -27,7 +27,7 @@ from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import figures, graph_sizes
 from dakg.graph.store import current_build, open_store
 from dakg.graph.validate import validate as shacl_validate
-from dakg.settings import Settings, describe
+from dakg.settings import SECRETS, Settings, describe
 
 
 class Context:
@@ -59,18 +59,29 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
               help="Manifest (.toml) of the report to build from [default: vendored CDIP/35/2].")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Curated reference file [default: the one shipped with dakg].")
+@click.option("--store", "store_url", metavar="URL", default=None,
+              help="Also load the graphs into this SPARQL server's query endpoint "
+                   "[env DAKG_STORE; see the store_* settings].")
 @pass_context
-def build(context: Context, source: Path | None, reference: Path | None) -> None:
+def build(context: Context, source: Path | None, reference: Path | None,
+          store_url: str | None) -> None:
     """Extract the report, validate the graph, load the store and write the dumps.
 
     The build is atomic: if any step fails, the previous store and dumps stay as they were.
     """
-    settings = context.settings.replace(source=source or context.settings.source,
-                                        reference=reference or context.settings.reference)
+    try:
+        settings = context.settings.replace(source=source or context.settings.source,
+                                            reference=reference or context.settings.reference,
+                                            store=store_url or context.settings.store)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
                                            manifest=settings.source,
-                                           reference_path=settings.reference))
+                                           reference_path=settings.reference,
+                                           store=settings.store_endpoints()))
     click.echo(f"built {result.version} in {result.path}")
+    if settings.store is not None:
+        click.echo(f"  served by {settings.store}")
     for name, count in result.graphs.items():
         click.echo(f"  {count:>7} triples in <{name}>")
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
@@ -225,7 +236,7 @@ def show_settings(context: Context) -> None:
     """Print every setting: its value, environment variable and meaning."""
     for name, env, _default, help_text in describe():
         value = getattr(context.settings, name)
-        shown = "(set)" if name == "write_token" and value else value
+        shown = "(set)" if name in SECRETS and value else value
         click.echo(f"{name} = {shown}\n    {env}: {help_text}")
 
 
