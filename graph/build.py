@@ -38,7 +38,7 @@ from .store import (
     to_quads,
 )
 from .stores import Endpoints
-from .stores.remote import publish
+from .stores.remote import RemoteStore
 from .validate import Outcome, check
 
 
@@ -88,6 +88,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
     With ``store``, the SPARQL server there is loaded too, before the local switch.
     """
     clock = _Clock()
+    remote = RemoteStore(store) if store is not None else None
+    if remote is not None:
+        remote.check()
     extraction = extract(manifest, reference_path)
     clock.lap("extract")
     graphs = map_extraction(extraction)
@@ -110,9 +113,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
                 shutil.rmtree(work)  # same content as an earlier build: reuse it
             else:
                 os.replace(work, final)
-            if store is not None:
-                publish(store, final / DUMPS / f"{DUMP_NAME}.{FORMATS['nquads'].extension}",
-                        version)
+            if remote is not None:
+                remote.publish(final / DUMPS / f"{DUMP_NAME}.{FORMATS['nquads'].extension}",
+                               version)
                 clock.lap("publish")
             switch_current(data_dir, final)
             prune_builds(data_dir)

@@ -107,6 +107,12 @@ class RemoteStore:
         url = f"{self.endpoints.graph_store}?{urlencode({'graph': name})}"
         self.http.send("PUT", url, data, {"Content-Type": "application/n-triples"})
 
+    def check(self) -> None:
+        """Fail now, not after a build's minutes of work, if the server cannot be read or
+        written: ask which build it serves, and make an update that changes nothing."""
+        self.served_version()
+        self.update(f"DROP SILENT GRAPH <{STAGING}check>")
+
     def publish(self, nquads: Path, version: str) -> Published:
         """Load the dataset in the N-Quads file ``nquads`` and serve it as ``version``."""
         for leftover in self.staging_graphs():  # from a build that failed or was killed
@@ -203,7 +209,3 @@ def _switch(staged: dict[str, str], served: list[str], version: str) -> str:
                  f"<{OWL_VERSION_INFO}> {literal} }} }}")
     return " ;\n".join(steps)
 
-
-def publish(endpoints: Endpoints, nquads: Path, version: str) -> Published:
-    """Serve the dataset in ``nquads`` from the SPARQL server at ``endpoints``."""
-    return RemoteStore(endpoints).publish(nquads, version)
