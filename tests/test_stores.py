@@ -15,6 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from dakg.cli import main
 from dakg.graph.rdf.namespaces import PREFIXES
@@ -181,3 +183,87 @@ def test_bad_store_settings_are_refused(setting: str, value: str, message: str) 
     env = {env_name("store"): "http://127.0.0.1:1/sparql", env_name(setting): value}
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+# dakg serve --store: /sparql answered by the server, dakg's checks in front
+
+def remote_app(served: Path, query_url: str, query_timeout: float = 10.0) -> Flask:
+    from dakg.server import create_app
+    from dakg.server.dataset import LinkedDataset
+
+    settings = Settings(data_dir=served, store=query_url, query_timeout=query_timeout,
+                        row_limit=30, workers=1, query_workers=1)
+    app: Flask = create_app(settings.checked(), dataset=LinkedDataset(served))
+    return app
+
+
+@pytest.fixture()
+def client(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
+    app = remote_app(served, server.endpoints.query)
+    yield app.test_client()
+    app.extensions["dakg"].close()
+
+
+@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+def test_the_endpoint_answers_the_readme_questions_from_the_server(
+        client: FlaskClient, question: str, rows: int, query: str) -> None:
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    response = client.get("/sparql", query_string={"query": prologue + query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert len(response.json["results"]["bindings"]) == rows, question  # type: ignore[index]
+
+
+def test_the_row_cap_cuts_the_server_answer(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["Dakg-Truncated"] == "true"
+    assert len(response.json["results"]["bindings"]) == 30  # type: ignore[index]
+
+
+def test_a_construct_is_written_in_the_format_asked(client: FlaskClient) -> None:
+    query = ("CONSTRUCT { ?from <https://w3id.org/dakg/def/refersTo> ?to } WHERE { ?from "
+             "<https://w3id.org/dakg/def/refersTo> ?to }")
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+    assert len(list(ox.parse(response.data, ox.RdfFormat.TURTLE))) >= 4
+
+
+@pytest.mark.parametrize(("request_text", "status"), [
+    ("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 400),
+    ("SELECT * { " + "{ " * 200 + "?s ?p ?o" + " }" * 200 + " }", 400),
+    ("SELECT * { ?s ?p }", 400),  # the server's own parser refuses it: still the client's
+])
+def test_refused_queries_are_the_clients_fault(client: FlaskClient, request_text: str,
+                                               status: int) -> None:
+    response = client.get("/sparql", query_string={"query": request_text})
+    assert response.status_code == status, response.text
+
+
+def test_writes_are_not_passed_on_yet(client: FlaskClient) -> None:
+    response = client.post("/sparql", data={"update": "CLEAR ALL"})
+    assert response.status_code == 501
+
+
+def test_a_dead_server_gives_503(built: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = remote_app(built, f"http://127.0.0.1:{port}/sparql")
+    response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    assert response.status_code == 503
+    assert "cannot answer now" in response.text
+
+
+def test_a_silent_server_gives_504_after_the_query_timeout(built: Path) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        app = remote_app(built, f"http://127.0.0.1:{silent.getsockname()[1]}/sparql",
+                         query_timeout=0.3)
+        response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    assert response.status_code == 504
+    assert "did not answer within 0.3 s" in response.text

@@ -26,7 +26,13 @@ MAX_ERROR_TEXT = 400  # of a server's error page, shown to whoever ran the comma
 
 
 class StoreError(GraphError):
-    """The SPARQL server could not be reached, timed out, or refused a request."""
+    """The SPARQL server could not be reached, timed out, or refused a request (``status``,
+    with the start of its answer in ``detail``)."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
 
 
 class StoreTimeout(StoreError):
@@ -116,7 +122,7 @@ class Http:
                                     e.headers.get("WWW-Authenticate")) from None
             text = e.read()[:MAX_ERROR_TEXT].decode("utf-8", "replace").strip()
             raise StoreError(f"{method} {where}: the server answered {e.code} {e.reason}: "
-                             f"{text}") from None
+                             f"{text}", e.code, text) from None
         except TimeoutError as e:
             raise StoreTimeout(f"{method} {where}: no answer within {seconds:g}s") from e
         except urllib.error.URLError as e:
@@ -129,7 +135,7 @@ class Http:
 
 class _Unauthorized(StoreError):
     def __init__(self, message: str, challenge: str | None) -> None:
-        super().__init__(message)
+        super().__init__(message, 401)
         self.challenge = challenge
 
 

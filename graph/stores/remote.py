@@ -17,6 +17,7 @@ drops the staging graphs it left behind.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from .endpoints import Endpoints
 from .http import Http, StoreError
 
 REGISTRY = "urn:dakg:served"
+REGISTRY_SECONDS = 2.0
 STAGING = "urn:dakg:staging:"
 DCTERMS_HAS_PART = "http://purl.org/dc/terms/hasPart"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
@@ -51,33 +53,47 @@ class RemoteStore:
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
         self.http = Http(endpoints.credentials, endpoints.timeout)
+        self._registry: tuple[float, list[str]] | None = None
 
     # Reading
 
-    def query(self, sparql: str, prefixes: dict[str, str] | None = None,
-              timeout: float | None = None) -> Result:
+    def query(self, sparql: str, prefixes: dict[str, str] | None = None, *,
+              timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
+              named_graphs: tuple[str, ...] | None = None, own_dataset: bool = False) -> Result:
         """``sparql`` over the served build's graphs: their union is the default graph.
 
         The dataset is named in the request (``default-graph-uri``, ``named-graph-uri``), so
-        the server's other graphs (Virtuoso's system graphs, staging graphs) stay out of it.
+        the server's other graphs (Virtuoso's system graphs, staging graphs) stay out of it;
+        ``default_graphs``/``named_graphs`` name another, and ``own_dataset`` (a query with
+        FROM) names none.
         """
-        graphs = self.served_graphs()
-        if not graphs:
-            raise StoreError(f"{self.endpoints.query} serves no dakg build yet: "
-                             "run 'dakg build --store URL' first")
         params = [("query", _prologue(sparql, prefixes or {}) + sparql)]
-        params += [("default-graph-uri", g) for g in graphs]
-        params += [("named-graph-uri", g) for g in graphs]
+        if default_graphs is None and named_graphs is None and not own_dataset:
+            graphs = self._dataset(timeout)
+            if not graphs:
+                raise StoreError(f"{self.endpoints.query} serves no dakg build yet: "
+                                 "run 'dakg build --store URL' first")
+            default_graphs = named_graphs = tuple(graphs)
+        params += [("default-graph-uri", g) for g in default_graphs or ()]
+        params += [("named-graph-uri", g) for g in named_graphs or ()]
         return self._ask(params, timeout)
+
+    def _dataset(self, timeout: float | None) -> list[str]:
+        """The served graphs, read again after ``REGISTRY_SECONDS``: a query costs one
+        request, and a new build is seen within seconds."""
+        now = time.monotonic()
+        if self._registry is None or now - self._registry[0] > REGISTRY_SECONDS:
+            self._registry = (now, self.served_graphs(timeout))
+        return self._registry[1]
 
     def served_version(self) -> str | None:
         rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> "
                             f"<{OWL_VERSION_INFO}> ?v }} }}")
         return str(rows[0]["v"].value) if rows else None
 
-    def served_graphs(self) -> list[str]:
+    def served_graphs(self, timeout: float | None = None) -> list[str]:
         rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> "
-                            f"<{DCTERMS_HAS_PART}> ?g }} }} ORDER BY ?g")
+                            f"<{DCTERMS_HAS_PART}> ?g }} }} ORDER BY ?g", timeout)
         return [str(row["g"].value) for row in rows]
 
     def graph_size(self, name: str) -> int:
@@ -143,8 +159,8 @@ class RemoteStore:
 
     # Protocol
 
-    def _select(self, sparql: str) -> list[ox.QuerySolution]:
-        result = self._ask([("query", sparql)], None)
+    def _select(self, sparql: str, timeout: float | None = None) -> list[ox.QuerySolution]:
+        result = self._ask([("query", sparql)], timeout)
         assert isinstance(result, ox.QuerySolutions)
         return list(result)
 

@@ -200,10 +200,13 @@ def stats(context: Context) -> None:
 @click.option("--data", "files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Serve these RDF files (any format, by extension) instead of the report.")
+@click.option("--store", "store_url", metavar="URL", default=None,
+              help="Answer /sparql queries from this SPARQL server, loaded by 'dakg build "
+                   "--store' [env DAKG_STORE].")
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, workers: int | None,
           query_timeout: float | None, row_limit: int | None, write_token_file: Any,
-          files: tuple[Path, ...]) -> None:
+          files: tuple[Path, ...], store_url: str | None) -> None:
     """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
     from dakg.graph.rdf_input import UnsafeInput
     from dakg.server.dataset import LinkedDataset, load_files
@@ -214,7 +217,8 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
         settings = context.settings.replace(
             **{k: v for k, v in {"host": host, "port": port, "workers": workers,
                                  "query_timeout": query_timeout, "row_limit": row_limit,
-                                 "write_token": token}.items() if v is not None})
+                                 "write_token": token, "store": store_url}.items()
+               if v is not None})
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     if files:
