@@ -180,6 +180,8 @@ def _parse(content_type: str, body: bytes, where: str) -> Result:
     results_format = ox.QueryResultsFormat.from_media_type(content_type)
     try:
         if results_format is not None:
+            # Virtuoso labels blank nodes "nodeID://b10005", which is no blank node label.
+            body = body.replace(b"<bnode>nodeID://", b"<bnode>")
             return ox.parse_query_results(body, results_format)
         rdf_format = (ox.RdfFormat.N_TRIPLES if content_type == "text/plain"
                       else ox.RdfFormat.from_media_type(content_type))
