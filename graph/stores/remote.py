@@ -1,7 +1,8 @@
 """A SPARQL 1.1 server as dakg's store, through the standard protocols only.
 
 Publishing a build never shows half of it. Each named graph is first loaded under a staging
-name of its own (``urn:dakg:staging:<token>:<n>``), with the Graph Store HTTP Protocol's PUT
+name of its own (``urn:dakg:staging:<token>:<n>``, listed first in the graph
+``urn:dakg:staged``), with the Graph Store HTTP Protocol's PUT
 (or ``INSERT DATA`` where the server has no graph store), and its size checked. Then one
 SPARQL Update request moves every staged graph onto its real name, drops the graphs the old
 build had and the new one has not, and rewrites the small registry graph ``urn:dakg:served``
@@ -34,6 +35,7 @@ from .http import Http, StoreError
 REGISTRY = "urn:dakg:served"
 REGISTRY_SECONDS = 2.0
 STAGING = "urn:dakg:staging:"
+STAGED = "urn:dakg:staged"  # lists the staging graphs of a build until its switch
 DCTERMS_HAS_PART = "http://purl.org/dc/terms/hasPart"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 FORM = "application/x-www-form-urlencoded"
@@ -102,8 +104,10 @@ class RemoteStore:
         return int(rows[0]["n"].value) if rows else 0
 
     def staging_graphs(self) -> list[str]:
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                            f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}')
+        """Staging graphs a build made and has not switched to (listed in ``STAGED``, which
+        costs a request per graph, where finding them by name would read every quad)."""
+        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{STAGED}> {{ <{STAGED}> "
+                            f"<{DCTERMS_HAS_PART}> ?g }} }} ORDER BY ?g")
         return [str(row["g"].value) for row in rows]
 
     # Writing
@@ -131,14 +135,17 @@ class RemoteStore:
 
     def publish(self, nquads: Path, version: str) -> Published:
         """Load the dataset in the N-Quads file ``nquads`` and serve it as ``version``."""
-        for leftover in self.staging_graphs():  # from a build that failed or was killed
-            self.update(f"DROP SILENT GRAPH <{leftover}>")
+        leftovers = self.staging_graphs()  # from a build that failed or was killed
+        if leftovers:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in [*leftovers, STAGED]))
         token = uuid.uuid4().hex
         staged: dict[str, str] = {}
         sizes: dict[str, int] = {}
         try:
             for n, (name, triples) in enumerate(_named_graphs(nquads)):
                 staged[name] = f"{STAGING}{token}:{n}"
+                self.update(f"INSERT DATA {{ GRAPH <{STAGED}> {{ <{STAGED}> "
+                            f"<{DCTERMS_HAS_PART}> <{staged[name]}> }} }}")
                 self.put_graph(staged[name], triples)
                 sizes[name] = self.graph_size(staged[name])
                 if sizes[name] != len(set(triples)):
@@ -146,7 +153,7 @@ class RemoteStore:
                                      f"triples loaded into <{name}>")
             self.update(_switch(staged, self.served_graphs(), version))
         except BaseException:
-            self._drop_quietly(staged.values())
+            self._drop_quietly([*staged.values(), STAGED])
             raise
         return Published(version, sizes)
 
@@ -220,7 +227,7 @@ def _switch(staged: dict[str, str], served: list[str], version: str) -> str:
     steps = [f"DROP SILENT GRAPH <{old}>" for old in served if old not in staged]
     steps += [f"MOVE SILENT GRAPH <{stage}> TO GRAPH <{name}>"
               for name, stage in staged.items()]
-    steps.append(f"DROP SILENT GRAPH <{REGISTRY}>")
+    steps += [f"DROP SILENT GRAPH <{REGISTRY}>", f"DROP SILENT GRAPH <{STAGED}>"]
     parts = "".join(f" <{DCTERMS_HAS_PART}> <{name}> ;" for name in staged)
     literal = ox.Literal(version)
     steps.append(f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}>{parts} "
