@@ -17,9 +17,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Flask, Response, request
 
-from dakg.graph.query import Result
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
-from dakg.graph.stores.remote import RemoteStore
+from dakg.graph.stores.remote import RemoteStore, Streamed
 
 from . import formats, results, sparql_scan
 from .admission import ServerBusy, TooManyFromClient
@@ -69,13 +68,12 @@ def answer(store: RemoteStore, operation: QueryRequest) -> Response:
     fmt = choose_format(kind)
     given = bool(operation.default_graphs or operation.named_graphs)
     try:
-        with rt.admission.admit(request.remote_addr or "unknown"):
-            result = store.query(
+        with rt.admission.admit(request.remote_addr or "unknown"), store.stream(
                 spelled_out(inspection, rt.prefixes), rt.prefixes,
                 timeout=rt.settings.query_timeout,
                 default_graphs=operation.default_graphs if given else None,
                 named_graphs=operation.named_graphs if given else None,
-                own_dataset=inspection.dataset_clause and not given)
+                own_dataset=inspection.dataset_clause and not given) as result:
             body, truncated = write(result, fmt.name, rt.settings.row_limit, rt.prefixes)
     except TooManyFromClient as e:
         raise too_many_requests() from e
@@ -102,8 +100,18 @@ def answer(store: RemoteStore, operation: QueryRequest) -> Response:
     return response
 
 
-def write(result: Result, fmt: str, cap: int, prefixes: dict[str, str]) -> tuple[bytes, bool]:
-    """``result`` in ``fmt``, cut at ``cap`` rows (or triples), and whether it was cut."""
+def write(result: Streamed, fmt: str, cap: int, prefixes: dict[str, str]) -> tuple[bytes, bool]:
+    """``result`` in ``fmt``, cut at ``cap`` rows (or triples), and whether it was cut; the
+    server's answer is read here, so its faults are the store's."""
+    try:
+        return _write(result, fmt, cap, prefixes)
+    except TimeoutError as e:
+        raise StoreTimeout(f"the answer stopped coming: {e}") from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise StoreError(f"the answer could not be read: {e}") from e
+
+
+def _write(result: Streamed, fmt: str, cap: int, prefixes: dict[str, str]) -> tuple[bytes, bool]:
     if isinstance(result, ox.QueryBoolean):
         return results.boolean(bool(result), fmt), False
     if isinstance(result, ox.QuerySolutions):

@@ -6,6 +6,7 @@ README's questions are then asked of the server itself, with the graph names dak
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
@@ -245,6 +246,25 @@ def test_blank_nodes_come_back_as_blank_nodes(server: StoreServer, served: Path)
     found = [row["b"] for row in result]
     assert len(found) == 3
     assert all(isinstance(b, ox.BlankNode) for b in found)
+
+
+class Trickle(io.BytesIO):
+    """An answer that arrives seven bytes at a time."""
+
+    def read1(self, size: int | None = -1, /) -> bytes:
+        return super().read1(7)
+
+
+def test_virtuoso_blank_node_labels_are_read_across_reads() -> None:
+    from dakg.graph.stores.remote import _parse
+
+    answer = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+              b'<head><variable name="b"/></head><results>'
+              + b'<result><binding name="b"><bnode>nodeID://b10005</bnode></binding></result>'
+              * 3 + b"</results></sparql>")
+    parsed = _parse("application/sparql-results+xml", Trickle(answer), "a test")
+    assert isinstance(parsed, ox.QuerySolutions)
+    assert [row["b"] for row in parsed] == [ox.BlankNode("b10005")] * 3
 
 
 class KilledWhileLoading(RemoteStore):

@@ -15,8 +15,11 @@ carries the answer to that challenge.
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -59,10 +62,27 @@ class Http:
     def send(self, method: str, url: str, body: bytes | None = None,
              headers: dict[str, str] | None = None, timeout: float | None = None) -> Answer:
         """One request; a status of 400 or more, or no answer in time, is a ``StoreError``."""
+        with self.opened(method, url, body, headers, timeout) as answer:
+            return Answer(answer.status, answer.headers.get_content_type(),
+                          read_all(answer, method, url, timeout or self.timeout))
+
+    @contextlib.contextmanager
+    def opened(self, method: str, url: str, body: bytes | None = None,
+               headers: dict[str, str] | None = None,
+               timeout: float | None = None) -> Iterator[http.client.HTTPResponse]:
+        """The server's answer, its body still to be read (each read within ``timeout``)."""
         seconds = timeout or self.timeout
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        if not self._credentials:
-            return self._open(request, seconds)
+        answer = self._open(request, seconds) if not self._credentials else \
+            self._open_authorized(request, seconds)
+        try:
+            yield answer
+        finally:
+            answer.close()
+
+    def _open_authorized(self, request: urllib.request.Request,
+                         seconds: float) -> http.client.HTTPResponse:
+        method, url = request.get_method(), request.full_url
         endpoint = _shown(url)
         for attempt in range(2):
             if endpoint not in self._challenges or attempt:  # a nonce may have gone stale
@@ -81,7 +101,7 @@ class Http:
         probe = urllib.request.Request(url, data=b"" if method in ("PUT", "POST") else None,
                                        method=method)
         try:
-            self._open(probe, seconds)
+            self._open(probe, seconds).close()
         except _Unauthorized as e:
             return e.challenge
         except StoreError:
@@ -110,11 +130,11 @@ class Http:
             raise StoreError(f"{_shown(request.full_url)} asks for {scheme} authentication; "
                              "dakg speaks Basic and Digest")
 
-    def _open(self, request: urllib.request.Request, seconds: float) -> Answer:
+    def _open(self, request: urllib.request.Request, seconds: float) -> http.client.HTTPResponse:
         method, where = request.get_method(), _shown(request.full_url)
         try:
-            with self._opener.open(request, timeout=seconds) as answer:
-                return Answer(answer.status, answer.headers.get_content_type(), answer.read())
+            answer: http.client.HTTPResponse = self._opener.open(request, timeout=seconds)
+            return answer
         except urllib.error.HTTPError as e:
             if e.code == 401:
                 raise _Unauthorized(f"{method} {where}: the server asks for credentials (401); "
@@ -131,6 +151,15 @@ class Http:
             raise StoreError(f"{method} {where}: cannot reach the server: {e.reason}") from e
         except OSError as e:
             raise StoreError(f"{method} {where}: the connection failed: {e}") from e
+
+
+def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float) -> bytes:
+    try:
+        return answer.read()
+    except TimeoutError as e:
+        raise StoreTimeout(f"{method} {_shown(url)}: no answer within {seconds:g}s") from e
+    except OSError as e:
+        raise StoreError(f"{method} {_shown(url)}: the connection failed: {e}") from e
 
 
 class _Unauthorized(StoreError):

@@ -17,6 +17,8 @@ drops the staging graphs it left behind.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import time
 import uuid
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -42,7 +45,11 @@ FORM = "application/x-www-form-urlencoded"
 # Virtuoso 7.2 answers a CONSTRUCT with 406 to an Accept header that names Turtle or
 # N-Triples but not RDF/XML, however low the q-value.
 ACCEPT = "application/sparql-results+xml, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
+VIRTUOSO_BNODE, BNODE = b"<bnode>nodeID://", b"<bnode>"  # Virtuoso's "nodeID://b10005"
 DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
+
+
+Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they are read
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,26 @@ class RemoteStore:
         ``default_graphs``/``named_graphs`` name another, and ``own_dataset`` (a query with
         FROM) names none.
         """
+        params = self._params(sparql, prefixes, timeout, default_graphs, named_graphs,
+                              own_dataset)
+        return self._ask(params, timeout)
+
+    @contextlib.contextmanager
+    def stream(self, sparql: str, prefixes: dict[str, str] | None = None, *,
+               timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
+               named_graphs: tuple[str, ...] | None = None,
+               own_dataset: bool = False) -> Iterator[Streamed]:
+        """As ``query``, the answer read as it is used: a caller that stops after the first
+        rows of a long result does not receive the rest (the connection closes on exit)."""
+        params = self._params(sparql, prefixes, timeout, default_graphs, named_graphs,
+                              own_dataset)
+        with self.http.opened("POST", self.endpoints.query, urlencode(params).encode(),
+                              {"Content-Type": FORM, "Accept": ACCEPT}, timeout) as answer:
+            yield _parse(answer.headers.get_content_type(), answer, self.endpoints.query)
+
+    def _params(self, sparql: str, prefixes: dict[str, str] | None, timeout: float | None,
+                default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
+                own_dataset: bool) -> list[tuple[str, str]]:
         params = [("query", _prologue(sparql, prefixes or {}) + sparql)]
         if default_graphs is None and named_graphs is None and not own_dataset:
             graphs = self._dataset(timeout)
@@ -78,7 +105,7 @@ class RemoteStore:
             default_graphs = named_graphs = tuple(graphs)
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
-        return self._ask(params, timeout)
+        return params
 
     def _dataset(self, timeout: float | None) -> list[str]:
         """The served graphs, read again after ``REGISTRY_SECONDS``: a query costs one
@@ -174,7 +201,10 @@ class RemoteStore:
     def _ask(self, params: list[tuple[str, str]], timeout: float | None) -> Result:
         answer = self.http.send("POST", self.endpoints.query, urlencode(params).encode(),
                                 {"Content-Type": FORM, "Accept": ACCEPT}, timeout)
-        return _parse(answer.content_type, answer.body, self.endpoints.query)
+        parsed = _parse(answer.content_type, answer.body, self.endpoints.query)
+        if isinstance(parsed, ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples):
+            return parsed
+        return _as_query_triples(parsed)
 
 
 def _prologue(sparql: str, prefixes: dict[str, str]) -> str:
@@ -183,25 +213,54 @@ def _prologue(sparql: str, prefixes: dict[str, str]) -> str:
                    if name.lower() not in declared)
 
 
-def _parse(content_type: str, body: bytes, where: str) -> Result:
+def _parse(content_type: str, body: bytes | IO[bytes], where: str) -> Streamed:
+    """The server's answer: SPARQL results, or the triples of a CONSTRUCT or DESCRIBE."""
     results_format = ox.QueryResultsFormat.from_media_type(content_type)
     try:
         if results_format is not None:
-            # Virtuoso labels blank nodes "nodeID://b10005", which is no blank node label.
-            body = body.replace(b"<bnode>nodeID://", b"<bnode>")
+            if results_format == ox.QueryResultsFormat.XML:
+                body = (body.replace(VIRTUOSO_BNODE, BNODE) if isinstance(body, bytes)
+                        else io.BufferedReader(_Relabelled(body)))
             return ox.parse_query_results(body, results_format)
         rdf_format = (ox.RdfFormat.N_TRIPLES if content_type == "text/plain"
                       else ox.RdfFormat.from_media_type(content_type))
         if rdf_format is None:
             raise StoreError(f"{where} answered in {content_type}, which is neither SPARQL "
                              "results nor RDF")
-        return _as_query_triples(ox.parse(body, rdf_format))
+        return (ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(body, rdf_format))
     except SyntaxError as e:
         raise StoreError(f"{where} answered with {content_type} that does not parse: "
                          f"{e}") from e
 
 
-def _as_query_triples(parsed: Iterator[ox.Triple] | Iterator[ox.Quad]) -> ox.QueryTriples:
+class _Relabelled(io.RawIOBase):
+    """A stream of SPARQL XML results without the ``nodeID://`` Virtuoso writes before a
+    blank node's label (no parser takes it for one), also where it spans two reads."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._out = b""
+        self._tail = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._out and not self._done:
+            chunk = self._raw.read1(65536) if hasattr(self._raw, "read1") \
+                else self._raw.read(65536)
+            data = (self._tail + chunk).replace(VIRTUOSO_BNODE, BNODE)
+            cut = len(data) if not chunk else max(0, len(data) - len(VIRTUOSO_BNODE) + 1)
+            self._done = not chunk
+            self._out, self._tail = data[:cut], data[cut:]
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+
+def _as_query_triples(parsed: Iterator[ox.Triple]) -> ox.QueryTriples:
     """Triples as the embedded store returns a CONSTRUCT's: one type for both stores."""
     scratch = ox.Store()
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
