@@ -20,13 +20,12 @@ from flask import Flask, Response, request
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
 from dakg.graph.stores.remote import RemoteStore, Streamed
 
-from . import formats, results, sparql_scan
+from . import results, sparql_scan
 from .admission import ServerBusy, TooManyFromClient
 from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
-from .negotiation import choose_format
 from .protocol import QueryRequest, UpdateRequest, parse
 from .runtime import runtime
-from .sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
+from .sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, checked
 
 EXTENSION = "dakg.remote"
 WRITE_PATHS = ("/update", "/store")
@@ -58,14 +57,7 @@ def not_passed_on() -> HttpError:
 
 def answer(store: RemoteStore, operation: QueryRequest) -> Response:
     rt = runtime()
-    try:
-        inspection = sparql_scan.inspect(operation.query)
-        sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
-    except sparql_scan.Refused as e:
-        raise bad_request(str(e)) from e
-    kind = formats.Kind.GRAPH if inspection.form in ("CONSTRUCT", "DESCRIBE") \
-        else formats.Kind.SOLUTIONS
-    fmt = choose_format(kind)
+    inspection, fmt = checked(operation)
     given = bool(operation.default_graphs or operation.named_graphs)
     try:
         with rt.admission.admit(request.remote_addr or "unknown"), store.stream(

@@ -34,16 +34,21 @@ def endpoint() -> Response:
     return run_query(operation)
 
 
-def run_query(operation: QueryRequest) -> Response:
-    rt = runtime()
+def checked(operation: QueryRequest) -> tuple[sparql_scan.Inspection, formats.Format]:
+    """The query read by the scan (400 if it is refused), and the format it is answered in."""
     try:
         inspection = sparql_scan.inspect(operation.query)
-        sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+        sparql_scan.check_fetches(inspection, runtime().settings.service_allowlist)
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
     kind = formats.Kind.GRAPH if inspection.form in ("CONSTRUCT", "DESCRIBE") \
         else formats.Kind.SOLUTIONS
-    fmt = choose_format(kind)
+    return inspection, choose_format(kind)
+
+
+def run_query(operation: QueryRequest) -> Response:
+    rt = runtime()
+    inspection, fmt = checked(operation)
     snapshot = rt.dataset.current()
     etag = None
     if request.method in ("GET", "HEAD"):
