@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 
 # List the targets with what they do.
 help:
-	@awk '/^# /{doc=substr($$0,3)} /^[a-z]+:/{sub(":.*","",$$1); if (doc) printf "  %-8s %s\n", $$1, doc; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^# /{doc = doc (doc == "" ? "" : "\n           ") substr($$0, 3); next} \
+	     /^[a-z]+:/{sub(":.*", "", $$1); if (doc != "") printf "  %-8s %s\n", $$1, doc} \
+	     {doc = ""}' $(MAKEFILE_LIST)
 
 # Create the virtual environment and install dakg with its test tools.
 install: $(BIN)/dakg
@@ -28,16 +30,24 @@ build: install
 test: install
 	$(BIN)/python -m pytest
 
-# Lint, and type-check the package as installed (graph/ and server/ become dakg.graph and
-# dakg.server only once installed, so mypy reads an installed copy).
+# Lint, and type-check the package as installed and the tests (graph/ and server/ become
+# dakg.graph and dakg.server only once installed, so mypy reads an installed copy).
 lint: install
 	$(BIN)/ruff check .
 	rm -rf .mypy-build build && $(BIN)/pip install --quiet --no-deps --target .mypy-build .
-	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg
+	cp -r tests .mypy-build/tests
+	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg -p tests
 
-# Run the benchmarks (build time; server latency and throughput, which needs wrk).
+# The server benchmarks need wrk (apt-get install wrk). Every benchmark runs; the target
+# fails if any of them missed its target.
+# Run the benchmarks: build time, server throughput, dakg beside its peers (bench/results/).
 bench: install
-	$(BIN)/python bench/build.py && $(BIN)/python bench/server.py
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	status=0; \
+	$(BIN)/python bench/build.py || status=1; \
+	$(BIN)/python bench/server.py || status=1; \
+	$(BIN)/python bench/peers.py || status=1; \
+	exit $$status
 
 # Remove the store, dumps and caches (not the virtual environment).
 clean:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,14 +23,10 @@ import pytest
 
 from dakg.graph.stores import Endpoints
 
+from .helpers import free_port
+
 START_SECONDS = 90.0  # Virtuoso creates its database on the first start; a busy CI is slow
 VIRTUOSO_USER = ("dakg", "dakg-test-password")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

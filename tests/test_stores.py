@@ -25,8 +25,8 @@ from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
 from dakg.graph.stores.remote import REGISTRY, RemoteStore
 from dakg.settings import Settings, env_name
 
+from .helpers import free_port, json_of, readme_examples
 from .stores import SERVERS, StoreServer
-from .test_readme import examples
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -60,6 +60,8 @@ def manifest(data_dir: Path) -> dict[str, object]:
     return dict(json.loads((data_dir / "current" / "build.json").read_text()))
 
 
+README_QUESTIONS = pytest.mark.parametrize(("question", "rows", "query"), readme_examples(),
+                                           ids=lambda v: str(v)[:40])
 ESCAPED_NAME = re.compile(r"\b([a-z]+):([\w-]+(?:\\/[\w-]+)+)")
 
 
@@ -72,7 +74,7 @@ def for_server(server: StoreServer, query: str) -> str:
     return ESCAPED_NAME.sub(lambda m: f"<{PREFIXES[m[1]]}{m[2].replace(chr(92), '')}>", query)
 
 
-@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+@README_QUESTIONS
 def test_the_readme_questions_answer_from_the_server(server: StoreServer, served: Path,
                                                      question: str, rows: int,
                                                      query: str) -> None:
@@ -113,9 +115,7 @@ def test_the_store_credentials_are_checked_where_the_server_asks(server: StoreSe
 
 
 def test_a_build_into_a_dead_server_fails_and_switches_nothing(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again when the build runs: nobody listens there
+    port = free_port()  # closed again: nobody listens there
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "build", "--store",
                                        f"http://127.0.0.1:{port}/sparql"])
     assert result.exit_code == 1
@@ -174,14 +174,14 @@ def client(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
     app.extensions["dakg"].close()
 
 
-@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+@README_QUESTIONS
 def test_the_endpoint_answers_the_readme_questions_from_the_server(
         client: FlaskClient, question: str, rows: int, query: str) -> None:
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
     response = client.get("/sparql", query_string={"query": prologue + query},
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
-    assert len(response.json["results"]["bindings"]) == rows, question  # type: ignore[index]
+    assert len(json_of(response)["results"]["bindings"]) == rows, question
 
 
 def test_the_row_cap_cuts_the_server_answer(client: FlaskClient) -> None:
@@ -189,7 +189,7 @@ def test_the_row_cap_cuts_the_server_answer(client: FlaskClient) -> None:
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
     assert response.headers["Dakg-Truncated"] == "true"
-    assert len(response.json["results"]["bindings"]) == 30  # type: ignore[index]
+    assert len(json_of(response)["results"]["bindings"]) == 30
 
 
 def test_a_construct_is_written_in_the_format_asked(client: FlaskClient) -> None:
@@ -219,9 +219,7 @@ def test_writes_are_not_passed_on_yet(client: FlaskClient) -> None:
 
 
 def test_a_dead_server_gives_503(built: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # closed again: nobody listens there
     app = remote_app(built, f"http://127.0.0.1:{port}/sparql")
     response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 503
@@ -283,7 +281,9 @@ def test_a_server_killed_while_loading_serves_the_previous_build(
         server: StoreServer, served: Path, tmp_path: Path) -> None:
     """Last of the module for each server: it leaves another build serving."""
     before = manifest(served)["version"]
-    manifest_graphs = list(manifest(served)["graphs"])  # type: ignore[call-overload]
+    graphs = manifest(served)["graphs"]
+    assert isinstance(graphs, dict)
+    manifest_graphs = sorted(graphs)
     nquads = served / "current" / "dumps" / "dakg.nq"
     with pytest.raises(StoreError, match=r"cannot reach|connection"):
         KilledWhileLoading(server).publish(nquads, "interrupted")
@@ -292,7 +292,7 @@ def test_a_server_killed_while_loading_serves_the_previous_build(
     assert store.served_version() == before
     staged = store.staging_graphs()
     assert len(staged) == 1 and store.graph_size(staged[0]) > 0  # killed after one graph
-    question, rows, query = examples()[0]
+    question, rows, query = readme_examples()[0]
     solutions = store.query(for_server(server, query), PREFIXES)
     assert isinstance(solutions, ox.QuerySolutions)
     assert len(list(solutions)) == rows, question

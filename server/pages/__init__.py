@@ -14,9 +14,11 @@ and home), ``recommendations``, ``query_page``, ``dumps``. The URL map is here, 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from . import dumps, query_page, recommendations, views
-from .naming import text_lang, visible_ws
+from .naming import text_lang, visible_controls, visible_ws
+from .responses import harden
 
 bp = Blueprint("pages", __name__)
 
@@ -32,5 +34,11 @@ bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
+bp.after_app_request(harden)  # every response: error pages and static files too
+
+
+@bp.record_once
+def _show_bidi_controls(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.finalize = visible_controls
 
 __all__ = ["bp"]
