@@ -105,11 +105,9 @@ def write(result: Streamed, fmt: str, cap: int, prefixes: dict[str, str]) -> tup
 
 def _write(result: Streamed, fmt: str, cap: int, prefixes: dict[str, str]) -> tuple[bytes, bool]:
     if isinstance(result, ox.QueryBoolean):
-        return results.boolean(bool(result), fmt), False
+        return results.boolean(result, fmt), False
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows, cut = results.take(result, cap)
-        return results.solutions(variables, rows, fmt, cap if cut else None), cut  # type: ignore[arg-type]
+        return results.solutions(result, fmt, cap)
     triples, cut = results.take(result, cap)
     return results.graph(triples, fmt, prefixes, cap if cut else None), cut  # type: ignore[arg-type]
 

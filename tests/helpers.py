@@ -1,5 +1,5 @@
 """Helpers the test modules share: the real server in a subprocess, a listener that counts
-connections, the command as a process, the queries the limit tests use, README's examples.
+connections, the command as a process, and the queries the limit tests use.
 
 Fixtures live in ``conftest.py``; test modules import these, never from one another.
 """
@@ -162,19 +162,19 @@ def refused_requests() -> list[tuple[str, str]]:
     return cases
 
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-EXAMPLE = re.compile(r"([^\n]+)<!-- rows: (\d+) -->\s*```sparql\n(.*?)```", re.DOTALL)
-
-
-def readme_examples() -> list[tuple[str, int, str]]:
-    """(question, rows it must give, query) of each example query in README.md."""
-    found = [(m[1].strip(), int(m[2]), m[3]) for m in EXAMPLE.finditer(README)]
-    assert len(found) >= 5
-    return found
-
-
 def json_of(response: TestResponse) -> Any:
     """The JSON body of a test client's response (which must have one)."""
     body = response.get_json()
     assert body is not None, response.get_data(as_text=True)
     return body
+
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+_EXAMPLE = re.compile(r"([^\n]+)<!-- rows: (\d+) -->\s*```sparql\n(.*?)```", re.DOTALL)
+
+
+def readme_examples() -> list[tuple[str, int, str]]:
+    """README's example queries: (question, rows it must give, query)."""
+    found = [(m[1].strip(), int(m[2]), m[3]) for m in _EXAMPLE.finditer(README)]
+    assert len(found) >= 5
+    return found
