@@ -44,7 +44,8 @@ OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 FORM = "application/x-www-form-urlencoded"
 # Virtuoso 7.2 answers a CONSTRUCT with 406 to an Accept header that names Turtle or
 # N-Triples but not RDF/XML, however low the q-value.
-ACCEPT = "application/sparql-results+xml, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
+ACCEPT = (f"{ox.QueryResultsFormat.XML.media_type}, {ox.RdfFormat.N_TRIPLES.media_type};q=0.9, "
+          f"{ox.RdfFormat.RDF_XML.media_type};q=0.8")
 VIRTUOSO_BNODE, BNODE = b"<bnode>nodeID://", b"<bnode>"  # Virtuoso's "nodeID://b10005"
 DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
@@ -152,7 +153,7 @@ class RemoteStore:
                         f"INSERT DATA {{ GRAPH <{name}> {{\n{data.decode()}}} }}")
             return
         url = f"{self.endpoints.graph_store}?{urlencode({'graph': name})}"
-        self.http.send("PUT", url, data, {"Content-Type": "application/n-triples"})
+        self.http.send("PUT", url, data, {"Content-Type": ox.RdfFormat.N_TRIPLES.media_type})
 
     def check(self) -> None:
         """Fail now, not after a build's minutes of work, if the server cannot be read or
