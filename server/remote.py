@@ -60,7 +60,7 @@ def answer(store: RemoteStore, operation: QueryRequest) -> Response:
     inspection, fmt = checked(operation)
     given = bool(operation.default_graphs or operation.named_graphs)
     try:
-        with rt.admission.admit(request.remote_addr or "unknown"), store.stream(
+        with rt.admission.admit(rt.client(request.environ)), store.stream(
                 spelled_out(inspection, rt.prefixes), rt.prefixes,
                 timeout=rt.settings.query_timeout,
                 default_graphs=operation.default_graphs if given else None,
@@ -107,7 +107,8 @@ def _write(result: Streamed, fmt: str, cap: int, prefixes: dict[str, str]) -> tu
     if isinstance(result, ox.QueryBoolean):
         return results.boolean(result, fmt), False
     if isinstance(result, ox.QuerySolutions):
-        return results.solutions(result, fmt, cap)
+        body, _rows, cut = results.solutions(result, fmt, cap)
+        return body, cut
     triples, cut = results.take(result, cap)
     return results.graph(triples, fmt, prefixes, cap if cut else None), cut  # type: ignore[arg-type]
 
