@@ -15,7 +15,7 @@ help:
 install: $(BIN)/dakg
 $(BIN)/dakg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,stores]'
 	touch $@
 
 # Build the graph (if needed) and serve it on http://127.0.0.1:8000/.

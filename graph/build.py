@@ -40,6 +40,8 @@ from .store import (
     switch_current,
     to_quads,
 )
+from .stores import Endpoints
+from .stores.remote import RemoteStore
 from .validate import Outcome, check
 
 
@@ -83,13 +85,18 @@ def map_extraction(extraction: Extraction) -> list[NamedGraph]:
 
 
 def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
-          reference_path: Path | None = None) -> BuildResult:
+          reference_path: Path | None = None, store: Endpoints | None = None) -> BuildResult:
     """Build the graph and make it the current store; nothing changes if any step fails.
 
     The data folder is made ready (and locked) before any work, so that an operator's mistake
-    (a folder that cannot be written) is said at once, not after the extraction.
+    (a folder that cannot be written) is said at once, not after the extraction; so is a
+    ``store`` server that cannot be read or written. With ``store``, that server is loaded
+    too, before the local switch.
     """
     clock = _Clock()
+    remote = RemoteStore(store) if store is not None else None
+    if remote is not None:
+        remote.check()
     with prepared(data_dir) as work:
         extraction = extract(manifest, reference_path)
         clock.lap("extract")
@@ -108,6 +115,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
             shutil.rmtree(work)  # same content as an earlier build: reuse it
         else:
             os.replace(work, final)
+        if remote is not None:
+            remote.publish(final / DUMPS / f"{DUMP_NAME}.{FORMATS['nquads'].extension}", version)
+            clock.lap("publish")
         switch_current(data_dir, final)
         prune_builds(data_dir)
     return BuildResult(version, final, counts, sums, outcome, clock.laps)

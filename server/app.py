@@ -78,6 +78,10 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(writes)
     app.register_blueprint(pages)
     app.register_blueprint(health)
+    if (store := settings.store_endpoints()) is not None:
+        from . import remote
+
+        remote.install(app, store)
     # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     logging.getLogger("dakg").setLevel(logging.INFO)

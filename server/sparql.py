@@ -34,7 +34,8 @@ def endpoint() -> Response:
     return run_query(operation)
 
 
-def run_query(operation: QueryRequest) -> Response:
+def checked(operation: QueryRequest) -> tuple[sparql_scan.Inspection, formats.Format]:
+    """The query read by the scan (400 if it is refused), and the format it is answered in."""
     rt = runtime()
     try:
         inspection = sparql_scan.inspect(operation.query)
@@ -47,7 +48,12 @@ def run_query(operation: QueryRequest) -> Response:
                           "DESCRIBE")
     kind = formats.Kind.GRAPH if inspection.form in ("CONSTRUCT", "DESCRIBE") \
         else formats.Kind.SOLUTIONS
-    fmt = choose_format(kind)
+    return inspection, choose_format(kind)
+
+
+def run_query(operation: QueryRequest) -> Response:
+    rt = runtime()
+    inspection, fmt = checked(operation)
     snapshot = rt.dataset.current()
     etag = None
     if request.method in ("GET", "HEAD"):

@@ -31,7 +31,7 @@ from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import coverage, figures, graph_sizes
 from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
 from dakg.graph.validate import validate as shacl_validate
-from dakg.settings import Settings, describe
+from dakg.settings import SECRETS, Settings, describe
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -97,14 +97,22 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
               help="Manifest (.toml) of the report to build from [default: vendored CDIP/35/2].")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Curated reference file [default: the one shipped with dakg].")
+@click.option("--store", "store_url", metavar="URL", default=None,
+              help="Also load the graphs into this SPARQL server's query endpoint "
+                   "[env DAKG_STORE; see the store_* settings].")
 @pass_context
-def build(context: Context, source: Path | None, reference: Path | None) -> None:
+def build(context: Context, source: Path | None, reference: Path | None,
+          store_url: str | None) -> None:
     """Extract the report, validate the graph, load the store and write the dumps.
 
     The build is atomic: if any step fails, the previous store and dumps stay as they were.
     """
-    settings = context.settings.replace(source=source or context.settings.source,
-                                        reference=reference or context.settings.reference)
+    try:
+        settings = context.settings.replace(source=source or context.settings.source,
+                                            reference=reference or context.settings.reference,
+                                            store=store_url or context.settings.store)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     if settings.source is not None and settings.source.suffix != ".toml":
         raise click.UsageError(
             f"{settings.source} is not a source manifest: --source takes a .toml file that "
@@ -112,8 +120,11 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
             "committee, session, origin), like graph/sources/cdip_35_2_zh.toml")
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
                                            manifest=settings.source,
-                                           reference_path=settings.reference))
+                                           reference_path=settings.reference,
+                                           store=settings.store_endpoints()))
     click.echo(f"built {result.version} in {result.path}")
+    if settings.store is not None:
+        click.echo(f"  served by {settings.store}")
     for name, count in result.graphs.items():
         click.echo(f"  {count:>7} triples in <{name}>")
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
@@ -242,11 +253,14 @@ def stats(context: Context, live: bool) -> None:
 @click.option("--write-token-file", type=click.File("r"), default=None,
               help="File holding the bearer token that turns writing on [env "
                    "DAKG_WRITE_TOKEN]; without one the server is read-only.")
+@click.option("--store", "store_url", metavar="URL", default=None,
+              help="Answer /sparql queries from this SPARQL server, loaded by 'dakg build "
+                   "--store' [env DAKG_STORE].")
 @data_files("Serve these RDF files (any format, by extension) instead of the report.")
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, workers: int | None,
           query_timeout: float | None, row_limit: int | None, write_token_file: Any,
-          files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
+          store_url: str | None, files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
     """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
     files = _data_files(files, more_files)
     from dakg.graph.rdf_input import UnsafeInput
@@ -258,7 +272,8 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
         settings = context.settings.replace(
             **{k: v for k, v in {"host": host, "port": port, "workers": workers,
                                  "query_timeout": query_timeout, "row_limit": row_limit,
-                                 "write_token": token}.items() if v is not None})
+                                 "write_token": token, "store": store_url}.items()
+               if v is not None})
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     if files:
@@ -287,11 +302,12 @@ def show_settings(context: Context) -> None:
 _UNSET = {"source": "(not set: the vendored CDIP/35/2, {})",
           "reference": "(not set: the curated data shipped with dakg, {})",
           "write_token": "(not set: the server is read-only)",
-          "service_allowlist": "(empty: SERVICE and LOAD may fetch from nowhere)"}
+          "service_allowlist": "(empty: SERVICE and LOAD may fetch from nowhere)",
+          "store": "(not set: the embedded Oxigraph store in data_dir)"}
 
 
 def _shown(name: str, value: object) -> str:
-    if name == "write_token" and value:
+    if name in SECRETS and value:
         return "(set)"
     if value in (None, ()):
         from dakg.graph.reference.load import bundled_reference_path

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from dakg.graph.rdf.namespaces import DEFAULT_BASE
+from dakg.graph.stores.endpoints import Endpoints, is_http_url
 
 MAX_WORKERS = 64  # the server's shared counters have a row per web worker
+SECRETS = frozenset({"write_token", "store_credentials"})  # shown as "(set)", never as values
 
 
 def _help(text: str) -> dict[str, str]:
@@ -83,6 +85,19 @@ class Settings:
         "the server is read-only."))
     service_allowlist: tuple[str, ...] = field(default=(), metadata=_help(
         "IRIs (prefixes) that SERVICE and LOAD may fetch from; empty: none."))
+    store: str | None = field(default=None, metadata=_help(
+        "Where the graph is served from: unset, the embedded Oxigraph store in data_dir; or "
+        "the http(s) URL of a SPARQL 1.1 server's query endpoint, which 'dakg build' then "
+        "also loads."))
+    store_update: str | None = field(default=None, metadata=_help(
+        "The store server's SPARQL 1.1 Update endpoint; default: the store URL."))
+    store_graph_store: str | None = field(default=None, metadata=_help(
+        "The store server's Graph Store Protocol endpoint (Oxigraph: /store, Virtuoso: "
+        "/sparql-graph-crud-auth); unset: graphs are loaded with INSERT DATA."))
+    store_credentials: str | None = field(default=None, repr=False, metadata=_help(
+        "user:password for the store server (HTTP Basic or Digest); never logged or shown."))
+    store_timeout: float = field(default=120.0, metadata=_help(
+        "Seconds one request to the store server may take while a build loads it."))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -119,9 +134,21 @@ class Settings:
             except ValueError as e:
                 raise ValueError(f"trusted_proxies: {proxy!r} is not an address or network"
                                  ) from e
+        if self.store is not None and not is_http_url(self.store):
+            raise ValueError(f"store must be the http(s) URL of a SPARQL endpoint, not "
+                             f"{self.store!r}; leave it unset for the embedded store in "
+                             "data_dir")
+        self.store_endpoints()  # checks the other store settings
         if self.workers > MAX_WORKERS:
             raise ValueError(f"workers must be at most {MAX_WORKERS}, not {self.workers}")
         return self
+
+    def store_endpoints(self) -> Endpoints | None:
+        """The SPARQL server of the ``store`` setting; None for the embedded store."""
+        if self.store is None:
+            return None
+        return Endpoints(self.store, self.store_update or "", self.store_graph_store,
+                         self.store_credentials, self.store_timeout)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes).checked()
