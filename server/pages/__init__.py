@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import dumps, query_page, recommendations, views
+from . import dumps, query_page, recommendations, search, views
 from .naming import text_lang, visible_ws
 
 bp = Blueprint("pages", __name__)
@@ -27,6 +27,8 @@ bp.add_url_rule("/def/", view_func=views.def_resource, defaults={"path": ""})
 bp.add_url_rule("/def.<ext>", view_func=views.ontology_file)
 bp.add_url_rule("/recommendations", view_func=recommendations.recommendations)
 bp.add_url_rule("/query", view_func=query_page.query_page)
+bp.add_url_rule("/search", view_func=search.search)
+bp.add_url_rule("/search.json", view_func=search.search_json)
 bp.add_url_rule("/dumps/", view_func=dumps.dumps)
 bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 
