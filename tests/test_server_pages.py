@@ -405,6 +405,9 @@ def test_every_page_route_is_registered(app: Flask) -> None:
         ("/def.<ext>", "pages.ontology_file"), ("/recommendations", "pages.recommendations"),
         ("/query", "pages.query_page"), ("/dumps/", "pages.dumps"),
         ("/dumps/<path:name>", "pages.dump_file"),
+        ("/search", "pages.search"), ("/search.json", "pages.search_json"),
+        *((f"/{name}", f"pages.{name}") for name in ("sectors", "clusters", "sessions",
+                                                     "documents", "programmes", "projects")),
     }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import dumps, query_page, recommendations, search, views
+from . import dumps, indexes, query_page, recommendations, search, views
 from .naming import text_lang, visible_ws
 
 bp = Blueprint("pages", __name__)
@@ -26,6 +26,9 @@ bp.add_url_rule("/def/<path:path>", view_func=views.def_resource)
 bp.add_url_rule("/def/", view_func=views.def_resource, defaults={"path": ""})
 bp.add_url_rule("/def.<ext>", view_func=views.ontology_file)
 bp.add_url_rule("/recommendations", view_func=recommendations.recommendations)
+for _index in indexes.INDEXES:
+    bp.add_url_rule("/" + _index.path, endpoint=_index.path, view_func=indexes.index_page,
+                    defaults={"name": _index.path})
 bp.add_url_rule("/query", view_func=query_page.query_page)
 bp.add_url_rule("/search", view_func=search.search)
 bp.add_url_rule("/search.json", view_func=search.search_json)
