@@ -18,7 +18,7 @@ from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
-from . import indexes
+from . import indexes, pictures
 from .dumps import dumps_folder
 from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
@@ -106,9 +106,10 @@ def home() -> str:
     key = ("sizes", snapshot.version)  # shared with the service description
     own_default, named = rt.cache.get(key, lambda: description.graph_sizes(rt))
     browse = rt.cache.get(("index-counts", snapshot.version), lambda: indexes.counts(rt))
+    drawn = rt.cache.get(("pictures", snapshot.version), lambda: pictures.pictures(rt))
     return render_template("home.html", n=Namer(rt), graphs=list(named.items()),
                            own_default=own_default, total=own_default + sum(named.values()),
-                           browse=browse, indexes=indexes.INDEXES,
+                           browse=browse, indexes=indexes.INDEXES, pictures=drawn,
                            version=snapshot.version, dumps=dumps_folder(rt) is not None,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
                            report=rt.settings.base_iri + "id/document/CDIP/35/2")
