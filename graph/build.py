@@ -96,7 +96,8 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
         work = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
         work.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
         try:
-            version, counts, sums = _write(work, graphs, prefixes)
+            version, counts, sums = _write(work, graphs, prefixes,
+                                           _source_files(extraction, manifest))
             clock.lap("store+dumps")
             _manifest(work, version, base_iri, extraction, counts, sums)
             final = data_dir / BUILDS / version
@@ -113,15 +114,27 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
 
 
-def _write(work: Path, graphs: list[NamedGraph],
-           prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
+def _source_files(extraction: Extraction, manifest: Path | None) -> dict[str, bytes]:
+    """The source text as read (valid UTF-8, so encoding gives its bytes back) and its
+    manifest, to be published beside the dumps."""
+    path = manifest or bundled_manifests()[0]
+    return {extraction.source.name: extraction.source.text.encode("utf-8"),
+            path.name: path.read_bytes()}
+
+
+def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
+           sources: dict[str, bytes]) -> tuple[str, dict[str, int], dict[str, str]]:
     # The dumps are written from the same quads as the store: the mapping writes literals in
     # the canonical forms Oxigraph stores (xsd:integer, not xsd:positiveInteger), and a test
     # parses every dump back and compares it with the store.
     quads = sorted_quads(to_quads(triples(graphs)))
     fill_store(work / STORE, quads)
-    version = hashlib.sha256(serialize(quads, FORMATS["nquads"], {})).hexdigest()[:16]
-    sums = write_dumps(quads, work / DUMPS, prefixes)
+    # The version names the published files: the data and the source text beside it.
+    digest = hashlib.sha256(serialize(quads, FORMATS["nquads"], {}))
+    for name, data in sorted(sources.items()):
+        digest.update(b"\0" + name.encode() + b"\0" + data)
+    version = digest.hexdigest()[:16]
+    sums = write_dumps(quads, work / DUMPS, prefixes, sources)
     counts: dict[str, int] = {}
     for quad in quads:
         name = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""

@@ -83,17 +83,26 @@ def serialize(quads: list[ox.Quad], fmt: DumpFormat, prefixes: dict[str, str],
     return to_bytes(union, fmt.rdf_format, prefixes)
 
 
-def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str]) -> dict[str, str]:
-    """Write sorted ``quads`` in every format into ``folder``, with a ``SHA256SUMS`` file.
+def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],
+                sources: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Write sorted ``quads`` in every format into ``folder``, beside the ``sources`` (file
+    name → bytes: the source text and its manifest, so that anyone can check a span's offsets
+    against the text), with a ``SHA256SUMS`` file of them all.
 
     Returns file name → sha256.
     """
     folder.mkdir(parents=True, exist_ok=True)
     triples = sorted_triples(quads)
+    files = {f"{DUMP_NAME}.{fmt.extension}": fmt for fmt in FORMATS.values()}
+    clash = set(files) & set(sources or {})
+    if clash or CHECKSUMS in (sources or {}):
+        raise ValueError(f"a source file is named like a dump: {sorted(clash) or CHECKSUMS}")
     sums: dict[str, str] = {}
-    for fmt in FORMATS.values():
-        name = f"{DUMP_NAME}.{fmt.extension}"
+    for name, fmt in files.items():
         data = serialize(quads, fmt, prefixes, triples)
+        (folder / name).write_bytes(data)
+        sums[name] = hashlib.sha256(data).hexdigest()
+    for name, data in (sources or {}).items():
         (folder / name).write_bytes(data)
         sums[name] = hashlib.sha256(data).hexdigest()
     (folder / CHECKSUMS).write_text("".join(f"{digest}  {name}\n"

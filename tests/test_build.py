@@ -46,10 +46,19 @@ def test_build_layout_and_manifest(built: Path) -> None:
 def test_checksums_match_the_dumps(built: Path) -> None:
     dumps = current_build(built) / "dumps"
     lines = (dumps / CHECKSUMS).read_text().splitlines()
-    assert len(lines) == len(FORMATS)
+    assert len(lines) == len(FORMATS) + 2  # and the source text with its manifest
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest
+
+
+def test_the_source_text_and_manifest_are_published_with_the_dumps(built: Path,
+                                                                  manifest: Path) -> None:
+    dumps = current_build(built) / "dumps"
+    assert (dumps / manifest.name).read_bytes() == manifest.read_bytes()
+    text = (dumps / "cdip_35_2_zh.txt").read_bytes()
+    assert hashlib.sha256(text).hexdigest() == (
+        "3a3b3d09893249fa6088e8c5ecb72d7f0cd068e385c957682ab2b23cf6939fbb")
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import dumps, indexes, query_page, recommendations, search, views
+from . import dumps, indexes, query_page, recommendations, report, search, views
 from .naming import text_lang, visible_ws
 
 bp = Blueprint("pages", __name__)
@@ -29,6 +29,7 @@ bp.add_url_rule("/recommendations", view_func=recommendations.recommendations)
 for _index in indexes.INDEXES:
     bp.add_url_rule("/" + _index.path, endpoint=_index.path, view_func=indexes.index_page,
                     defaults={"name": _index.path})
+bp.add_url_rule("/report/<path:symbol>", view_func=report.report)
 bp.add_url_rule("/query", view_func=query_page.query_page)
 bp.add_url_rule("/search", view_func=search.search)
 bp.add_url_rule("/search.json", view_func=search.search_json)
@@ -37,5 +38,6 @@ bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
+bp.add_app_template_global(report.report_href)
 
 __all__ = ["bp"]

@@ -36,7 +36,11 @@ _HOLDS = {
 # The files listed after the dumps, in this order.
 _ABOUT = {SUMS: "SHA-256 checksums of the dumps (sha256sum -c SHA256SUMS)",
           BUILD_INFO: "what was built, from what, when"}
-_MEDIA_TYPES = {".json": "application/json",
+# Files published beside the dumps, by suffix: the source text and its manifest.
+_SOURCES = {".txt": "the source text the provenance offsets count in (UTF-8)",
+            ".toml": "the manifest of the source text: symbol, language, sha256, origin"}
+_MEDIA_TYPES = {".json": "application/json", ".txt": "text/plain; charset=utf-8",
+                ".toml": "application/toml",
                 **{f".{f.extension}": f.content_type for f in formats.FORMATS
                    if f.kinds & {formats.Kind.GRAPH, formats.Kind.DATASET}}}
 
@@ -75,7 +79,8 @@ def _list(folder: Path) -> Iterator[DumpFile]:
         if _DUMP_NAME.match(path.name):
             yield DumpFile(path.name, path, path.stat().st_size,
                            sums.get(path.name) or _sha256(path), _media_type(path.name),
-                           _ABOUT.get(path.name) or _HOLDS.get(path.suffix, ""))
+                           _ABOUT.get(path.name) or _HOLDS.get(path.suffix)
+                           or _SOURCES.get(path.suffix, ""))
 
 
 def _read_sums(path: Path) -> dict[str, str]:
