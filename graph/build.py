@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import DUMP_NAME, FORMATS, serialize, sorted_quads, write_dumps
+from .dumps import CHECKSUMS, DUMP_NAME, sorted_quads, write_dumps
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
@@ -129,12 +129,10 @@ def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
     # parses every dump back and compares it with the store.
     quads = sorted_quads(to_quads(triples(graphs)))
     fill_store(work / STORE, quads)
-    # The version names the published files: the data and the source text beside it.
-    digest = hashlib.sha256(serialize(quads, FORMATS["nquads"], {}))
-    for name, data in sorted(sources.items()):
-        digest.update(b"\0" + name.encode() + b"\0" + data)
-    version = digest.hexdigest()[:16]
     sums = write_dumps(quads, work / DUMPS, prefixes, sources)
+    # The version names everything published: the checksums of the N-Quads dump (the data),
+    # of the other files and of the source text beside them.
+    version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
     counts: dict[str, int] = {}
     for quad in quads:
         name = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""

@@ -8,7 +8,9 @@ diff.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,23 @@ FORMATS: dict[str, DumpFormat] = {f.name: f for f in (
 )}
 DUMP_NAME = "dakg"
 CHECKSUMS = "SHA256SUMS"
+GRAPH_DUMP_FORMAT = "turtle"  # of the one file per named graph
+GZIP_SUFFIX = ".gz"
+
+
+def graph_dump_name(graph: str) -> str:
+    """The file of one named graph: ``graph-<its path under …/graph/>.ttl``, the path's
+    slashes as hyphens (``graph-report-CDIP-35-2.ttl``); else a digest of its IRI."""
+    _, found, tail = graph.rpartition("/graph/")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip("-.") if found else ""
+    if not slug:
+        slug = hashlib.sha256(graph.encode()).hexdigest()[:16]
+    return f"graph-{slug}.{FORMATS[GRAPH_DUMP_FORMAT].extension}"
+
+
+def _gzipped(data: bytes) -> bytes:
+    """gzip without a timestamp or file name: the same data gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def dump_format(name: str) -> DumpFormat:
@@ -89,7 +108,8 @@ def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],
     name → bytes: the source text and its manifest, so that anyone can check a span's offsets
     against the text), with a ``SHA256SUMS`` file of them all.
 
-    Returns file name → sha256.
+    Each dump is also written gzipped (``dakg.ttl.gz``…), and each named graph alone as
+    Turtle (``graph_dump_name``). Returns file name → sha256.
     """
     folder.mkdir(parents=True, exist_ok=True)
     triples = sorted_triples(quads)
@@ -98,13 +118,27 @@ def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],
     if clash or CHECKSUMS in (sources or {}):
         raise ValueError(f"a source file is named like a dump: {sorted(clash) or CHECKSUMS}")
     sums: dict[str, str] = {}
+    def write(name: str, data: bytes) -> None:
+        (folder / name).write_bytes(data)
+        sums[name] = hashlib.sha256(data).hexdigest()
+
     for name, fmt in files.items():
         data = serialize(quads, fmt, prefixes, triples)
-        (folder / name).write_bytes(data)
-        sums[name] = hashlib.sha256(data).hexdigest()
+        write(name, data)
+        write(name + GZIP_SUFFIX, _gzipped(data))
+    for graph, in_graph in _by_graph(quads).items():
+        write(graph_dump_name(graph), serialize(in_graph, FORMATS[GRAPH_DUMP_FORMAT], prefixes))
     for name, data in (sources or {}).items():
-        (folder / name).write_bytes(data)
-        sums[name] = hashlib.sha256(data).hexdigest()
+        write(name, data)
     (folder / CHECKSUMS).write_text("".join(f"{digest}  {name}\n"
                                             for name, digest in sorted(sums.items())))
     return sums
+
+
+def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """The quads of each named graph (the store's own default graph has no file)."""
+    found: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            found.setdefault(quad.graph_name.value, []).append(quad)
+    return found

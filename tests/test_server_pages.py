@@ -406,7 +406,7 @@ def test_every_page_route_is_registered(app: Flask) -> None:
         ("/query", "pages.query_page"), ("/dumps/", "pages.dumps"),
         ("/dumps/<path:name>", "pages.dump_file"),
         ("/search", "pages.search"), ("/search.json", "pages.search_json"),
-        ("/report/<path:symbol>", "pages.report"),
+        ("/report/<path:symbol>", "pages.report"), ("/.well-known/void", "pages.void"),
         *((f"/{name}", f"pages.{name}") for name in ("sectors", "clusters", "sessions",
                                                      "documents", "programmes", "projects")),
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import dumps, indexes, query_page, recommendations, report, search, views
+from . import dumps, harvest, indexes, query_page, recommendations, report, search, views
 from .naming import text_lang, visible_ws
 
 bp = Blueprint("pages", __name__)
@@ -30,6 +30,7 @@ for _index in indexes.INDEXES:
     bp.add_url_rule("/" + _index.path, endpoint=_index.path, view_func=indexes.index_page,
                     defaults={"name": _index.path})
 bp.add_url_rule("/report/<path:symbol>", view_func=report.report)
+bp.add_url_rule("/.well-known/void", view_func=harvest.void)
 bp.add_url_rule("/query", view_func=query_page.query_page)
 bp.add_url_rule("/search", view_func=search.search)
 bp.add_url_rule("/search.json", view_func=search.search_json)
