@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import dumps, harvest, indexes, query_page, recommendations, report, search, views
+from ..runtime import runtime
+from . import dumps, harvest, home_data, indexes, query_page, recommendations, report, search, views
 from .naming import text_lang, visible_ws
 
 bp = Blueprint("pages", __name__)
@@ -40,5 +41,6 @@ bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
 bp.add_app_template_global(report.report_href)
+bp.add_app_template_global(lambda: home_data.published_report(runtime()), "published_report")
 
 __all__ = ["bp"]
