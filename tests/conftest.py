@@ -111,3 +111,19 @@ def small_app(small_dataset):  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def client(small_app):  # type: ignore[no-untyped-def]
     return small_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def built_app(built: Path):  # type: ignore[no-untyped-def]
+    """An app over the real build (``built``), closed after the module."""
+    from dakg.server import create_app
+    from dakg.settings import Settings
+
+    app = create_app(Settings(data_dir=built, workers=1, query_workers=2))
+    yield app
+    close_app(app)
+
+
+@pytest.fixture()
+def built_client(built_app):  # type: ignore[no-untyped-def]
+    return built_app.test_client()

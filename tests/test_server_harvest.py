@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,7 +13,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from .conftest import DATA, close_app
+from .conftest import DATA
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATASET = URIRef("https://w3id.org/dakg/id/dataset")
@@ -23,23 +21,8 @@ SITE = "http://localhost"
 
 
 @pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def described(app: Flask) -> Graph:
-    response = app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
+def described(built_app: Flask) -> Graph:
+    response = built_app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     return Graph().parse(data=response.get_data(as_text=True), format="turtle")
 
@@ -61,8 +44,8 @@ def test_the_shapes_catch_a_distribution_without_access_url(described: Graph) ->
 
 
 def test_every_published_file_is_a_distribution_with_its_checksum_and_size(
-        client: FlaskClient, described: Graph) -> None:
-    with client.get("/dumps/SHA256SUMS") as listed:
+        built_client: FlaskClient, described: Graph) -> None:
+    with built_client.get("/dumps/SHA256SUMS") as listed:
         sums = listed.get_data(as_text=True).splitlines()
     assert len(sums) > 10
     for line in sums:
@@ -73,31 +56,32 @@ def test_every_published_file_is_a_distribution_with_its_checksum_and_size(
         checksum = described.value(distribution, SPDX.checksum)
         assert described.value(checksum, SPDX.checksumValue) == Literal(
             digest, datatype=XSD.hexBinary)
-        with client.get(f"/dumps/{name}") as got:
+        with built_client.get(f"/dumps/{name}") as got:
             assert hashlib.sha256(got.data).hexdigest() == digest
             assert described.value(distribution, DCAT.byteSize) == Literal(
                 len(got.data), datatype=XSD.nonNegativeInteger)
 
 
-def test_gzipped_dumps_say_what_they_hold(client: FlaskClient, described: Graph) -> None:
+def test_gzipped_dumps_say_what_they_hold(built_client: FlaskClient, described: Graph) -> None:
     gz = described.value(predicate=DCAT.downloadURL, object=URIRef(f"{SITE}/dumps/dakg.ttl.gz"))
     assert described.value(gz, DCAT.compressFormat) == URIRef(
         "http://www.iana.org/assignments/media-types/application/gzip")
     assert described.value(gz, DCAT.mediaType) == URIRef(
         "http://www.iana.org/assignments/media-types/text/turtle")
-    with client.get("/dumps/dakg.ttl.gz") as packed, client.get("/dumps/dakg.ttl") as plain:
+    with (built_client.get("/dumps/dakg.ttl.gz") as packed,
+          built_client.get("/dumps/dakg.ttl") as plain):
         assert packed.mimetype == "application/gzip"
         assert gzip.decompress(packed.data) == plain.data
 
 
-def test_each_named_graph_is_a_subset_with_its_own_turtle_file(client: FlaskClient,
+def test_each_named_graph_is_a_subset_with_its_own_turtle_file(built_client: FlaskClient,
                                                                described: Graph) -> None:
     subsets = list(described.objects(DATASET, VOID.subset))
     assert len(subsets) == 3
     for subset in subsets:
         dump = described.value(subset, VOID.dataDump)
         assert dump is not None, subset
-        with client.get(str(dump).removeprefix(SITE)) as got:
+        with built_client.get(str(dump).removeprefix(SITE)) as got:
             triples = Graph().parse(data=got.get_data(as_text=True), format="turtle")
         assert len(triples) == int(described.value(subset, VOID.triples))  # type: ignore[arg-type]
 
@@ -116,13 +100,13 @@ def test_licence_endpoint_and_void_figures(described: Graph) -> None:
     (None, "text/turtle"), ("*/*", "text/turtle"), ("application/ld+json", "application/ld+json"),
     ("application/rdf+xml", "application/rdf+xml"),
     ("application/n-triples", "application/n-triples")])
-def test_negotiation(client: FlaskClient, accept: str | None, media_type: str) -> None:
-    response = client.get("/.well-known/void", headers={"Accept": accept} if accept else {})
+def test_negotiation(built_client: FlaskClient, accept: str | None, media_type: str) -> None:
+    response = built_client.get("/.well-known/void", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200 and response.mimetype == media_type
 
 
-def test_a_browser_is_sent_to_the_dumps_page(client: FlaskClient) -> None:
-    response = client.get("/.well-known/void", headers={
+def test_a_browser_is_sent_to_the_dumps_page(built_client: FlaskClient) -> None:
+    response = built_client.get("/.well-known/void", headers={
         "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/dumps/")
-    assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+    assert built_client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406

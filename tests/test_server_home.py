@@ -29,16 +29,6 @@ def data_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     close_app(app)
 
 
-@pytest.fixture(scope="module")
-def built_app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
-
-
 def test_graph_names_of_data_files_do_not_leak_paths(data_app: Flask) -> None:
     client = data_app.test_client()
     response = client.get("/sparql", query_string={

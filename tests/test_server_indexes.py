@@ -4,15 +4,10 @@ real build: counts against the endpoint's own answer, sorting by every column, g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-
-from .conftest import close_app
 
 ID = "https://w3id.org/dakg/id/"
 PREFIX = "PREFIX dakg: <https://w3id.org/dakg/def/>\n"
@@ -64,31 +59,16 @@ class Rows(HTMLParser):
             self._cell.append(data)
 
 
-@pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def rows_of(client: FlaskClient, path: str) -> Rows:
-    response = client.get(path)
+def rows_of(built_client: FlaskClient, path: str) -> Rows:
+    response = built_client.get(path)
     assert response.status_code == 200, response.get_data(as_text=True)
     parsed = Rows()
     parsed.feed(response.get_data(as_text=True))
     return parsed
 
 
-def select(client: FlaskClient, query: str) -> list[dict[str, str]]:
-    response = client.get("/sparql", query_string={"query": PREFIX + query},
+def select(built_client: FlaskClient, query: str) -> list[dict[str, str]]:
+    response = built_client.get("/sparql", query_string={"query": PREFIX + query},
                           headers={"Accept": "application/sparql-results+json"})
     return [{k: v["value"] for k, v in row.items()}
             for row in response.get_json()["results"]["bindings"]]
@@ -98,27 +78,27 @@ def select(client: FlaskClient, query: str) -> list[dict[str, str]]:
     ("sectors", "Sector"), ("clusters", "RecommendationCluster"), ("sessions", "Session"),
     ("documents", "Document"), ("programmes", "Programme"),
     ("projects", "DevelopmentAgendaProject")])
-def test_an_index_lists_every_thing_of_its_kind(client: FlaskClient, path: str,
+def test_an_index_lists_every_thing_of_its_kind(built_client: FlaskClient, path: str,
                                                 kind: str) -> None:
-    things = {r["e"] for r in select(client, f"SELECT ?e WHERE {{ ?e a dakg:{kind} }}")}
-    listed = {"https://w3id.org/dakg" + href for href, _ in rows_of(client, "/" + path).rows}
+    things = {r["e"] for r in select(built_client, f"SELECT ?e WHERE {{ ?e a dakg:{kind} }}")}
+    listed = {"https://w3id.org/dakg" + href for href, _ in rows_of(built_client, "/" + path).rows}
     assert listed == things and things
 
 
-def test_a_sector_lists_the_recommendations_naming_it(client: FlaskClient) -> None:
+def test_a_sector_lists_the_recommendations_naming_it(built_client: FlaskClient) -> None:
     sector = ID + "sector/copyright-and-creative-industries"
     expected = sorted(int(r["n"]) for r in select(
-        client, f"SELECT ?n WHERE {{ ?r dakg:relatedSector <{sector}> ; "
+        built_client, f"SELECT ?n WHERE {{ ?r dakg:relatedSector <{sector}> ; "
                 "dakg:recommendationNumber ?n }"))
-    row = next(cells for href, cells in rows_of(client, "/sectors").rows
+    row = next(cells for href, cells in rows_of(built_client, "/sectors").rows
                if href == "/id/sector/copyright-and-creative-industries")
     count, _, numbers = row[1].partition(" ")
     assert int(count) == len(expected) > 0
     assert [int(n) for n in numbers.split(", ")] == expected
 
 
-def test_documents_are_grouped_by_session_in_order(client: FlaskClient) -> None:
-    body = client.get("/documents").get_data(as_text=True)
+def test_documents_are_grouped_by_session_in_order(built_client: FlaskClient) -> None:
+    body = built_client.get("/documents").get_data(as_text=True)
     groups = re.findall(r'<th scope="rowgroup"[^>]*><a href="/id/session/CDIP/(\d+)"', body)
     assert [int(g) for g in groups] == sorted(int(g) for g in groups) and len(groups) > 10
     sixteenth = body.index('href="/id/session/CDIP/16"')
@@ -127,13 +107,13 @@ def test_documents_are_grouped_by_session_in_order(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("path", INDEX_PATHS)
-def test_every_column_sorts_both_ways(client: FlaskClient, path: str) -> None:
-    links = rows_of(client, "/" + path).sort_links
+def test_every_column_sorts_both_ways(built_client: FlaskClient, path: str) -> None:
+    links = rows_of(built_client, "/" + path).sort_links
     assert len(links) >= 3
     for link in links:
         column = link.partition("sort=")[2].lstrip("-")
-        up = rows_of(client, f"/{path}?sort={column}").rows
-        down = rows_of(client, f"/{path}?sort=-{column}").rows
+        up = rows_of(built_client, f"/{path}?sort={column}").rows
+        down = rows_of(built_client, f"/{path}?sort=-{column}").rows
         assert sorted(up) == sorted(down)
         if column in ("recommendations", "mentions"):
             index = -2 if column == "recommendations" else -1
@@ -143,22 +123,22 @@ def test_every_column_sorts_both_ways(client: FlaskClient, path: str) -> None:
                 counts, reverse=True)
 
 
-def test_sessions_in_order(client: FlaskClient) -> None:
-    numbers = [int(cells[0]) for _, cells in rows_of(client, "/sessions").rows]
+def test_sessions_in_order(built_client: FlaskClient) -> None:
+    numbers = [int(cells[0]) for _, cells in rows_of(built_client, "/sessions").rows]
     assert numbers == sorted(numbers) and numbers
 
 
-def test_an_unknown_sort_column_is_400(client: FlaskClient) -> None:
-    response = client.get("/sectors?sort=colour")
+def test_an_unknown_sort_column_is_400(built_client: FlaskClient) -> None:
+    response = built_client.get("/sectors?sort=colour")
     assert response.status_code == 400
     assert "colour" in response.get_data(as_text=True)
 
 
-def test_home_and_nav_link_every_index_with_its_count(client: FlaskClient) -> None:
-    body = client.get("/").get_data(as_text=True)
+def test_home_and_nav_link_every_index_with_its_count(built_client: FlaskClient) -> None:
+    body = built_client.get("/").get_data(as_text=True)
     for path in INDEX_PATHS:
-        listed = len(rows_of(client, "/" + path).rows)
+        listed = len(rows_of(built_client, "/" + path).rows)
         assert re.search(rf'<a href="/{path}">[^<]+</a> <span class="count">{listed}</span>',
                          body), path
-    recommendations = client.get("/recommendations").get_data(as_text=True)
+    recommendations = built_client.get("/recommendations").get_data(as_text=True)
     assert all(f'href="/{path}"' in recommendations for path in INDEX_PATHS)

@@ -8,7 +8,6 @@ import html
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,13 +34,8 @@ MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples",
 
 
 @pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
+def app(built_app: Flask) -> Flask:
+    return built_app
 
 
 @pytest.fixture()

@@ -4,30 +4,17 @@ stands for, titled and described; checked against the endpoint's own answers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .conftest import close_app
 from .test_server_indexes import select
 
 
 @pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
-
-
-@pytest.fixture(scope="module")
-def home(app: Flask) -> str:
-    response = app.test_client().get("/")
+def home(built_app: Flask) -> str:
+    response = built_app.test_client().get("/")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -38,14 +25,9 @@ def figure(home: str, name: str) -> str:
     return found.group(0)
 
 
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def test_matrix_has_a_linked_cell_per_recommendation_and_sector(client: FlaskClient,
+def test_matrix_has_a_linked_cell_per_recommendation_and_sector(built_client: FlaskClient,
                                                                 home: str) -> None:
-    pairs = select(client, "SELECT ?n ?s WHERE { ?r dakg:relatedSector ?s ; "
+    pairs = select(built_client, "SELECT ?n ?s WHERE { ?r dakg:relatedSector ?s ; "
                            "dakg:recommendationNumber ?n }")
     svg = figure(home, "matrix")
     cells = re.findall(r'<a href="/id/recommendation/(\d+)"><title>Recommendation \d+ names '
@@ -54,9 +36,9 @@ def test_matrix_has_a_linked_cell_per_recommendation_and_sector(client: FlaskCli
     assert sorted(map(int, cells)) == sorted(int(p["n"]) for p in pairs)
 
 
-def test_clusters_mark_the_immediate_recommendations(client: FlaskClient, home: str) -> None:
+def test_clusters_mark_the_immediate_recommendations(built_client: FlaskClient, home: str) -> None:
     immediate = {int(r["n"]) for r in select(
-        client, "SELECT ?n WHERE { ?r dakg:adoptedForImmediateImplementation true ; "
+        built_client, "SELECT ?n WHERE { ?r dakg:adoptedForImmediateImplementation true ; "
                 "dakg:recommendationNumber ?n }")}
     svg = figure(home, "clusters")
     marked = {int(n) for n in re.findall(
@@ -67,12 +49,12 @@ def test_clusters_mark_the_immediate_recommendations(client: FlaskClient, home: 
     assert len(marked | later) == 45 and not marked & later
 
 
-def test_session_bars_link_to_their_documents(client: FlaskClient, home: str) -> None:
+def test_session_bars_link_to_their_documents(built_client: FlaskClient, home: str) -> None:
     svg = figure(home, "sessions")
     bars = re.findall(r'<a href="/documents#session-CDIP-(\d+)"><title>CDIP \d+: (\d+) '
                       r'documents? cited</title>', svg)
     assert bars
-    documents = client.get("/documents").get_data(as_text=True)
+    documents = built_client.get("/documents").get_data(as_text=True)
     for number, count in bars:
         # the session's group of the documents index, up to the next group
         group = re.search(rf'<tr class="group" id="session-CDIP-{number}">(.*?)</tbody>',

@@ -7,9 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,7 +15,6 @@ from flask.testing import FlaskClient
 
 from dakg.graph.source import Source
 
-from .conftest import close_app
 from .test_server_indexes import select
 
 REPORT = "/report/CDIP/35/2"
@@ -63,23 +60,8 @@ class ReportText(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[Flask]:
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=2))
-    yield made
-    close_app(made)
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def report_page(app: Flask) -> ReportText:
-    response = app.test_client().get(REPORT)
+def report_page(built_app: Flask) -> ReportText:
+    response = built_app.test_client().get(REPORT)
     assert response.status_code == 200
     parsed = ReportText()
     parsed.feed(response.get_data(as_text=True))
@@ -94,10 +76,10 @@ def test_the_whole_source_text_is_there(report_page: ReportText, source: Source)
     assert _squeezed("".join(report_page.text)) == _squeezed(source.text)
 
 
-def test_every_text_part_has_its_anchor_holding_its_text(client: FlaskClient,
+def test_every_text_part_has_its_anchor_holding_its_text(built_client: FlaskClient,
                                                          report_page: ReportText,
                                                          source: Source) -> None:
-    parts = select(client, """PREFIX oa: <http://www.w3.org/ns/oa#>
+    parts = select(built_client, """PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?x ?start ?end WHERE { ?x dakg:sourceSpan/oa:hasSelector ?p .
                                        ?p oa:start ?start ; oa:end ?end }""")
     assert len(parts) > 500
@@ -108,10 +90,10 @@ def test_every_text_part_has_its_anchor_holding_its_text(client: FlaskClient,
         assert shown == _squeezed(source.text[int(part["start"]):int(part["end"])]), anchor
 
 
-def test_every_mention_is_a_link_to_what_it_names(client: FlaskClient) -> None:
-    mentions = select(client, "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+def test_every_mention_is_a_link_to_what_it_names(built_client: FlaskClient) -> None:
+    mentions = select(built_client, "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
                               "SELECT ?m ?body WHERE { ?m a ?t ; oa:hasBody ?body }")
-    body = client.get(REPORT).get_data(as_text=True)
+    body = built_client.get(REPORT).get_data(as_text=True)
     links = dict(re.findall(r'<a class="mention" id="([^"]+)" href="([^"]+)"', body))
     assert len(links) == len({m["m"] for m in mentions}) > 500
     bodies: dict[str, set[str]] = {}
@@ -127,9 +109,9 @@ def test_every_mention_is_a_link_to_what_it_names(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("resource", [
     "section/25/implementation/1", "section/22/implementation/2/mention/2", "footnote/11"])
-def test_a_provenance_quote_links_to_its_place(client: FlaskClient, report_page: ReportText,
+def test_a_provenance_quote_links_to_its_place(built_client: FlaskClient, report_page: ReportText,
                                                resource: str) -> None:
-    page = client.get(f"/id/document/CDIP/35/2/{resource}").get_data(as_text=True)
+    page = built_client.get(f"/id/document/CDIP/35/2/{resource}").get_data(as_text=True)
     quote = re.search(r'<a class="in-report" href="([^"]+)"[^>]*><mark>([^<]*)</mark></a>', page)
     assert quote, resource
     assert quote.group(1) == f"{REPORT}#{resource}"
@@ -137,23 +119,23 @@ def test_a_provenance_quote_links_to_its_place(client: FlaskClient, report_page:
         html.unescape(quote.group(2)))
 
 
-def test_the_source_text_and_manifest_download_with_their_sha256(client: FlaskClient) -> None:
-    recorded = select(client, "SELECT ?sha WHERE { ?t a dakg:SourceText ; dakg:sha256 ?sha }")
-    with client.get("/dumps/cdip_35_2_zh.txt") as text:
+def test_the_source_text_and_manifest_download_with_their_sha256(built_client: FlaskClient) -> None:
+    recorded = select(built_client, "SELECT ?sha WHERE { ?t a dakg:SourceText ; dakg:sha256 ?sha }")
+    with built_client.get("/dumps/cdip_35_2_zh.txt") as text:
         assert text.status_code == 200 and text.mimetype == "text/plain"
         assert hashlib.sha256(text.data).hexdigest() == recorded[0]["sha"]
-    with client.get("/dumps/SHA256SUMS") as sums:
+    with built_client.get("/dumps/SHA256SUMS") as sums:
         assert f"{recorded[0]['sha']}  cdip_35_2_zh.txt" in sums.get_data(as_text=True)
-    with client.get("/dumps/cdip_35_2_zh.toml") as manifest:
+    with built_client.get("/dumps/cdip_35_2_zh.toml") as manifest:
         assert manifest.status_code == 200
         assert recorded[0]["sha"] in manifest.get_data(as_text=True)
-    listing = client.get("/dumps/").get_data(as_text=True)
+    listing = built_client.get("/dumps/").get_data(as_text=True)
     assert "cdip_35_2_zh.txt" in listing and "cdip_35_2_zh.toml" in listing
 
 
-def test_an_unknown_report_is_404(client: FlaskClient) -> None:
-    assert client.get("/report/CDIP/1/1").status_code == 404
-    assert client.get("/report/CDIP/35/2%3Cx%3E").status_code == 400
+def test_an_unknown_report_is_404(built_client: FlaskClient) -> None:
+    assert built_client.get("/report/CDIP/1/1").status_code == 404
+    assert built_client.get("/report/CDIP/35/2%3Cx%3E").status_code == 400
 
 
 def test_no_report_without_the_published_text(small_app: Flask) -> None:
