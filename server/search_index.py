@@ -207,8 +207,10 @@ def index_path(folder: Path, version: str) -> Path:
     return folder / f"search-{SCHEMA_VERSION}-{version}.sqlite"
 
 
-def prune(folder: Path, keep: Path) -> None:
-    """Remove the index files of other data versions (the folder holds only indexes)."""
-    for old in folder.glob("search-*.sqlite"):
-        if old != keep:
+def prune(folder: Path, alive: set[str]) -> None:
+    """Remove the index files of data versions that are gone (another process may still be
+    serving an older version that exists, so only those are removed)."""
+    for old in folder.glob(f"search-{SCHEMA_VERSION}-*.sqlite"):
+        version = old.name.removeprefix(f"search-{SCHEMA_VERSION}-").removesuffix(".sqlite")
+        if version not in alive:
             old.unlink(missing_ok=True)

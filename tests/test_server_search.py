@@ -124,3 +124,14 @@ def test_matches_respect_latin_word_boundaries(text: str, query: str,
     folded, _ = fold(text)
     hit: Hit | None = _hit("x", "", "text", "", text, folded, query)
     assert (hit.start if hit else None) == found_at
+
+
+def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:
+    from dakg.server.search_index import Entry, build, index_path, prune
+
+    entries = [Entry("urn:x", "", "label", "en", "x")]
+    for version in ("old", "current", "gone"):
+        build(index_path(tmp_path, version), entries)
+    prune(tmp_path, {"old", "current"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        index_path(tmp_path, "current").name, index_path(tmp_path, "old").name]

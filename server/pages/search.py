@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
+from dakg.graph.store import BUILDS
+
 from .. import search_index
 from ..runtime import Runtime, runtime
 from ..search_index import Entry, Hit, SearchIndex
@@ -114,7 +116,9 @@ def current_index(rt: Runtime) -> SearchIndex:
         if path.is_file():
             return SearchIndex(path)
         index = search_index.build(path, _entries(rt))
-        search_index.prune(folder, path)
+        builds = rt.dataset.folder / BUILDS
+        alive = {p.name for p in builds.iterdir()} if builds.is_dir() else set()
+        search_index.prune(folder, alive | {version})
         return index
 
     found = rt.cache.get(("search-index", version), made)
