@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 
 # List the targets with what they do.
 help:
-	@awk '/^# /{doc=substr($$0,3)} /^[a-z]+:/{sub(":.*","",$$1); if (doc) printf "  %-8s %s\n", $$1, doc; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^# /{doc = doc (doc == "" ? "" : "\n           ") substr($$0, 3); next} \
+	     /^[a-z]+:/{sub(":.*", "", $$1); if (doc != "") printf "  %-8s %s\n", $$1, doc} \
+	     {doc = ""}' $(MAKEFILE_LIST)
 
 # Create the virtual environment and install dakg with its test tools.
 install: $(BIN)/dakg
@@ -28,12 +30,13 @@ build: install
 test: install
 	$(BIN)/python -m pytest
 
-# Lint, and type-check the package as installed (graph/ and server/ become dakg.graph and
-# dakg.server only once installed, so mypy reads an installed copy).
+# Lint, and type-check the package as installed and the tests (graph/ and server/ become
+# dakg.graph and dakg.server only once installed, so mypy reads an installed copy).
 lint: install
 	$(BIN)/ruff check .
 	rm -rf .mypy-build build && $(BIN)/pip install --quiet --no-deps --target .mypy-build .
-	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg
+	cp -r tests .mypy-build/tests
+	cd .mypy-build && ../$(BIN)/mypy --python-executable ../$(BIN)/python -p dakg -p tests
 
 # Run the benchmarks (build time; server latency and throughput, which needs wrk).
 bench: install

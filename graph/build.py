@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .dumps import CHECKSUMS, DUMP_NAME, sorted_quads, write_dumps
+from .errors import BuildError
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
@@ -32,8 +32,11 @@ from .store import (
     DUMPS,
     MANIFEST,
     STORE,
+    WORK_PREFIX,
     fill_store,
+    locked,
     prune_builds,
+    sweep_work_folders,
     switch_current,
     to_quads,
 )
@@ -81,37 +84,74 @@ def map_extraction(extraction: Extraction) -> list[NamedGraph]:
 
 def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
           reference_path: Path | None = None) -> BuildResult:
-    """Build the graph and make it the current store; nothing changes if any step fails."""
+    """Build the graph and make it the current store; nothing changes if any step fails.
+
+    The data folder is made ready (and locked) before any work, so that an operator's mistake
+    (a folder that cannot be written) is said at once, not after the extraction.
+    """
     clock = _Clock()
-    extraction = extract(manifest, reference_path)
-    clock.lap("extract")
-    graphs = map_extraction(extraction)
-    clock.lap("map")
-    outcome = check(union(graphs), shapes_graph())
-    clock.lap("validate")
-    graphs = rebase(graphs, base_iri)
-    prefixes = prefixes_for(base_iri)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(data_dir):
-        work = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
-        work.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
+    with prepared(data_dir) as work:
+        extraction = extract(manifest, reference_path)
+        clock.lap("extract")
+        graphs = map_extraction(extraction)
+        clock.lap("map")
+        outcome = check(union(graphs), shapes_graph())
+        clock.lap("validate")
+        graphs = rebase(graphs, base_iri)
+        prefixes = prefixes_for(base_iri)
+        version, counts, sums = _write(work, graphs, prefixes,
+                                       _source_files(extraction, manifest))
+        clock.lap("store+dumps")
+        _manifest(work, version, base_iri, extraction, counts, sums)
+        final = data_dir / BUILDS / version
+        final.parent.mkdir(exist_ok=True)
+        if final.exists():
+            shutil.rmtree(work)  # same content as an earlier build: reuse it
+        else:
+            os.replace(work, final)
+        switch_current(data_dir, final)
+        prune_builds(data_dir)
+    return BuildResult(version, final, counts, sums, outcome, clock.laps)
+
+
+@contextlib.contextmanager
+def prepared(data_dir: Path) -> Iterator[Path]:
+    """Check that ``data_dir`` can hold a build, take its lock, sweep what killed builds
+    left, and give a fresh work folder inside it (removed if the build fails)."""
+    ready(data_dir)
+    with locked(data_dir, on_error=lambda e: _unusable(data_dir, e)):
+        sweep_work_folders(data_dir)  # under the lock: no other build is running
         try:
-            version, counts, sums = _write(work, graphs, prefixes,
-                                           _source_files(extraction, manifest))
-            clock.lap("store+dumps")
-            _manifest(work, version, base_iri, extraction, counts, sums)
-            final = data_dir / BUILDS / version
-            final.parent.mkdir(exist_ok=True)
-            if final.exists():
-                shutil.rmtree(work)  # same content as an earlier build: reuse it
-            else:
-                os.replace(work, final)
-            switch_current(data_dir, final)
-            prune_builds(data_dir)
+            work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=data_dir))
+            work.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
+        except OSError as e:
+            raise _unusable(data_dir, e) from e
+        try:
+            yield work
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-    return BuildResult(version, final, counts, sums, outcome, clock.laps)
+
+
+def ready(data_dir: Path) -> None:
+    """Make ``data_dir`` if needed; ``BuildError`` naming the path and what to do if it
+    cannot be a data folder (a file is in the way, or it or its parent is not writable)."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise BuildError(f"the data folder {data_dir} is a file, not a folder: move it away, "
+                         "or choose another folder with --data-dir or DAKG_DATA_DIR")
+    existing = next(p for p in data_dir.parents if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise BuildError(f"cannot make the data folder {data_dir}: {existing} is a file, not "
+                         "a folder; choose another folder with --data-dir or DAKG_DATA_DIR")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BuildError(f"cannot make the data folder {data_dir}: {e.strerror} "
+                         f"({e.filename}); make it yourself with the right owner, or choose "
+                         "another folder with --data-dir or DAKG_DATA_DIR") from e
+    for folder in (data_dir, data_dir / BUILDS):
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise _unusable(folder, PermissionError(13, "Permission denied"))
 
 
 def _source_files(extraction: Extraction, manifest: Path | None) -> dict[str, bytes]:
@@ -159,19 +199,10 @@ def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_manifest(build: Path) -> dict[str, object]:
-    return dict(json.loads((build / MANIFEST).read_text()))
-
-
-@contextlib.contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    """One build at a time per data folder."""
-    with open(data_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _unusable(data_dir: Path, error: OSError) -> BuildError:
+    return BuildError(f"cannot write in the data folder {data_dir}: {error.strerror}; give "
+                      f"the user running dakg write access (chown or chmod {data_dir}), or "
+                      "choose another folder with --data-dir or DAKG_DATA_DIR")
 
 
 class _Clock:

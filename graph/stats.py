@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 
 from .rdf.namespaces import PREFIXES
@@ -41,3 +43,59 @@ def figures(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> dict[str, i
         assert isinstance(answer, ox.QuerySolutions)
         result[label] = int(next(answer)["n"].value)
     return result
+
+
+# The kinds of things whose names people look for, by class: how many of each have a name in
+# English and in Chinese is what a user of the data needs to know (the report is Chinese;
+# dakg never machine-translates, so an English name is there only where it was curated).
+NAMED_KINDS: dict[str, str] = {
+    "recommendations": "dakg:Recommendation",
+    "clusters": "dakg:RecommendationCluster",
+    "sectors": "dakg:Sector",
+    "committees": "dakg:Committee",
+    "sessions": "dakg:Session",
+    "programmes": "dakg:Programme",
+    "projects": "dakg:DevelopmentAgendaProject",
+    "documents": "dakg:Document",
+    "report sections": "dakg:RecommendationSection",
+    "annexes": "dakg:Annex",
+}
+# A name: a label, a preferred label or a title.
+_NAMES = "rdfs:label|skos:prefLabel|dcterms:title"
+COVERAGE_QUERY = f"""SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) (COUNT(DISTINCT ?en) AS ?withEn)
+       (COUNT(DISTINCT ?zh) AS ?withZh) WHERE {{
+  VALUES ?kind {{ {" ".join(NAMED_KINDS.values())} }}
+  ?x a ?kind .
+  OPTIONAL {{ ?x {_NAMES} ?e FILTER(langMatches(lang(?e), "en")) BIND(?x AS ?en) }}
+  OPTIONAL {{ ?x {_NAMES} ?z FILTER(langMatches(lang(?z), "zh")) BIND(?x AS ?zh) }}
+}} GROUP BY ?kind"""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many things of a kind there are, and how many have a name in each language."""
+
+    kind: str
+    total: int
+    english: int
+    chinese: int
+
+
+def coverage_from_rows(rows: dict[str, tuple[int, int, int]],
+                       prefixes: dict[str, str]) -> list[Coverage]:
+    """``Coverage`` in the order of ``NAMED_KINDS`` from class IRI → (n, withEn, withZh)."""
+    found = []
+    for kind, curie in NAMED_KINDS.items():
+        prefix, _, local = curie.partition(":")
+        total, english, chinese = rows.get(prefixes[prefix] + local, (0, 0, 0))
+        found.append(Coverage(kind, total, english, chinese))
+    return found
+
+
+def coverage(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> list[Coverage]:
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    answer = store.query(prologue + COVERAGE_QUERY, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    rows = {s["kind"].value: (int(s["n"].value), int(s["withEn"].value),
+                              int(s["withZh"].value)) for s in answer}
+    return coverage_from_rows(rows, prefixes)

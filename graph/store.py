@@ -7,9 +7,13 @@ half of either, and a failed build leaves ``current`` as it was.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +27,8 @@ BUILDS = "builds"
 STORE = "store"
 DUMPS = "dumps"
 MANIFEST = "build.json"
+WORK_PREFIX = ".build-"  # a build's work folder, renamed into builds/ when it is complete
+LOCK = ".lock"
 
 
 def current_build(data_dir: Path) -> Path:
@@ -31,6 +37,11 @@ def current_build(data_dir: Path) -> Path:
     if not link.exists():
         raise BuildError(f"no store in {data_dir}: run 'dakg build' first")
     return link.resolve()
+
+
+def read_manifest(build: Path) -> dict[str, object]:
+    """What ``build.json`` says about a build."""
+    return dict(json.loads((build / MANIFEST).read_text()))
 
 
 def open_store(data_dir: Path, *, read_only: bool = True) -> ox.Store:
@@ -109,16 +120,74 @@ def switch_current(data_dir: Path, build: Path) -> None:
         os.close(folder)
 
 
-def prune_builds(data_dir: Path, keep: int = 2) -> None:
-    """Delete all builds but the current one and the ``keep - 1`` newest others.
+@contextlib.contextmanager
+def locked(data_dir: Path, *,
+           on_error: Callable[[OSError], Exception] | None = None) -> Iterator[None]:
+    """One build (or prune) at a time per data folder; ``on_error`` turns a failure to open
+    the lock into the caller's error."""
+    try:
+        lock_file = open(data_dir / LOCK, "w")  # noqa: SIM115 (closed by the with below)
+    except OSError as e:
+        if on_error is None:
+            raise
+        raise on_error(e) from e
+    with lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
-    The previous build is kept: a server that opened it before the switch still reads it.
-    """
+
+def sweep_work_folders(data_dir: Path) -> list[Path]:
+    """Remove what killed builds left: work folders and half-made ``current`` links. Only
+    with the lock held, so that no build is running."""
+    stale = [*data_dir.glob(f"{WORK_PREFIX}*"), *data_dir.glob(f".{CURRENT}.*")]
+    for path in stale:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+@dataclass(frozen=True)
+class BuildFolder:
+    """One build under ``builds/``, as ``dakg builds list`` shows it."""
+
+    version: str
+    path: Path
+    size: int  # bytes on disk (the store and the dumps)
+    modified: float  # when it was written (its folder's mtime)
+    current: bool
+
+
+def list_builds(data_dir: Path) -> list[BuildFolder]:
+    """The builds, newest first."""
     builds = data_dir / BUILDS
     if not builds.is_dir():
-        return
-    current = current_build(data_dir)
-    others = sorted((b for b in builds.iterdir() if b.resolve() != current),
-                    key=lambda b: b.stat().st_mtime, reverse=True)
+        return []
+    link = data_dir / CURRENT
+    current = link.resolve() if link.is_symlink() else None
+    found = [BuildFolder(b.name, b, _size(b), b.stat().st_mtime, b.resolve() == current)
+             for b in builds.iterdir() if b.is_dir() and not b.is_symlink()]
+    return sorted(found, key=lambda b: b.modified, reverse=True)
+
+
+def prune_builds(data_dir: Path, keep: int = 2) -> list[BuildFolder]:
+    """Delete all builds but the current one and the ``keep - 1`` newest others; return
+    those deleted.
+
+    The previous build is kept by default: a server that opened it before the switch still
+    reads it.
+    """
+    if keep < 1:
+        raise BuildError(f"keep must be at least 1 (the current build), not {keep}")
+    others = [b for b in list_builds(data_dir) if not b.current]
     for old in others[keep - 1 :]:
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old.path, ignore_errors=True)
+    return others[keep - 1 :]
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())

@@ -11,20 +11,24 @@ from dataclasses import dataclass
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .errors import BuildError, ValidationFailed
+from .rdf.namespaces import PREFIXES
 
 
 @dataclass(frozen=True)
 class Result:
     severity: str
     focus: str
-    path: str | None
+    path: str | None  # as SPARQL writes a property path, with prefixed names
     shape: str
     messages: tuple[str, ...]
     value: str | None
+    in_data: bool = True  # False: the focus node is not in the data validated (a check on
+    # the whole dataset, such as the count of recommendations, run on a part of it)
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,25 @@ class Outcome:
         counts = Counter(r.severity for r in self.results)
         lines = ["Conforms: no" if self.violations else "Conforms: yes (with warnings)",
                  ", ".join(f"{n} {severity.lower()}(s)" for severity, n in counts.items())]
-        for r in self.results[:limit]:
-            lines.append(f"- [{r.severity}] {r.focus}" + (f" {r.path}" if r.path else ""))
-            lines.extend(f"    {m}" for m in r.messages)
-            if r.value is not None:
-                lines.append(f"    value: {r.value}")
-            lines.append(f"    shape: {r.shape}")
+        shown = self.results[:limit]
+        lines.extend(_lines(r) for r in shown if r.in_data)
+        elsewhere = [r for r in shown if not r.in_data]
+        if elsewhere:
+            lines.append("About the whole dataset (their node is not in the data validated: "
+                         "checks that count across the dataset see only the part given):")
+            lines.extend(_lines(r) for r in elsewhere)
         if len(self.results) > limit:
             lines.append(f"… and {len(self.results) - limit} more")
         return "\n".join(lines)
+
+
+def _lines(r: Result) -> str:
+    lines = [f"- [{r.severity}] {r.focus}" + (f" {r.path}" if r.path else "")]
+    lines.extend(f"    {m}" for m in r.messages)
+    if r.value is not None:
+        lines.append(f"    value: {r.value}")
+    lines.append(f"    shape: {r.shape}")
+    return "\n".join(lines)
 
 
 def validate(data: Graph, shapes: Graph) -> Outcome:
@@ -59,10 +73,15 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
                                               advanced=True, allow_warnings=True, inplace=True)
     if not isinstance(report, Graph):  # pyshacl returns, not raises, when the shapes are bad
         raise BuildError(f"the SHACL shapes could not be applied: {text}")
-    results = tuple(sorted((_result(report, node) for node in
-                            report.subjects(SH.resultSeverity, None)),
-                           key=lambda r: (r.severity, r.shape, r.focus, r.path or "")))
-    return Outcome(bool(conforms), results)
+    names = _Names(shapes)
+    nodes = set(data.subjects()) | set(data.objects())
+    # One result per thing to fix: a shape whose constraints fail together (sh:minCount and
+    # sh:hasValue on one path) reports each, with the same message.
+    results = {_result(report, node, names, nodes) for node in
+               report.subjects(SH.resultSeverity, None)}
+    ordered = sorted(results, key=lambda r: (r.severity, not r.in_data, r.shape, r.focus,
+                                             r.path or "", r.value or ""))
+    return Outcome(bool(conforms), tuple(ordered))
 
 
 def check(data: Graph, shapes: Graph) -> Outcome:
@@ -73,16 +92,55 @@ def check(data: Graph, shapes: Graph) -> Outcome:
     return outcome
 
 
-def _result(report: Graph, node: Node) -> Result:
+def _result(report: Graph, node: Node, names: _Names, nodes: set[Node]) -> Result:
     def one(prop: URIRef) -> str | None:
         value = report.value(node, prop)
         return None if value is None else str(value)
 
     severity = str(one(SH.resultSeverity)).rsplit("#", 1)[-1]
     messages = sorted({_message(m) for m in report.objects(node, SH.resultMessage)})
-    return Result(severity=severity, focus=str(one(SH.focusNode)), path=one(SH.resultPath),
-                  shape=str(one(SH.sourceShape)), messages=tuple(messages),
-                  value=one(SH.value))
+    shape = report.value(node, SH.sourceShape)
+    focus = report.value(node, SH.focusNode)
+    path = names.path(shape) if shape is not None else None
+    return Result(severity=severity, focus=str(focus), path=path, shape=str(shape),
+                  messages=tuple(messages), value=one(SH.value), in_data=focus in nodes)
+
+
+class _Names:
+    """A shape's ``sh:path`` as SPARQL writes it (``^dakg:statementOf``,
+    ``skos:hasTopConcept/skos:notation``), read from the shapes graph: the report holds only
+    a blank node for a path that is not a single property."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self.names = shapes.namespace_manager
+        for prefix, namespace in PREFIXES.items():
+            self.names.bind(prefix, namespace, override=False)
+
+    def path(self, shape: Node) -> str | None:
+        path = self.shapes.value(shape, SH.path)
+        return None if path is None else self._path(path)
+
+    def _path(self, path: Node) -> str:
+        if isinstance(path, URIRef):
+            return path.n3(self.names)
+        members = list(Collection(self.shapes, path)) if self.shapes.value(
+            path, RDF.first) is not None else None
+        if members is not None:
+            return "/".join(self._group(m) for m in members)
+        for modifier, mark in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"),
+                               (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = self.shapes.value(path, modifier)
+            if inner is not None:
+                return f"^{self._group(inner)}" if mark == "^" else f"{self._group(inner)}{mark}"
+        alternatives = self.shapes.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "|".join(self._group(m) for m in Collection(self.shapes, alternatives))
+        return str(path)
+
+    def _group(self, path: Node) -> str:
+        text = self._path(path)
+        return text if isinstance(path, URIRef) or text.startswith("^") else f"({text})"
 
 
 def _message(message: object) -> str:

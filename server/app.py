@@ -84,7 +84,7 @@ def live_dataset(served: LinkedDataset) -> LinkedDataset:
     initialise(live, snapshot.store, snapshot.version)
     origin = (live / "origin").read_text().strip()
     if origin != snapshot.version:
-        log.warning("serving the live store started from %s, not the current data %s; its "
-                    "writes are kept (delete %s to start again from the current data)",
-                    origin, snapshot.version, live)
+        log.warning("serving the live copy %s started from %s, not the current data %s; its "
+                    "writes are kept ('dakg live reset' starts it again from the current data)",
+                    live, origin, snapshot.version)
     return LinkedDataset(live)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from dakg.graph.live import LIVE, LiveCopy, live_copy
 from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
 
@@ -41,6 +42,20 @@ class LinkedDataset:
         return self.link.is_symlink() and (self.link.resolve() / "store").is_dir()
 
 
+def served_copy(dataset: LinkedDataset) -> LiveCopy | None:
+    """The live copy ``dataset`` is (a server with a write token serves one), else None."""
+    if dataset.folder.name != LIVE:
+        return None
+    return live_copy(dataset.folder.parent)
+
+
+def copy_tag(dataset: LinkedDataset) -> str:
+    """What, besides the version, decides what the server says about its data: the build a
+    live copy is compared with (a rebuild changes it without changing the live copy)."""
+    copy = served_copy(dataset)
+    return f"{copy.build}" if copy is not None else ""
+
+
 def load_files(files: list[Path], folder: Path, base_iri: str = DEFAULT_BASE) -> LinkedDataset:
     """A dataset of arbitrary RDF files (``dakg serve --data``), built like a report build.
 
@@ -55,7 +70,7 @@ def load_files(files: list[Path], folder: Path, base_iri: str = DEFAULT_BASE) ->
 
     import pyoxigraph as ox
 
-    from dakg.graph.rdf_input import format_for, parse_rdf
+    from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
     from dakg.graph.store import BUILDS, fill_store, switch_current
 
     digest = hashlib.sha256()
@@ -65,8 +80,11 @@ def load_files(files: list[Path], folder: Path, base_iri: str = DEFAULT_BASE) ->
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
         graph = ox.NamedNode(_graph_name(base_iri, path.name, names))
-        quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
-                           graph=graph)
+        try:
+            quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
+                               graph=graph)
+        except UnsafeInput as e:  # the message names the line; say which file too
+            raise UnsafeInput(f"{path}: {e}") from e
     version = "data-" + digest.hexdigest()[:16]
     final = folder / BUILDS / version
     if not final.exists():

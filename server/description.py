@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from dakg.graph.rdf.namespaces import SD
 
 from . import formats
+from .dataset import copy_tag, served_copy
 from .queries import select
 from .runtime import Runtime, runtime
 
@@ -35,12 +36,12 @@ def respond(fmt: formats.Format) -> Response:
     # The description names the endpoint by the address it was asked at: a client's Host
     # header is part of the key and of the ETag (the cache keeps only a few).
     host = hashlib.blake2b(endpoint.encode(), digest_size=4).hexdigest()
-    etag = f"{snapshot.version}-sd-{fmt.name}-{host}"
+    etag = f"{snapshot.version}-sd-{fmt.name}-{host}{copy_tag(rt.dataset)}"
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
         sizes = rt.cache.get(("sizes", snapshot.version), lambda: graph_sizes(rt))
-        body = rt.cache.get(("description", snapshot.version, endpoint, fmt.name),
+        body = rt.cache.get(("description", etag),
                             lambda: _graph(rt, endpoint, sizes).serialize(
                                 format=_RDFLIB[fmt.name], encoding="utf-8"))
         response = Response(body, content_type=fmt.content_type)
@@ -82,6 +83,9 @@ def _graph(rt: Runtime, endpoint: str, sizes: tuple[int, dict[str, int]]) -> Gra
     g.add((dataset, DCTERMS.title, Literal("dakg: the Development Agenda Knowledge Graph",
                                            lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, service))
+    copy = served_copy(rt.dataset)
+    if copy is not None and copy.differs:  # writes, or a rebuild since the copy was made
+        g.add((dataset, DCTERMS.description, Literal(copy.notice(), lang="en")))
     site = endpoint.rsplit("/sparql", 1)[0]
     g.add((dataset, VOID.uriSpace, Literal(f"{rt.settings.base_iri}id/")))
     g.add((dataset, VOID.exampleResource, URIRef(f"{rt.settings.base_iri}id/recommendation/1")))

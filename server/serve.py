@@ -63,7 +63,9 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         "keepalive": 5,
         "proc_name": "dakg",
         "errorlog": "-",
-        "loglevel": "info",
+        # Warnings and errors only: gunicorn's boot lines would bury the serving line, which
+        # is what a person opening the home page needs.
+        "loglevel": "warning",
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "when_ready": lambda server: on_ready(),
@@ -75,7 +77,8 @@ def serve(settings: Settings, *, dataset: LinkedDataset | None = None) -> None:
     url = f"http://{_host_for_url(settings.host)}:{settings.port}"
 
     def on_ready() -> None:
-        print(f"dakg is serving {url}/sparql (SPARQL endpoint)", file=sys.stderr, flush=True)
+        print(f"dakg is serving {url}/ (the home page; SPARQL endpoint {url}/sparql; "
+              "Ctrl+C stops it)", file=sys.stderr, flush=True)
 
     _Gunicorn(app, gunicorn_options(settings, on_ready)).run()
 

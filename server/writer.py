@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dakg.graph.live import start_live_copy
 from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, switch_current
 
@@ -111,11 +112,7 @@ def initialise(live: Path, source_store: str, origin: str) -> None:
     """Create the live store from a read-only build the first time writing is turned on."""
     if (live / "current").is_symlink():
         return
-    version = f"{origin}-w000000"
-    (live / BUILDS / version).mkdir(parents=True)
-    ox.Store.read_only(source_store).backup(str(live / BUILDS / version / "store"))
-    (live / "origin").write_text(origin + "\n")
-    switch_current(live, live / BUILDS / version)
+    start_live_copy(live, source_store, origin, origin)
 
 
 def main(argv: list[str]) -> int:

@@ -6,15 +6,23 @@ their own data folder), never on these shared objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph
 
 from dakg.graph.build import Extraction, build, extract, map_extraction
 from dakg.graph.rdf.dataset import NamedGraph
 from dakg.graph.records import Report
 from dakg.graph.source import Source, bundled_manifests
+from dakg.server.app import create_app
+from dakg.server.dataset import LinkedDataset, load_files
+from dakg.server.runtime import Runtime
+from dakg.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -80,50 +88,44 @@ def damage(source: Source, old: str, new: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def small_dataset(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> LinkedDataset:
     """tests/data/small.trig loaded as the server would load ``--data`` files."""
-    from dakg.server.dataset import load_files
-
     return load_files([DATA / "small.trig"], tmp_path_factory.mktemp("small"))
 
 
-def make_app(dataset, **settings):  # type: ignore[no-untyped-def]
+def make_app(dataset: LinkedDataset, **settings: Any) -> Flask:
     """An app over ``dataset`` with test-friendly limits; close it with ``close_app``."""
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
-    defaults = {"data_dir": dataset.folder, "query_timeout": 3.0, "row_limit": 30,
+    defaults: dict[str, Any] = {"data_dir": dataset.folder, "query_timeout": 3.0, "row_limit": 30,
                 "workers": 1, "query_workers": 2}
     return create_app(Settings(**{**defaults, **settings}), dataset=dataset)
 
 
-def close_app(app) -> None:  # type: ignore[no-untyped-def]
-    app.extensions["dakg"].close()
+def close_app(app: Flask) -> None:
+    runtime = app.extensions["dakg"]
+    assert isinstance(runtime, Runtime)
+    runtime.close()
 
 
 @pytest.fixture(scope="module")
-def small_app(small_dataset):  # type: ignore[no-untyped-def]
+def small_app(small_dataset: LinkedDataset) -> Iterator[Flask]:
     app = make_app(small_dataset)
     yield app
     close_app(app)
 
 
 @pytest.fixture()
-def client(small_app):  # type: ignore[no-untyped-def]
+def client(small_app: Flask) -> FlaskClient:
     return small_app.test_client()
 
 
 @pytest.fixture(scope="module")
-def built_app(built: Path):  # type: ignore[no-untyped-def]
+def built_app(built: Path) -> Iterator[Flask]:
     """An app over the real build (``built``), closed after the module."""
-    from dakg.server import create_app
-    from dakg.settings import Settings
-
     app = create_app(Settings(data_dir=built, workers=1, query_workers=2))
     yield app
     close_app(app)
 
 
 @pytest.fixture()
-def built_client(built_app):  # type: ignore[no-untyped-def]
+def built_client(built_app: Flask) -> FlaskClient:
     return built_app.test_client()

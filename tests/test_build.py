@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,13 +20,14 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from dakg.graph.build import build
+from dakg.graph.build import build, prepared
 from dakg.graph.dumps import CHECKSUMS, FORMATS
 from dakg.graph.errors import SourceError
 from dakg.graph.source import Source
 from dakg.graph.store import current_build, open_store
 
 from .conftest import damage, write_source
+from .helpers import DAKG, run_dakg
 
 RDFLIB_FORMAT = {"nquads": "nquads", "trig": "trig", "jsonld": "json-ld", "turtle": "turtle",
                  "ntriples": "nt", "rdfxml": "xml"}
@@ -107,7 +114,7 @@ def test_each_dump_parses_back_to_the_store(built: Path, name: str) -> None:
         assert {str(g.identifier) for g in dataset.graphs() if len(g)} == {n.value for n in names}
         for graph_name in names:
             parsed = dataset.graph(URIRef(graph_name.value))
-            assert isomorphic(parsed, _graph_of(store, graph_name)), graph_name  # type: ignore[arg-type]
+            assert isomorphic(parsed, _graph_of(store, graph_name)), graph_name
     else:
         parsed = Graph().parse(data=path.read_bytes(), format=RDFLIB_FORMAT[name])
         assert isomorphic(parsed, _graph_of(store, None))
@@ -160,3 +167,133 @@ def test_another_base_moves_every_iri(tmp_path: Path) -> None:
     assert not any("w3id.org/dakg" in str(q) for q in store)
     assert "@prefix dakg: <http://localhost:8000/def/>" in (
         result.path / "dumps" / "dakg.ttl").read_text()
+
+
+# -- the data folder: operator mistakes, killed builds, old builds -----------------------------
+
+NOBODY = 65534  # root passes every permission check: an unwritable folder is tried as nobody
+
+
+@pytest.fixture()
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder the unprivileged user can reach (pytest's are private to root)."""
+    with tempfile.TemporaryDirectory(prefix="dakg-test-") as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        yield folder
+
+
+def _as_operator(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``dakg`` as an operator without special rights: as nobody when the tests run as root."""
+    return run_dakg(*args, data_dir=data_dir, user=NOBODY if os.geteuid() == 0 else None)
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def _damaged(folder: Path, source: Source) -> Path:
+    """A source that fails at once: if its error is not what a build reports, the data folder
+    was checked before any extraction."""
+    return write_source(folder, source, damage(source, "\t建议7*\n", "\t建 议7*\n"))
+
+
+def test_a_data_folder_that_is_a_file(shared_tmp: Path, source: Source) -> None:
+    data_dir = shared_tmp / "var"
+    data_dir.write_text("not a folder")
+    result = run_dakg("build", "--source", str(_damaged(shared_tmp, source)), data_dir=data_dir)
+    assert _one_line_error(result) == (
+        f"Error: the data folder {data_dir} is a file, not a folder: move it away, or choose "
+        "another folder with --data-dir or DAKG_DATA_DIR")
+
+
+def test_a_data_folder_inside_a_file(shared_tmp: Path, source: Source) -> None:
+    (shared_tmp / "file").write_text("")
+    data_dir = shared_tmp / "file" / "var"
+    result = run_dakg("build", "--source", str(_damaged(shared_tmp, source)), data_dir=data_dir)
+    assert _one_line_error(result) == (
+        f"Error: cannot make the data folder {data_dir}: {shared_tmp / 'file'} is a file, not "
+        "a folder; choose another folder with --data-dir or DAKG_DATA_DIR")
+
+
+def test_an_unwritable_data_folder(shared_tmp: Path, source: Source) -> None:
+    data_dir = shared_tmp / "var"
+    data_dir.mkdir(mode=0o555)
+    data_dir.chmod(0o555)
+    result = _as_operator("build", "--source", str(_damaged(shared_tmp, source)),
+                          data_dir=data_dir)
+    assert _one_line_error(result) == (
+        f"Error: cannot write in the data folder {data_dir}: Permission denied; give the user "
+        f"running dakg write access (chown or chmod {data_dir}), or choose another folder "
+        "with --data-dir or DAKG_DATA_DIR")
+    assert list(data_dir.iterdir()) == []
+
+
+def test_an_unwritable_parent(shared_tmp: Path, source: Source) -> None:
+    parent = shared_tmp / "readonly"
+    parent.mkdir()
+    parent.chmod(0o555)
+    data_dir = parent / "var"
+    result = _as_operator("build", "--source", str(_damaged(shared_tmp, source)),
+                          data_dir=data_dir)
+    assert _one_line_error(result) == (
+        f"Error: cannot make the data folder {data_dir}: Permission denied ({data_dir}); make "
+        "it yourself with the right owner, or choose another folder with --data-dir or "
+        "DAKG_DATA_DIR")
+
+
+def test_a_build_sweeps_what_killed_builds_left(built: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(built, data_dir, symlinks=True)
+    # A build killed while it works leaves its work folder.
+    killed = subprocess.Popen([DAKG, "--data-dir", str(data_dir), "build"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(data_dir.glob(".build-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed.kill()
+    killed.wait()
+    assert len(list(data_dir.glob(".build-*"))) == 1
+    (data_dir / ".build-killed2" / "store").mkdir(parents=True)
+    (data_dir / ".build-killed2" / "store" / "000001.sst").write_bytes(b"x" * 1000)
+    (data_dir / ".current.4242").symlink_to("builds/gone")  # killed between its two renames
+    with prepared(data_dir) as work:  # what every build starts with
+        assert sorted(p.name for p in data_dir.glob(".*") if p.name != ".lock") == [work.name]
+        work.rmdir()
+
+
+def _fake_build(data_dir: Path, version: str, day: int) -> None:
+    """An older build of 1 MiB, written on ``day`` January 2026."""
+    folder = data_dir / "builds" / version
+    (folder / "store").mkdir(parents=True)
+    (folder / "store" / "data").write_bytes(b"x" * 2**20)
+    when = dt.datetime(2026, 1, day, tzinfo=dt.UTC).timestamp()
+    os.utime(folder, (when, when))
+
+
+def test_builds_list_and_prune(built: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(built, data_dir, symlinks=True)
+    current = current_build(data_dir)
+    os.utime(current, None)
+    _fake_build(data_dir, "0000000000000001", 1)
+    _fake_build(data_dir, "0000000000000002", 2)
+    listed = run_dakg("builds", "list", data_dir=data_dir).stdout.splitlines()
+    assert [line.split()[:2] for line in listed] == [
+        ["*", current.name], ["0000000000000002", "2026-01-02T00:00:00+00:00"],
+        ["0000000000000001", "2026-01-01T00:00:00+00:00"]]
+    assert listed[1].split()[2:] == ["1.0", "MiB", str(data_dir / "builds" / "0000000000000002")]
+    (data_dir / ".build-killed").mkdir()
+    pruned = run_dakg("builds", "prune", "--keep", "2", data_dir=data_dir)
+    assert pruned.stdout == "deleted 1 build(s), 1.0 MiB; kept 2\n"
+    assert sorted(p.name for p in (data_dir / "builds").iterdir()) == sorted(
+        [current.name, "0000000000000002"])
+    assert not (data_dir / ".build-killed").exists()
+    run_dakg("builds", "prune", "--keep", "1", data_dir=data_dir)
+    assert [p.name for p in (data_dir / "builds").iterdir()] == [current.name]
+    refused = run_dakg("builds", "prune", "--keep", "0", data_dir=data_dir)
+    assert refused.returncode == 2 and "0 is not in the range x>=1" in refused.stderr
+

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dakg.graph.build import extract
+from dakg.graph.build import Extraction, extract
 from dakg.graph.errors import SourceError
+from dakg.graph.records import Report
 from dakg.graph.reference import bundled_reference_path
 from dakg.graph.source import Source
 
@@ -40,7 +41,7 @@ CASES = [
 ]
 
 
-def _extract(tmp_path: Path, text: str, source: Source):  # type: ignore[no-untyped-def]
+def _extract(tmp_path: Path, text: str, source: Source) -> Extraction:
     return extract(write_source(tmp_path, source, text))
 
 
@@ -82,7 +83,7 @@ def test_a_lost_section_break_is_not_guessed(tmp_path: Path, source: Source) -> 
 
 
 def test_an_added_paragraph_changes_nothing_else(tmp_path: Path, source: Source,
-                                                 report) -> None:  # type: ignore[no-untyped-def]
+                                                 report: Report) -> None:
     added = "这是一段新增的活动说明，检查解析器不依赖行号。\n"
     anchor = "为了促进知识产权教育和能力建设的持续包容性"
     changed = _extract(tmp_path, damage(source, anchor, added + anchor), source).report

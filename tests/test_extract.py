@@ -100,8 +100,8 @@ def test_spans_point_at_the_text_they_came_from(report: Report, source: Source) 
 
 def test_footnotes_are_attached_where_they_occur(report: Report) -> None:
     assert [f.number for f in report.footnotes] == list(range(2, 49))
-    assert report.section_for(1).heading is not None
-    assert report.section_for(1).heading.footnotes == (2,)
+    heading = report.section_for(1).heading
+    assert heading is not None and heading.footnotes == (2,)
     assert report.review_items[0].text.footnotes == (48,)
     by_number = {f.number: f for f in report.footnotes}
     assert by_number[2].text == "标有*星号的发展议程建议是2007年大会确定的需要立即落实的建议。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dakg.graph.build import mention_finder
+from dakg.graph.build import Extraction, mention_finder
 from dakg.graph.extract.crossrefs import find_cross_references
 from dakg.graph.extract.excerpt import Excerpt
 from dakg.graph.extract.gazetteer import Entry, Gazetteer
@@ -45,7 +45,7 @@ def test_citation_keeps_spelling_and_span_in_running_text() -> None:
 
 
 @pytest.mark.parametrize("row", _rows("sessions.tsv"), ids=lambda r: r[0][:20])
-def test_sessions_and_their_committee(row: list[str], extraction) -> None:  # type: ignore[no-untyped-def]
+def test_sessions_and_their_committee(row: list[str], extraction: Extraction) -> None:
     sentence, expected = row
     finder = SessionFinder(extraction.reference.committee_names())
     found = [f"{m.committee}:{m.number}" for m in finder(Excerpt.whole(sentence))]
@@ -85,7 +85,7 @@ def test_a_name_given_to_two_entities_is_refused() -> None:
         Gazetteer.of([("programme", "a", ["ABC"]), ("programme", "b", ["ABC"])])
 
 
-def test_project_documents_are_read_from_the_bracket_after_the_name(extraction) -> None:  # type: ignore[no-untyped-def]
+def test_project_documents_are_read_from_the_bracket_after_the_name(extraction: Extraction) -> None:
     finder = mention_finder(extraction.reference)
     text = Excerpt.whole("· 开发专利信息查询工具——第一阶段和第二阶段（CDIP/10/6和CDIP/14/6）；")
     project = next(m for m in finder(text) if isinstance(m, EntityMention))
@@ -93,6 +93,6 @@ def test_project_documents_are_read_from_the_bracket_after_the_name(extraction) 
     assert [d.canonical for d in project.documents] == ["CDIP/10/6", "CDIP/14/6"]
 
 
-def test_committee_acronym_inside_a_symbol_is_not_a_mention(extraction) -> None:  # type: ignore[no-untyped-def]
+def test_committee_acronym_inside_a_symbol_is_not_a_mention(extraction: Extraction) -> None:
     found = mention_finder(extraction.reference)(Excerpt.whole("见文件CDIP/2/4。"))
     assert [type(m) for m in found] == [Citation]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.query import ResultRow
 
 from dakg.graph.rdf import iris
 from dakg.graph.rdf.dataset import NamedGraph, rebase, union
@@ -14,7 +15,11 @@ ID = f"{DEFAULT_BASE}id/"
 
 
 def ask(graph: Graph, query: str) -> list[tuple[str, ...]]:
-    return sorted(tuple(str(v) for v in row) for row in graph.query(PROLOGUE + query))
+    rows = []
+    for row in graph.query(PROLOGUE + query):
+        assert isinstance(row, ResultRow)
+        rows.append(tuple(str(v) for v in row))
+    return sorted(rows)
 
 
 def test_every_quote_is_the_slice_of_the_source_its_offsets_name(report_graph: Graph,
@@ -23,8 +28,8 @@ def test_every_quote_is_the_slice_of_the_source_its_offsets_name(report_graph: G
     for position in report_graph.subjects(RDF.type, OA.TextPositionSelector):
         target = report_graph.value(predicate=OA.hasSelector, object=position)
         quote = next(q for q in report_graph.objects(target, OA.hasSelector) if q != position)
-        start = report_graph.value(position, OA.start).toPython()  # type: ignore[union-attr]
-        end = report_graph.value(position, OA.end).toPython()  # type: ignore[union-attr]
+        start = int(str(report_graph.value(position, OA.start)))
+        end = int(str(report_graph.value(position, OA.end)))
         assert source.text[start:end] == str(report_graph.value(quote, OA.exact))
         checked += 1
     assert checked == 1720
@@ -35,7 +40,8 @@ def test_every_piece_of_text_and_every_mention_is_anchored(graphs: list[NamedGra
     ontology = next(g.graph for g in graphs if g.name == iris.graph_ontology())
 
     def kinds(root: URIRef) -> set[URIRef]:
-        return set(ontology.transitive_subjects(RDFS.subClassOf, root))  # type: ignore[arg-type]
+        return {kind for kind in ontology.transitive_subjects(RDFS.subClassOf, root)
+                if isinstance(kind, URIRef)}
 
     text_classes, mention_classes = kinds(DAKG.TextPart), kinds(DAKG.Mention)
     assert DAKG.Highlight in text_classes and DAKG.DocumentCitation in mention_classes

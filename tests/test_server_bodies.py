@@ -13,10 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from SPARQLWrapper import JSON, SPARQLWrapper
 
-from .conftest import DATA
-from .test_server_e2e import Server
+from .helpers import DATA, Server, select
 
 pytestmark = pytest.mark.e2e
 
@@ -62,18 +60,14 @@ def post(path: str, media_type: str) -> str:
 
 
 def balances(server: Server) -> list[int]:
-    client = SPARQLWrapper(server.endpoint)
-    client.setReturnFormat(JSON)
-    client.setQuery("SELECT ?b WHERE { GRAPH ?g { <http://x/acct> <http://x/balance> ?b } }")
-    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    rows = select(server.endpoint,
+                  "SELECT ?b WHERE { GRAPH ?g { <http://x/acct> <http://x/balance> ?b } }")
     return sorted(int(row["b"]["value"]) for row in rows)
 
 
 def graph_size(server: Server, graph: str) -> int:
-    client = SPARQLWrapper(server.endpoint)
-    client.setReturnFormat(JSON)
-    client.setQuery(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    rows = select(server.endpoint,
+                  f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return int(rows[0]["n"]["value"])
 
 

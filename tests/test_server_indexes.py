@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
+from .helpers import sparql_rows
+
 ID = "https://w3id.org/dakg/id/"
-PREFIX = "PREFIX dakg: <https://w3id.org/dakg/def/>\n"
 INDEX_PATHS = ("sectors", "clusters", "sessions", "documents", "programmes", "projects")
 
 
@@ -67,27 +68,20 @@ def rows_of(built_client: FlaskClient, path: str) -> Rows:
     return parsed
 
 
-def select(built_client: FlaskClient, query: str) -> list[dict[str, str]]:
-    response = built_client.get("/sparql", query_string={"query": PREFIX + query},
-                          headers={"Accept": "application/sparql-results+json"})
-    return [{k: v["value"] for k, v in row.items()}
-            for row in response.get_json()["results"]["bindings"]]
-
-
 @pytest.mark.parametrize(("path", "kind"), [
     ("sectors", "Sector"), ("clusters", "RecommendationCluster"), ("sessions", "Session"),
     ("documents", "Document"), ("programmes", "Programme"),
     ("projects", "DevelopmentAgendaProject")])
 def test_an_index_lists_every_thing_of_its_kind(built_client: FlaskClient, path: str,
                                                 kind: str) -> None:
-    things = {r["e"] for r in select(built_client, f"SELECT ?e WHERE {{ ?e a dakg:{kind} }}")}
+    things = {r["e"] for r in sparql_rows(built_client, f"SELECT ?e WHERE {{ ?e a dakg:{kind} }}")}
     listed = {"https://w3id.org/dakg" + href for href, _ in rows_of(built_client, "/" + path).rows}
     assert listed == things and things
 
 
 def test_a_sector_lists_the_recommendations_naming_it(built_client: FlaskClient) -> None:
     sector = ID + "sector/copyright-and-creative-industries"
-    expected = sorted(int(r["n"]) for r in select(
+    expected = sorted(int(r["n"]) for r in sparql_rows(
         built_client, f"SELECT ?n WHERE {{ ?r dakg:relatedSector <{sector}> ; "
                 "dakg:recommendationNumber ?n }"))
     row = next(cells for href, cells in rows_of(built_client, "/sectors").rows

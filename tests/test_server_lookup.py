@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from typing import NoReturn
+
 import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
 
 from dakg.server.lookup import plan
 from dakg.server.sparql_scan import inspect
 
+from .helpers import json_of
+
 EX = "http://example.org/"
+
 
 
 @pytest.mark.parametrize(("query", "planned"), [
@@ -43,7 +51,7 @@ def test_everything_else_goes_to_the_query_processes(query: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
-def test_a_lookup_answers_as_the_query_processes_do(small_app, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_answers_as_the_query_processes_do(small_app: Flask, fmt: str) -> None:
     client = small_app.test_client()
     lookup = f"SELECT ?p ?o WHERE {{ <{EX}item7> ?p ?o }}"
     # The same question, in a shape that must go to a query process:
@@ -54,11 +62,11 @@ def test_a_lookup_answers_as_the_query_processes_do(small_app, fmt: str) -> None
     assert _rows(fast, fmt) == _rows(slow, fmt) and len(_rows(fast, fmt)) == 4
 
 
-def _rows(response, fmt: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _rows(response: TestResponse, fmt: str) -> list[str]:
     if fmt == "json":
-        return sorted(str(b) for b in response.json["results"]["bindings"])
+        return sorted(str(b) for b in json_of(response)["results"]["bindings"])
     if fmt == "xml":
-        import xml.etree.ElementTree as ET
+
 
         root = ET.fromstring(response.data)
         return sorted(ET.tostring(result, encoding="unicode").strip()
@@ -77,40 +85,45 @@ def test_our_writer_and_oxigraphs_agree_on_every_kind_of_term(fmt: str) -> None:
              '"y"@en "2024-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> -5 <http://e/x> '
              '"a, \\"b\\"\\tc") (UNDEF 2 UNDEF false "" ""@zh UNDEF 0 <http://e/y> "\\n") } }')
     store = ox.Store()
-    native = store.query(query).serialize(format=_NATIVE[fmt])
     answer = store.query(query)
+    assert isinstance(answer, ox.QuerySolutions)
+    native = answer.serialize(format=_NATIVE[fmt])
+    answer = store.query(query)
+    assert isinstance(answer, ox.QuerySolutions)
     ours = solutions([v.value for v in answer.variables], list(answer), fmt, None)
+    assert ours is not None and native is not None
     if fmt == "json":
         import json
 
         assert json.loads(ours) == json.loads(native)
     elif fmt == "xml":
-        import xml.etree.ElementTree as ET
+
 
         assert _canonical(ET.fromstring(ours)) == _canonical(ET.fromstring(native))
     else:
         assert ours == native
 
 
-def _canonical(element) -> list[str]:  # type: ignore[no-untyped-def]
-    import xml.etree.ElementTree as ET
+def _canonical(element: ET.Element) -> list[str]:
+
 
     return sorted(ET.tostring(e, encoding="unicode").strip()
                   for e in element.iter("{http://www.w3.org/2005/sparql-results#}result"))
 
 
-def test_a_lookup_longer_than_the_cap_is_cut_and_marked(small_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_longer_than_the_cap_is_cut_and_marked(small_app: Flask) -> None:
     client = small_app.test_client()
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert response.headers["Dakg-Truncated"] == "true"
-    assert len(response.json["results"]["bindings"]) == 30 and response.json["truncated"]
+    assert len(json_of(response)["results"]["bindings"]) == 30 and json_of(response)["truncated"]
 
 
-def test_lookups_do_not_use_the_query_processes(small_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def no_pool():  # type: ignore[no-untyped-def]
+def test_lookups_do_not_use_the_query_processes(small_app: Flask,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool() -> NoReturn:
         raise AssertionError("a lookup went to a query process")
 
     monkeypatch.setattr(small_app.extensions["dakg"], "pool", no_pool)
     response = small_app.test_client().get(
         "/sparql", query_string={"query": f"SELECT ?o WHERE {{ <{EX}item1> ?p ?o }}"})
-    assert response.status_code == 200 and len(response.json["results"]["bindings"]) == 5
+    assert response.status_code == 200 and len(json_of(response)["results"]["bindings"]) == 5

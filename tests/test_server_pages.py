@@ -8,17 +8,23 @@ import html
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from .conftest import close_app
+from dakg.server.dataset import LinkedDataset
+
+from .conftest import close_app, make_app
+from .helpers import Server, json_of
 
 BASE = "https://w3id.org/dakg/"
 ID = BASE + "id/"
@@ -43,7 +49,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def page(client: FlaskClient, path: str, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def page(client: FlaskClient, path: str, **kwargs: Any) -> str:
     response = client.get(path, headers={"Accept": "text/html"}, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/html"
@@ -62,7 +68,7 @@ def graph_of(client: FlaskClient, path: str, accept: str | None = None,
 def test_recommendation_page(client: FlaskClient) -> None:
     response = client.get("/id/recommendation/20", headers={"Accept": "text/html"})
     assert response.status_code == 200
-    assert response.headers["Vary"].startswith("Accept")
+    assert {"Accept", "Host"} <= {v.strip() for v in response.headers["Vary"].split(",")}
     text = response.get_data(as_text=True)
     assert '<html lang="en">' in text and '<meta charset="utf-8">' in text
     assert REC20_TEXT in text
@@ -121,8 +127,8 @@ def test_description_holds_the_fragments(client: FlaskClient) -> None:
 def test_paragraph_page_shows_its_quote_and_offsets(client: FlaskClient) -> None:
     graph = graph_of(client, f"/id/{PARAGRAPH}.ttl")
     position = URIRef(ID + PARAGRAPH + "#position")
-    start = int(graph.value(position, URIRef(OA + "start")))  # type: ignore[arg-type]
-    end = int(graph.value(position, URIRef(OA + "end")))  # type: ignore[arg-type]
+    start = int(str(graph.value(position, URIRef(OA + "start"))))
+    end = int(str(graph.value(position, URIRef(OA + "end"))))
     exact = str(graph.value(URIRef(ID + PARAGRAPH + "#quote"), URIRef(OA + "exact")))
     assert exact.startswith("该建议自2010年起落实")
     text = page(client, f"/id/{PARAGRAPH}")
@@ -179,7 +185,7 @@ def test_unknown_resource_is_404(client: FlaskClient) -> None:
 def test_paths_that_are_not_iris_are_refused(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 400
-    assert "not part of a valid IRI" in response.json["message"]  # type: ignore[index]
+    assert "not part of a valid IRI" in json_of(response)["message"]
 
 
 def test_a_line_break_in_the_path_matches_no_resource(client: FlaskClient) -> None:
@@ -310,14 +316,16 @@ def test_query_page(client: FlaskClient) -> None:
 
 def test_the_query_link_of_a_page_runs(client: FlaskClient) -> None:
     text = page(client, "/id/recommendation/20")
-    link = html.unescape(re.search(r'href="(/query\?query=[^"]+)"', text).group(1))  # type: ignore[union-attr]
+    found = re.search(r'href="(/query\?query=[^"]+)"', text)
+    assert found is not None
+    link = html.unescape(found.group(1))
     from urllib.parse import parse_qs, urlsplit
 
     query = parse_qs(urlsplit(link).query)["query"][0]
     response = client.post("/sparql", data={"query": query},
                            headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
-    assert len(response.json["results"]["bindings"]) > 20  # type: ignore[index]
+    assert len(json_of(response)["results"]["bindings"]) > 20
 
 
 # -- dumps ----------------------------------------------------------------------------------------
@@ -359,7 +367,7 @@ def test_dump_download(client: FlaskClient, built: Path, name: str, media_type: 
 def test_build_json_and_sums_download(client: FlaskClient, built: Path) -> None:
     response = client.get("/dumps/build.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.json["version"] == (built / "current").resolve().name  # type: ignore[index]
+    assert json_of(response)["version"] == (built / "current").resolve().name
     response.close()
     response = client.get("/dumps/SHA256SUMS")
     assert response.status_code == 200 and response.mimetype == "text/plain"
@@ -378,7 +386,7 @@ def test_dump_path_traversal_is_refused(client: FlaskClient, path: str) -> None:
     response.close()
 
 
-def test_no_dumps_for_a_data_dataset(small_dataset) -> None:  # type: ignore[no-untyped-def]
+def test_no_dumps_for_a_data_dataset(small_dataset: LinkedDataset) -> None:
     from .conftest import make_app
 
     app = make_app(small_dataset)
@@ -445,8 +453,6 @@ def _chromium() -> str | None:
 
 @pytest.mark.e2e
 def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
-    from .test_server_e2e import Server
-
     browser = _chromium()
     if browser is None:
         pytest.skip("no Chromium found (install it with: apt-get install -y chromium)")
@@ -475,3 +481,133 @@ def test_query_page_in_a_headless_browser(built: Path, tmp_path: Path) -> None:
     assert '<span class="lit" lang="zh">建议20</span>' in dom
     assert '<span class="tag">@zh</span>' in dom
     assert "xsd:integer" in dom
+
+
+# -- hardening: headers, bidi controls, huge labels, Host, symbolic links ------------------------
+
+PAGES = ["/", "/recommendations", "/query", "/dumps/", "/id/recommendation/20", "/def/",
+         "/id/no/such/thing", "/no/such/page", "/sparql?query=SELEC"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_forbids_sniffing_framing_and_foreign_code(client: FlaskClient,
+                                                              path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.mimetype == "text/html"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    policy = dict(part.strip().split(" ", 1)
+                  for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    body = response.get_data(as_text=True)
+    # What the policy allows is all the page needs: no inline code or style to be blocked.
+    for script in re.findall(r"<script\b[^>]*>", body):
+        assert re.search(r'src="/static/', script) or 'type="application/json"' in script
+    assert " style=" not in body and "<style" not in body
+
+
+def test_the_query_page_keeps_its_script_and_styles_on_this_server(client: FlaskClient) -> None:
+    body = page(client, "/query")
+    assert '<script src="/static/query.js" defer>' in body
+    assert '<link rel="stylesheet" href="/static/dakg.css">' in body
+
+
+@pytest.mark.parametrize("path", ["/dumps/dakg.nt", "/static/dakg.css", "/static/query.js",
+                                  "/sparql?query=ASK%7B%7D", "/id/recommendation/20.ttl"])
+def test_other_responses_carry_nosniff(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    response.close()  # a file is sent as a stream; its body is not read here
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app over a graph with a label that reverses the text after it and a huge label."""
+    from dakg.server.dataset import load_files
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "hostile.ttl").write_text(f"""
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix id: <{ID}> .
+        id:thing\\/huge rdfs:label "{HUGE}" ; rdfs:seeAlso id:thing\\/huge, id:thing\\/bidi .
+        id:thing\\/bidi rdfs:label "invoice \u202egpj.exe" ; rdfs:seeAlso id:thing\\/huge .
+        id:thing\\/isolates rdfs:label "a\u2066b\u2067c\u2068d\u2069e\u202af\u202bg\u202ch\u202di" .
+        """, encoding="utf-8")
+    made = make_app(load_files([folder / "hostile.ttl"], folder / "served"))
+    yield made
+    close_app(made)
+
+
+HUGE = "長" * 330_000  # 990 KB in UTF-8
+
+
+def test_bidi_controls_in_a_label_are_shown_escaped(hostile_app: Flask) -> None:
+    client = hostile_app.test_client()
+    body = page(client, "/id/thing/bidi")
+    assert "\u202e" not in body
+    assert '<span class="lit">invoice [U+202E]gpj.exe</span>' in body
+    assert "<title>invoice [U+202E]gpj.exe · dakg</title>" in body
+    linking = page(client, "/id/thing/huge")
+    assert ">invoice [U+202E]gpj.exe</a>" in linking and "\u202e" not in linking
+    isolates = page(client, "/id/thing/isolates")
+    assert ("a[U+2066]b[U+2067]c[U+2068]d[U+2069]e[U+202A]f[U+202B]g[U+202C]h[U+202D]i"
+            in isolates)
+
+
+def test_a_query_is_shown_as_given_in_its_text_box(hostile_app: Flask) -> None:
+    query = 'SELECT * { ?s ?p "\u202eabc" }'
+    body = page(hostile_app.test_client(), "/query", query_string={"query": query})
+    assert f">{escape(query)}</textarea>" in body
+
+
+def test_a_huge_label_is_shown_once_in_full(hostile_app: Flask) -> None:
+    client = hostile_app.test_client()
+    own = page(client, "/id/thing/huge")  # it links to itself, and is linked from bidi
+    assert own.count(HUGE) == 1
+    assert len(own.encode()) < len(HUGE.encode()) + 100_000
+    assert own.count(HUGE[:200] + "…") >= 2  # its name in the title, heading and links
+    linking = page(client, "/id/thing/bidi")
+    assert HUGE not in linking and len(linking.encode()) < 100_000
+
+
+def test_the_host_header_is_part_of_the_home_page_etag(client: FlaskClient) -> None:
+    mine = client.get("/", headers={"Host": "dakg.example"})
+    other = client.get("/", headers={"Host": "attacker.example"})
+    assert "http://attacker.example/sparql" in other.get_data(as_text=True)
+    assert "Host" in other.headers["Vary"] and "Host" in mine.headers["Vary"]
+    assert mine.headers["ETag"] != other.headers["ETag"]
+    # A tag the page had at one host does not answer 304 at another.
+    again = client.get("/", headers={"Host": "attacker.example",
+                                     "If-None-Match": mine.headers["ETag"]})
+    assert again.status_code == 200
+    same = client.get("/", headers={"Host": "dakg.example", "If-None-Match": mine.headers["ETag"]})
+    assert same.status_code == 304
+
+
+def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
+                                                                tmp_path: Path) -> None:
+    from dakg.server.app import create_app
+    from dakg.settings import Settings
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(built, data_dir, symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:not for the web\n")
+    dumps = (data_dir / "current").resolve() / "dumps"
+    (dumps / "passwd.nt").symlink_to(secret)
+    (dumps / "dakg.nq").unlink()
+    (dumps / "dakg.nq").symlink_to(secret)  # a link in place of a real dump, too
+    made = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    try:
+        client = made.test_client()
+        listing = page(client, "/dumps/")
+        assert "passwd.nt" not in listing and 'href="/dumps/dakg.nq"' not in listing
+        assert "dakg.ttl" in listing
+        for name in ("passwd.nt", "dakg.nq"):
+            response = client.get(f"/dumps/{name}")
+            assert response.status_code == 404
+            assert b"not for the web" not in response.data
+    finally:
+        close_app(made)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .test_server_indexes import select
+from .helpers import sparql_rows
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def figure(home: str, name: str) -> str:
 
 def test_matrix_has_a_linked_cell_per_recommendation_and_sector(built_client: FlaskClient,
                                                                 home: str) -> None:
-    pairs = select(built_client, "SELECT ?n ?s WHERE { ?r dakg:relatedSector ?s ; "
+    pairs = sparql_rows(built_client, "SELECT ?n ?s WHERE { ?r dakg:relatedSector ?s ; "
                            "dakg:recommendationNumber ?n }")
     svg = figure(home, "matrix")
     cells = re.findall(r'<a href="/id/recommendation/(\d+)"><title>Recommendation \d+ names '
@@ -37,7 +37,7 @@ def test_matrix_has_a_linked_cell_per_recommendation_and_sector(built_client: Fl
 
 
 def test_clusters_mark_the_immediate_recommendations(built_client: FlaskClient, home: str) -> None:
-    immediate = {int(r["n"]) for r in select(
+    immediate = {int(r["n"]) for r in sparql_rows(
         built_client, "SELECT ?n WHERE { ?r dakg:adoptedForImmediateImplementation true ; "
                 "dakg:recommendationNumber ?n }")}
     svg = figure(home, "clusters")

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from dakg.graph.source import Source
 
-from .test_server_indexes import select
+from .helpers import sparql_rows
 
 REPORT = "/report/CDIP/35/2"
 DOC = "https://w3id.org/dakg/id/document/CDIP/35/2"
@@ -79,7 +79,7 @@ def test_the_whole_source_text_is_there(report_page: ReportText, source: Source)
 def test_every_text_part_has_its_anchor_holding_its_text(built_client: FlaskClient,
                                                          report_page: ReportText,
                                                          source: Source) -> None:
-    parts = select(built_client, """PREFIX oa: <http://www.w3.org/ns/oa#>
+    parts = sparql_rows(built_client, """PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?x ?start ?end WHERE { ?x dakg:sourceSpan/oa:hasSelector ?p .
                                        ?p oa:start ?start ; oa:end ?end }""")
     assert len(parts) > 500
@@ -91,7 +91,7 @@ def test_every_text_part_has_its_anchor_holding_its_text(built_client: FlaskClie
 
 
 def test_every_mention_is_a_link_to_what_it_names(built_client: FlaskClient) -> None:
-    mentions = select(built_client, "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+    mentions = sparql_rows(built_client, "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
                               "SELECT ?m ?body WHERE { ?m a ?t ; oa:hasBody ?body }")
     body = built_client.get(REPORT).get_data(as_text=True)
     links = dict(re.findall(r'<a class="mention" id="([^"]+)" href="([^"]+)"', body))
@@ -120,7 +120,8 @@ def test_a_provenance_quote_links_to_its_place(built_client: FlaskClient, report
 
 
 def test_the_source_text_and_manifest_download_with_their_sha256(built_client: FlaskClient) -> None:
-    recorded = select(built_client, "SELECT ?sha WHERE { ?t a dakg:SourceText ; dakg:sha256 ?sha }")
+    recorded = sparql_rows(built_client,
+                           "SELECT ?sha WHERE { ?t a dakg:SourceText ; dakg:sha256 ?sha }")
     with built_client.get("/dumps/cdip_35_2_zh.txt") as text:
         assert text.status_code == 200 and text.mimetype == "text/plain"
         assert hashlib.sha256(text.data).hexdigest() == recorded[0]["sha"]

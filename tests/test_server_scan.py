@@ -6,16 +6,7 @@ import pytest
 
 from dakg.server.sparql_scan import MAX_DEPTH, Refused, check_fetches, inspect
 
-from .conftest import DATA
-
-
-def refused_requests() -> list[tuple[str, str]]:
-    blocks = (DATA / "refused_requests.txt").read_text(encoding="utf-8").split("\n---\n")
-    cases = []
-    for block in blocks:
-        lines = [line for line in block.splitlines() if not line.startswith("#")]
-        cases.append((lines[0], "\n".join(lines[1:]).replace("PORT", "9999")))
-    return cases
+from .helpers import refused_requests
 
 
 @pytest.mark.parametrize(("name", "query"), refused_requests(), ids=lambda v: v[:40])

@@ -6,43 +6,50 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from typing import Any, NoReturn
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph
+from werkzeug.test import TestResponse
+
+from .helpers import json_of
 
 EX = "http://example.org/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
-def count(response) -> int:  # type: ignore[no-untyped-def]
+
+def count(response: TestResponse) -> int:
     assert response.status_code == 200, response.data
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
+    return int(json_of(response)["results"]["bindings"][0]["n"]["value"])
 
 
 # -- the three ways to send a query -------------------------------------------------------
 
-def test_get(client) -> None:  # type: ignore[no-untyped-def]
+def test_get(client: FlaskClient) -> None:
     assert count(client.get("/sparql", query_string={"query": COUNT})) == 162
 
 
-def test_post_form(client) -> None:  # type: ignore[no-untyped-def]
+def test_post_form(client: FlaskClient) -> None:
     assert count(client.post("/sparql", data={"query": COUNT})) == 162
 
 
-def test_post_direct(client) -> None:  # type: ignore[no-untyped-def]
+def test_post_direct(client: FlaskClient) -> None:
     response = client.post("/sparql", data=COUNT.encode(),
                            content_type="application/sparql-query; charset=utf-8")
     assert count(response) == 162
 
 
-def test_default_graph_is_the_union_and_can_be_narrowed(client) -> None:  # type: ignore[no-untyped-def]
+def test_default_graph_is_the_union_and_can_be_narrowed(client: FlaskClient) -> None:
     narrowed = client.get("/sparql", query_string={"query": COUNT,
                                                    "default-graph-uri": f"{EX}g2"})
     assert count(narrowed) == 2
 
 
-def test_named_graph_uri(client) -> None:  # type: ignore[no-untyped-def]
+def test_named_graph_uri(client: FlaskClient) -> None:
     query = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
     response = client.post("/sparql", data={"query": query, "named-graph-uri": f"{EX}g2"})
     assert count(response) == 2
@@ -52,13 +59,13 @@ def test_named_graph_uri(client) -> None:  # type: ignore[no-untyped-def]
     assert count(alone) == 0
 
 
-def test_head_is_get_without_a_body(client) -> None:  # type: ignore[no-untyped-def]
+def test_head_is_get_without_a_body(client: FlaskClient) -> None:
     response = client.head("/sparql", query_string={"query": COUNT})
     assert response.status_code == 200 and response.data == b""
     assert response.headers["ETag"]
 
 
-def test_from_a_graph_not_in_the_store_selects_nothing(client) -> None:  # type: ignore[no-untyped-def]
+def test_from_a_graph_not_in_the_store_selects_nothing(client: FlaskClient) -> None:
     query = "SELECT (COUNT(*) AS ?n) FROM <http://127.0.0.1:9/elsewhere> { ?s ?p ?o }"
     assert count(client.get("/sparql", query_string={"query": query})) == 0
 
@@ -70,28 +77,29 @@ def test_from_a_graph_not_in_the_store_selects_nothing(client) -> None:  # type:
     ({"query_string": {"query": "SELEC * {}"}}, 400, "not valid SPARQL"),
     ({"query_string": {"query": "SELECT * { ?s ?p ?o"}}, 400, "not valid SPARQL"),
 ], ids=["two queries", "syntax error", "unclosed group"])
-def test_get_errors(client, request_kwargs, status, words) -> None:  # type: ignore[no-untyped-def]
+def test_get_errors(client: FlaskClient, request_kwargs: dict[str, Any], status: int,
+                    words: str) -> None:
     response = client.get("/sparql", **request_kwargs)
     assert response.status_code == status
     assert words in response.get_data(as_text=True)
 
 
-def test_wrong_media_type_is_415(client) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_media_type_is_415(client: FlaskClient) -> None:
     response = client.post("/sparql", data=COUNT, content_type="text/plain")
     assert response.status_code == 415
 
 
-def test_wrong_method_is_405(client) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_is_405(client: FlaskClient) -> None:
     response = client.delete("/sparql")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"] and "POST" in response.headers["Allow"]
 
 
-def test_update_by_get_is_405(client) -> None:  # type: ignore[no-untyped-def]
+def test_update_by_get_is_405(client: FlaskClient) -> None:
     assert client.get("/sparql", query_string={"update": "CLEAR ALL"}).status_code == 405
 
 
-def test_form_with_query_and_update_is_400(client) -> None:  # type: ignore[no-untyped-def]
+def test_form_with_query_and_update_is_400(client: FlaskClient) -> None:
     response = client.post("/sparql", data={"query": COUNT, "update": "CLEAR ALL"})
     assert response.status_code == 400
 
@@ -115,7 +123,7 @@ CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g2> {{ ?s ?p ?o }} }}
     ("application/json", "application/sparql-results+json"),
     ("", "application/sparql-results+json"),
 ], ids=lambda v: v or "no Accept")
-def test_select_formats(client, accept, media_type) -> None:  # type: ignore[no-untyped-def]
+def test_select_formats(client: FlaskClient, accept: str, media_type: str) -> None:
     headers = {"Accept": accept} if accept else {}
     response = client.get("/sparql", query_string={"query": SELECT}, headers=headers)
     assert response.status_code == 200
@@ -123,7 +131,7 @@ def test_select_formats(client, accept, media_type) -> None:  # type: ignore[no-
     assert response.mimetype_params.get("charset") == "utf-8"
 
 
-def test_select_bodies_agree(client) -> None:  # type: ignore[no-untyped-def]
+def test_select_bodies_agree(client: FlaskClient) -> None:
     def get(fmt: str) -> str:
         return client.get("/sparql", query_string={"query": SELECT, "format": fmt}).get_data(
             as_text=True)
@@ -143,14 +151,14 @@ def test_select_bodies_agree(client) -> None:  # type: ignore[no-untyped-def]
                                        f'<{EX}item1>\t"项目1"@zh']
 
 
-def test_csv_quotes_commas_and_quotes(client) -> None:  # type: ignore[no-untyped-def]
+def test_csv_quotes_commas_and_quotes(client: FlaskClient) -> None:
     query = "SELECT ?c { ?s <http://www.w3.org/2000/01/rdf-schema#comment> ?c }"
     body = client.get("/sparql", query_string={"query": query, "format": "csv"}).get_data(
         as_text=True)
     assert list(csv.reader(io.StringIO(body)))[1] == ['a note with, a comma and a "quote"']
 
 
-def test_ask(client) -> None:  # type: ignore[no-untyped-def]
+def test_ask(client: FlaskClient) -> None:
     query = f"ASK {{ <{EX}item1> ?p ?o }}"
     assert client.get("/sparql", query_string={"query": query}).json == {
         "head": {}, "boolean": True}
@@ -164,7 +172,7 @@ def test_ask(client) -> None:  # type: ignore[no-untyped-def]
     ("application/n-quads", "nquads"), ("*/*", "turtle")])
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-def test_construct_formats_parse(client, accept, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_construct_formats_parse(client: FlaskClient, accept: str, fmt: str) -> None:
     response = client.get("/sparql", query_string={"query": CONSTRUCT},
                           headers={"Accept": accept})
     assert response.status_code == 200
@@ -184,7 +192,7 @@ def _dataset_default(data: bytes, fmt: str) -> Graph:
     return merged
 
 
-def test_describe(client) -> None:  # type: ignore[no-untyped-def]
+def test_describe(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": f"DESCRIBE <{EX}item3>"},
                           headers={"Accept": "text/turtle"})
     assert len(Graph().parse(data=response.data, format="turtle")) == 4
@@ -193,12 +201,12 @@ def test_describe(client) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("query", "accept"), [
     (SELECT, "text/turtle"), (CONSTRUCT, "application/sparql-results+json"),
     (SELECT, "image/png"), (SELECT, "application/sparql-results+json;q=0")])
-def test_nothing_acceptable_is_406(client, query, accept) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_acceptable_is_406(client: FlaskClient, query: str, accept: str) -> None:
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert response.status_code == 406
 
 
-def test_format_parameter_wins_and_unknown_is_400(client) -> None:  # type: ignore[no-untyped-def]
+def test_format_parameter_wins_and_unknown_is_400(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": SELECT, "format": "csv"},
                           headers={"Accept": "application/sparql-results+xml"})
     assert response.mimetype == "text/csv"
@@ -208,12 +216,12 @@ def test_format_parameter_wins_and_unknown_is_400(client) -> None:  # type: igno
 
 # -- row cap --------------------------------------------------------------------------------
 
-def test_a_cut_result_says_so(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_cut_result_says_so(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
     assert response.headers["Dakg-Truncated"] == "true"
     assert response.headers["Dakg-Row-Limit"] == "30"
-    assert len(response.json["results"]["bindings"]) == 30
-    assert response.json["truncated"] is True
+    assert len(json_of(response)["results"]["bindings"]) == 30
+    assert json_of(response)["truncated"] is True
     xml = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }", "format": "xml"})
     assert b"result truncated" in xml.data
     turtle = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
@@ -222,14 +230,14 @@ def test_a_cut_result_says_so(client) -> None:  # type: ignore[no-untyped-def]
     assert len(Graph().parse(data=turtle.data, format="turtle")) == 30
 
 
-def test_a_whole_result_is_not_marked(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_whole_result_is_not_marked(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": SELECT})
-    assert "Dakg-Truncated" not in response.headers and "truncated" not in response.json
+    assert "Dakg-Truncated" not in response.headers and "truncated" not in json_of(response)
 
 
 # -- caching, compression, CORS, errors ---------------------------------------------------
 
-def test_etag_and_conditional_get(client) -> None:  # type: ignore[no-untyped-def]
+def test_etag_and_conditional_get(client: FlaskClient) -> None:
     first = client.get("/sparql", query_string={"query": SELECT})
     etag = first.headers["ETag"]
     assert "max-age" in first.headers["Cache-Control"]
@@ -240,7 +248,7 @@ def test_etag_and_conditional_get(client) -> None:  # type: ignore[no-untyped-de
     assert other.headers["ETag"] != etag
 
 
-def test_large_results_are_gzipped(client) -> None:  # type: ignore[no-untyped-def]
+def test_large_results_are_gzipped(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"},
                           headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
@@ -249,7 +257,7 @@ def test_large_results_are_gzipped(client) -> None:  # type: ignore[no-untyped-d
     assert json.loads(gzip.decompress(response.data))["truncated"] is True
 
 
-def test_cors_on_reads_and_preflight(client) -> None:  # type: ignore[no-untyped-def]
+def test_cors_on_reads_and_preflight(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": SELECT},
                           headers={"Origin": "https://yasgui.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -263,16 +271,17 @@ def test_cors_on_reads_and_preflight(client) -> None:  # type: ignore[no-untyped
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_errors_carry_a_request_id_and_no_trace(client) -> None:  # type: ignore[no-untyped-def]
+def test_errors_carry_a_request_id_and_no_trace(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELEC"},
                           headers={"Accept": "application/json"})
-    body = response.json
+    body = json_of(response)
     assert body["status"] == 400 and body["request_id"] == response.headers["X-Request-Id"]
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_unexpected_failure_is_a_clean_500(small_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+def test_unexpected_failure_is_a_clean_500(small_app: Flask,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("dakg.server.sparql.formats.choose_for_header", broken)

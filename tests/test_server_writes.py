@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
+
+from dakg.server.dataset import LinkedDataset, load_files
 
 from .conftest import close_app, make_app
+from .helpers import DATA, Listener, json_of
 
 TOKEN = "correct horse battery staple"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -15,26 +20,24 @@ ALL = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
 
 
 @pytest.fixture(scope="module")
-def writable(small_dataset, tmp_path_factory):  # type: ignore[no-untyped-def]
-    from dakg.server.dataset import load_files
-
-    from .conftest import DATA
-
+def writable(small_dataset: LinkedDataset,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     dataset = load_files([DATA / "small.trig"], tmp_path_factory.mktemp("writable"))
     app = make_app(dataset, write_token=TOKEN)
     yield app.test_client()
     close_app(app)
 
 
-def total(client) -> int:  # type: ignore[no-untyped-def]
+def total(client: FlaskClient) -> int:
     response = client.get("/sparql", query_string={"query": ALL})
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
+    return int(json_of(response)["results"]["bindings"][0]["n"]["value"])
 
 
 @pytest.mark.parametrize(("headers", "status"), [
     ({}, 401), ({"Authorization": "Bearer wrong"}, 403), ({"Authorization": f"Basic {TOKEN}"}, 401),
 ], ids=["no token", "wrong token", "wrong scheme"])
-def test_writes_without_the_token_change_nothing(writable, headers, status) -> None:  # type: ignore[no-untyped-def]
+def test_writes_without_the_token_change_nothing(writable: FlaskClient, headers: dict[str, str],
+                                                 status: int) -> None:
     before = total(writable)
     attempts = [
         writable.post("/sparql", data="CLEAR ALL", content_type="application/sparql-update",
@@ -51,7 +54,7 @@ def test_writes_without_the_token_change_nothing(writable, headers, status) -> N
     assert total(writable) == before
 
 
-def test_the_token_is_checked_before_the_request_is_read(writable) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_is_checked_before_the_request_is_read(writable: FlaskClient) -> None:
     no_graph = writable.put("/store", data=b"not even RDF", content_type="text/turtle")
     assert no_graph.status_code == 401  # not 400 for the missing ?graph
     garbage = writable.post("/update", data=b"\xff\xfe", content_type="application/sparql-update")
@@ -65,7 +68,7 @@ def test_an_empty_token_is_refused() -> None:
         Settings(write_token="  ").checked()
 
 
-def test_the_graph_store_protocol(writable) -> None:  # type: ignore[no-untyped-def]
+def test_the_graph_store_protocol(writable: FlaskClient) -> None:
     put = writable.put("/store", query_string={"graph": G}, headers=AUTH,
                        data='<http://e/a> <http://e/b> "one" .', content_type="text/turtle")
     assert put.status_code == 201
@@ -85,7 +88,7 @@ def test_the_graph_store_protocol(writable) -> None:  # type: ignore[no-untyped-
     assert writable.delete("/store", query_string={"graph": G}, headers=AUTH).status_code == 404
 
 
-def test_post_to_the_store_creates_a_graph(writable) -> None:  # type: ignore[no-untyped-def]
+def test_post_to_the_store_creates_a_graph(writable: FlaskClient) -> None:
     created = writable.post("/store", headers=AUTH, data='<http://e/x> <http://e/y> "z" .',
                             content_type="text/turtle")
     assert created.status_code == 201
@@ -93,7 +96,7 @@ def test_post_to_the_store_creates_a_graph(writable) -> None:  # type: ignore[no
     assert writable.get("/store", query_string={"graph": location}).status_code == 200
 
 
-def test_sparql_update_is_seen_by_the_next_read(writable) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_update_is_seen_by_the_next_read(writable: FlaskClient) -> None:
     before = total(writable)
     update = f'INSERT DATA {{ GRAPH <{G}2> {{ <http://e/s> <http://e/p> "o" }} }}'
     response = writable.post("/sparql", data={"update": update}, headers=AUTH)
@@ -115,9 +118,9 @@ def test_sparql_update_is_seen_by_the_next_read(writable) -> None:  # type: igno
     (b"<http://e/a> <http://e/b> .", "text/turtle", 400, "not valid"),
     (b"anything", "application/pdf", 415, "unsupported media type"),
 ], ids=["billion laughs", "remote JSON-LD context", "broken Turtle", "not RDF"])
-def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, status,  # type: ignore[no-untyped-def]
-                                                    words) -> None:
-    from .test_server_limits import Listener
+def test_bad_uploads_are_refused_and_change_nothing(writable: FlaskClient, body: bytes,
+                                                    media_type: str, status: int,
+                                                    words: str) -> None:
 
     listener = Listener()
     try:
@@ -134,7 +137,7 @@ def test_bad_uploads_are_refused_and_change_nothing(writable, body, media_type, 
         listener.close()
 
 
-def test_a_write_stopped_at_the_time_limit_changes_nothing(writable) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_stopped_at_the_time_limit_changes_nothing(writable: FlaskClient) -> None:
     before = total(writable)
     endless = (f"INSERT {{ GRAPH <{G}3> {{ ?a <http://e/p> ?j }} }} WHERE "
                "{ GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } GRAPH ?y { ?g ?h ?i } "
@@ -148,9 +151,7 @@ def test_a_write_stopped_at_the_time_limit_changes_nothing(writable) -> None:  #
     assert follow.status_code == 204  # and it swept the killed write's work folder
 
 
-def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-untyped-def]
-    from .test_server_limits import Listener
-
+def test_load_never_reaches_the_network(writable: FlaskClient) -> None:
     listener = Listener()
     there = f"http://127.0.0.1:{listener.port}"
     try:
@@ -169,7 +170,7 @@ def test_load_never_reaches_the_network(writable) -> None:  # type: ignore[no-un
         listener.close()
 
 
-def test_a_read_only_server_refuses_writes(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_read_only_server_refuses_writes(client: FlaskClient) -> None:
     response = client.post("/update", data="CLEAR ALL", content_type="application/sparql-update",
                            headers=AUTH)
     assert response.status_code == 403 and "read-only" in response.get_data(as_text=True)

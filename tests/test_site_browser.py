@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from .browser import Browser, chromium
-from .test_server_e2e import Server
+from .helpers import Server
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).parent.parent / "var" / "browser-screenshots"

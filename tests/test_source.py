@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dakg.graph.errors import SourceError
-from dakg.graph.source import load_source, read_manifest
+from dakg.graph.source import Source, load_source, read_manifest
 
 from .conftest import write_source
 
@@ -24,14 +24,14 @@ def test_vendored_copy_is_the_seed_the_project_received(manifest: Path) -> None:
         "3a3b3d09893249fa6088e8c5ecb72d7f0cd068e385c957682ab2b23cf6939fbb")
 
 
-def test_changed_copy_is_refused(tmp_path: Path, source) -> None:  # type: ignore[no-untyped-def]
+def test_changed_copy_is_refused(tmp_path: Path, source: Source) -> None:
     manifest = write_source(tmp_path, source, source.text)
     (tmp_path / "report.txt").write_text(source.text + "\n多出来的一行\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"sha256 is .* but report\.toml says"):
         load_source(manifest)
 
 
-def test_invalid_utf8_names_the_line(tmp_path: Path, source) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_names_the_line(tmp_path: Path, source: Source) -> None:
     manifest = write_source(tmp_path, source, source.text)
     data = (tmp_path / "report.txt").read_bytes()
     cut = data.index("建议2".encode())

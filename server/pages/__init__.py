@@ -14,10 +14,12 @@ and home), ``recommendations``, ``query_page``, ``dumps``. The URL map is here, 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from ..runtime import runtime
 from . import dumps, harvest, home_data, indexes, query_page, recommendations, report, search, views
-from .naming import text_lang, visible_ws
+from .naming import text_lang, visible_controls, visible_ws
+from .responses import harden
 
 bp = Blueprint("pages", __name__)
 
@@ -42,5 +44,11 @@ bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
 bp.add_app_template_global(report.report_href)
 bp.add_app_template_global(lambda: home_data.published_report(runtime()), "published_report")
+bp.after_app_request(harden)  # every response: error pages and static files too
+
+
+@bp.record_once
+def _show_bidi_controls(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.finalize = visible_controls
 
 __all__ = ["bp"]

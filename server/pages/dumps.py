@@ -1,7 +1,8 @@
 """``/dumps/``: the current build's dumps, with their checksums and ``build.json``.
 
 Only files the listing names are served, never a path taken from the request: a name is
-looked up among them, so ``..`` and the like find nothing. A dataset not made by ``dakg
+looked up among them, so ``..`` and the like find nothing; and the listing holds only regular
+files, never a symbolic link. A dataset not made by ``dakg
 build`` (``serve --data``, the live store) has no dumps, and the page says so.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,7 @@ class DumpFile:
 
 def dumps_folder(rt: Runtime) -> Path | None:
     folder = Path(rt.dataset.current().store).parent / "dumps"
-    return folder if folder.is_dir() else None
+    return folder if folder.is_dir() and not folder.is_symlink() else None
 
 
 def dump_files(rt: Runtime) -> list[DumpFile]:
@@ -73,9 +75,9 @@ def dump_files(rt: Runtime) -> list[DumpFile]:
 
 def _list(folder: Path) -> Iterator[DumpFile]:
     sums = _read_sums(folder / SUMS)
-    paths = [p for p in sorted(folder.iterdir()) if p.is_file()]
+    paths = [p for p in sorted(folder.iterdir()) if _regular(p)]
     info = folder.parent / BUILD_INFO
-    if info.is_file():
+    if _regular(info):
         paths.append(info)
     for path in paths:
         if _DUMP_NAME.match(path.name):
@@ -98,10 +100,19 @@ def _description(name: str) -> str:
     return _ABOUT.get(name) or _HOLDS.get(suffix) or _SOURCES.get(suffix, "")
 
 
+def _regular(path: Path) -> bool:
+    """A regular file, not a symbolic link: a link placed in the folder may point anywhere
+    (``/etc/passwd``), and only what the build wrote there is served."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _read_sums(path: Path) -> dict[str, str]:
     """File name → SHA-256, from ``sha256sum`` output (``*`` marks a binary-mode line)."""
     sums: dict[str, str] = {}
-    if path.is_file():
+    if _regular(path):
         for line in path.read_text(encoding="utf-8").splitlines():
             digest, _, name = line.partition("  ")
             if digest and name:

@@ -20,7 +20,7 @@ from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .naming import Namer, natural_key
 from .query_page import prologue_for_display, query_link
-from .responses import CODE_DIGEST, cacheable, html_response
+from .responses import CODE_DIGEST, cacheable, host_tag, html_response
 from .terms import Term, bindings, prologue
 
 ROW_LIMIT = 100_000
@@ -235,7 +235,7 @@ def index_page(name: str) -> Response:
     rt = runtime()
     column, descending = _sorting(index)
     etag = (f"{rt.dataset.current().version}-index-{name}-{column}-{descending}-"
-            f"{CODE_DIGEST}")
+            f"{CODE_DIGEST}-{host_tag()}")
     if etag in request.if_none_match:
         return not_modified(etag)
     rows = rt.cache.get(("index", name, rt.dataset.current().version),

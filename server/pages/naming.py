@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
+from markupsafe import Markup
 
 from ..runtime import Runtime
 from .paths import href_escape, storable
 from .terms import Term, bindings, prologue
 
 SNIPPET_LENGTH = 60  # characters of a text shown beside a link to it
+NAME_LENGTH = 200  # characters of a label used as a name (links, headings, the page title)
+LONG_TEXT = 2_000  # a text longer than this is shown in full once on a page, then shortened
 LABEL_LIMIT = 20_000  # rows of the label query (a few per IRI shown)
 # Prefixes used only to shorten IRIs on pages, beside those queries declare.
 DISPLAY_ONLY_PREFIXES = {"vann": "http://purl.org/vocab/vann/",
@@ -36,6 +39,24 @@ def text_lang(value: Term | str) -> str:
             return value.lang
         value = value.value
     return "zh" if _CJK.search(value) else ""
+
+
+# Characters that reorder the text around them (bidi embeddings, overrides and isolates): shown
+# raw, "evil\u202etxt.exe" displays as "evilexe.txt".
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_controls(value: object) -> object:
+    """Text with its bidi control characters written out (``[U+202E]``); Jinja's ``finalize``,
+    so applied to every text a template shows. Markup, already escaped by a view, passes as it
+    is: it is how a view shows a text exactly as given (a query in its text box)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+    return value
+
+
+def shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def visible_ws(text: str) -> str:
@@ -86,8 +107,10 @@ class Info:
         """Once all rows are in: a title names what has no label; lists in a stable order."""
         if not self.labels and self.titles:
             self.labels = self.titles
-        for values in self.labels.values():
-            values.sort()
+        for lang, values in self.labels.items():
+            # A name is shown wherever the IRI is linked: a huge label would be repeated.
+            self.labels[lang] = sorted(shorten(v, NAME_LENGTH) for v in values)
+        self.symbol = shorten(self.symbol, NAME_LENGTH)
         self.types.sort()
         self.part_of.sort()
         self.reports.sort()
@@ -103,6 +126,7 @@ class Namer:
         # Longest namespace first, so that a CURIE uses the most specific prefix.
         self.prefixes = sorted(known.items(), key=lambda item: -len(item[1]))
         self.info: dict[str, Info] = {}
+        self._in_full: set[str] = set()  # the long texts this page has shown in full
 
     # links
     def local(self, iri: str) -> str | None:
@@ -171,7 +195,17 @@ class Namer:
         if not found:
             return ""
         text = found.quote or found.text
-        return text + "…" if len(text) >= SNIPPET_LENGTH else text
+        return text[:SNIPPET_LENGTH] + "…" if len(text) >= SNIPPET_LENGTH else text
+
+    def once(self, text: str) -> str:
+        """``text`` in full the first time the page shows it, shortened where it repeats it:
+        a long text shown in several places would multiply the size of the page."""
+        if len(text) <= LONG_TEXT:
+            return text
+        if text in self._in_full:
+            return shorten(text, NAME_LENGTH)
+        self._in_full.add(text)
+        return text
 
     def types(self, iri: str) -> list[str]:
         found = self.info.get(iri)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Response, render_template, request
+from markupsafe import escape
 
 from ..runtime import Runtime, runtime
 from .naming import Namer
@@ -77,7 +78,8 @@ def query_page() -> Response:
     given = request.args.get("query")
     fmt = request.args.get("format", "")
     body = render_template("query.html", n=Namer(rt),
-                           query=given if given is not None else examples[0][1],
+                           # escaped here, so shown exactly as given (bidi controls too)
+                           query=escape(given if given is not None else examples[0][1]),
                            run=given is not None,
                            examples=[(title, query_link(q)) for title, q in examples],
                            formats=QUERY_FORMATS,

@@ -22,9 +22,9 @@ from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .dumps import dumps_folder
-from .naming import Namer
+from .naming import Namer, visible_controls
 from .paths import checked_path
-from .responses import CODE_DIGEST, cacheable, html_response
+from .responses import CODE_DIGEST, cacheable, host_tag, html_response
 from .search import current_index
 from .terms import bindings, prologue
 
@@ -187,7 +187,7 @@ class Renderer:
         for m in self.mentions:
             if m.start < at or m.end > end or m.start >= end:
                 continue
-            out.append(escape(self.text[at:m.start]))
+            out.append(escape(visible_controls(self.text[at:m.start])))
             # A mention of one thing links to it; of several, to the mention, which lists them.
             target = m.bodies[0] if len(m.bodies) == 1 else m.iri
             out.append(Markup('<a class="mention" id="{id}" href="{href}" title="{title}">'
@@ -195,9 +195,9 @@ class Renderer:
                 id=_anchor(self.document, m.iri), href=self.namer.local(target) or target,
                 title="; ".join(self.names.get(b, ("", ""))[0] or self.namer.short(b)
                                 for b in m.bodies),
-                text=self.text[m.start:m.end]))
+                text=visible_controls(self.text[m.start:m.end])))
             at = m.end
-        out.append(escape(self.text[at:end]))
+        out.append(escape(visible_controls(self.text[at:end])))
         return Markup("").join(out)
 
 
@@ -235,7 +235,7 @@ def report(symbol: str) -> Response:
     document = rt.settings.base_iri + "id/document/" + checked_path(symbol)
     version = rt.dataset.current().version
     digest = hashlib.blake2b(f"{document}\0{request.script_root}".encode(), digest_size=6)
-    etag = f"{version}-report-{CODE_DIGEST}-{digest.hexdigest()}"
+    etag = f"{version}-report-{CODE_DIGEST}-{digest.hexdigest()}-{host_tag()}"
     if etag in request.if_none_match:
         return not_modified(etag)
     rendered = rt.cache.get(("report", version, document, request.script_root),

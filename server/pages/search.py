@@ -162,7 +162,7 @@ def search(ext: str | None = None) -> Response:
         response = html_response(render_template(
             "search.html", n=namer, query=query, kind=kind, groups=groups, names=names,
             total=len(hits), took=took))
-    response.headers["Vary"] = "Accept"
+    response.vary.update(("Accept", "Host"))  # the page shows the endpoint's address
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 

@@ -13,9 +13,12 @@ import hashlib
 
 from flask import Response, render_template, request
 
+from dakg.graph.stats import COVERAGE_QUERY, NAMED_KINDS, Coverage, coverage_from_rows
+
 from .. import description, formats
+from ..dataset import served_copy
 from ..errors import HttpError
-from ..queries import not_modified
+from ..queries import not_modified, select
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 from . import home_data, indexes, pictures
@@ -26,8 +29,8 @@ from .ontology import ontology_rdf
 from .paths import checked_path, header_path
 from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
-from .responses import CODE_DIGEST, cacheable, cached_page, html_response
-from .terms import DCTERMS_NS, OA_NS, RDF_NS
+from .responses import CODE_DIGEST, cacheable, cached_page, host_tag, html_response
+from .terms import DCTERMS_NS, OA_NS, RDF_NS, prologue
 
 
 def id_resource(path: str) -> Response:
@@ -61,7 +64,7 @@ def resource(local: str, ext: str | None = None) -> Response:
                 else _data(rt, iri, chosen, whole_ontology=local.startswith("def/")))
     cacheable(response, etag)
     if ext is None:
-        response.headers["Vary"] = "Accept"
+        response.vary.add("Accept")
         response.headers["Link"] = _alternates(local)
     else:
         response.headers["Content-Location"] = header_path(request.path)
@@ -74,7 +77,7 @@ def _resource_etag(rt: Runtime, iri: str, chosen: str | formats.Format) -> str:
     name = chosen if isinstance(chosen, str) else chosen.name
     digest = hashlib.blake2b(f"{iri}\x00{name}\x00{request.script_root}".encode(),
                              digest_size=8).hexdigest()
-    return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}"
+    return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}-{host_tag()}"
 
 
 def _page(rt: Runtime, iri: str) -> Response:
@@ -111,14 +114,25 @@ def home() -> str:
     own_default, named = rt.cache.get(key, lambda: description.graph_sizes(rt))
     common = {"n": Namer(rt), "graphs": list(named.items()), "own_default": own_default,
               "total": own_default + sum(named.values()), "version": snapshot.version,
-              "dumps": dumps_folder(rt) is not None,
+              "dumps": dumps_folder(rt) is not None, "live": served_copy(rt.dataset),
               "graph_links": home_data.graph_links(rt, list(named))}
     report = home_data.published_report(rt)
     if report is None:
         classes = rt.cache.get(("classes", snapshot.version), lambda: home_data.classes(rt))
         return render_template("home_data.html", classes=classes, **common)
+    names = rt.cache.get(("coverage", snapshot.version), lambda: name_coverage(rt))
     browse = rt.cache.get(("index-counts", snapshot.version), lambda: indexes.counts(rt))
     drawn = rt.cache.get(("pictures", snapshot.version), lambda: pictures.pictures(rt))
     return render_template("home.html", browse=browse, indexes=indexes.INDEXES, pictures=drawn,
+                           coverage=names, report=report,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           report=report, **common)
+                           **common)
+
+
+def name_coverage(rt: Runtime) -> list[Coverage]:
+    """How many things of each kind have a name in English and in Chinese (``dakg stats``
+    prints the same figures)."""
+    rows, _ = select(rt, prologue(rt) + COVERAGE_QUERY, len(NAMED_KINDS))
+    counts = {row["kind"]["value"]: (int(row["n"]["value"]), int(row["withEn"]["value"]),
+                                     int(row["withZh"]["value"])) for row in rows}
+    return [c for c in coverage_from_rows(counts, rt.prefixes) if c.total]

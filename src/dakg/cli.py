@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +23,48 @@ from dakg.graph.dumps import (
     to_bytes,
 )
 from dakg.graph.errors import GraphError, ValidationFailed
+from dakg.graph.live import live_copy, read_copy, reset_live_copy
 from dakg.graph.query import OUTPUT_FORMATS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
-from dakg.graph.stats import figures, graph_sizes
-from dakg.graph.store import current_build, open_store
+from dakg.graph.stats import coverage, figures, graph_sizes
+from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import Settings, describe
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def data_files(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--data FILE…``: one option followed by any number of files.
+
+    click options take one value each; the files after the first are taken as arguments, so
+    that ``--data a.ttl b.ttl`` works as README writes it (``--data a.ttl --data b.ttl`` too).
+    """
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.argument("more_files", nargs=-1, metavar="",
+                                 type=click.Path(path_type=Path))(command)
+        return click.option("--data", "files", multiple=True, type=_FILE, metavar="FILE…",
+                            help=help_text)(command)
+    return decorate
+
+
+def _data_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, ...]:
+    if more and not files:
+        raise click.UsageError("files are given after --data: --data FILE…")
+    for path in more:  # checked here, as click checks those of --data itself
+        try:
+            _FILE.convert(str(path), None, None)
+        except click.BadParameter as e:
+            e.param_hint = "'--data'"
+            raise
+    return files + more
+
+
+def live_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--live", is_flag=True,
+                        help="Read the live copy (what a server with a write token serves) "
+                             "instead of the current build.")(command)
 
 
 class Context:
@@ -67,6 +104,11 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
     """
     settings = context.settings.replace(source=source or context.settings.source,
                                         reference=reference or context.settings.reference)
+    if settings.source is not None and settings.source.suffix != ".toml":
+        raise click.UsageError(
+            f"{settings.source} is not a source manifest: --source takes a .toml file that "
+            "names the report's text and describes it (symbol, language, file, sha256, "
+            "committee, session, origin), like graph/sources/cdip_35_2_zh.toml")
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
                                            manifest=settings.source,
                                            reference_path=settings.reference))
@@ -81,12 +123,13 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 
 
 @main.command()
-@click.option("--data", "files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Validate these RDF files instead of the store (format from the extension).")
+@data_files("Validate these RDF files instead of the store (format from the extension).")
+@live_option
 @pass_context
-def validate(context: Context, files: tuple[Path, ...]) -> None:
+def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, ...],
+             live: bool) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on a violation."""
+    files = _data_files(files, more_files)
     base = context.settings.base_iri
     data = Graph()
     if files:
@@ -98,10 +141,12 @@ def validate(context: Context, files: tuple[Path, ...]) -> None:
                           ox.RdfFormat.N_TRIPLES)
             data.parse(data=nt, format="nt")
     else:
-        store = _guard(lambda: open_store(context.settings.data_dir))
+        copy = _guard(lambda: read_copy(context.settings.data_dir, live=live))
+        click.echo(copy.text(), err=True)
         # The shapes must speak of the IRIs the store was built with.
-        base = str(pipeline.read_manifest(current_build(context.settings.data_dir))["base_iri"])
-        data.parse(data=to_bytes(sorted_triples(store), ox.RdfFormat.N_TRIPLES), format="nt")
+        base = copy.base_iri
+        data.parse(data=to_bytes(sorted_triples(copy.store), ox.RdfFormat.N_TRIPLES),
+                   format="nt")
     shapes = rebase_graph(shapes_graph(), base)
     outcome = shacl_validate(data, shapes)
     click.echo(outcome.text())
@@ -152,7 +197,10 @@ def query(context: Context, query: str | None, query_file: Any, fmt: str) -> Non
     The default graph is the union of all named graphs, and the usual prefixes (dakg, oa,
     skos, dcterms, prov, org, fabio, rdfs, xsd, …) are declared.
     """
-    if (query is None) == (query_file is None):
+    if query is None and query_file is None:
+        raise click.UsageError("no query given: write it as an argument (dakg query "
+                               "'SELECT …') or in a file (--file q.rq, '-' for standard input)")
+    if query is not None and query_file is not None:
         raise click.UsageError("give the query as an argument or with --file, not both")
     text = query if query is not None else query_file.read()
     store = _guard(lambda: open_store(context.settings.data_dir))
@@ -161,17 +209,20 @@ def query(context: Context, query: str | None, query_file: Any, fmt: str) -> Non
 
 
 @main.command()
+@live_option
 @pass_context
-def stats(context: Context) -> None:
-    """Print figures about the current store."""
-    store = _guard(lambda: open_store(context.settings.data_dir))
-    build_dir = current_build(context.settings.data_dir)
-    manifest = pipeline.read_manifest(build_dir)
-    click.echo(f"build {manifest['version']} ({manifest['built']}), base {manifest['base_iri']}")
-    for name, count in graph_sizes(store).items():
+def stats(context: Context, live: bool) -> None:
+    """Print figures about the current build (or the live copy)."""
+    copy = _guard(lambda: read_copy(context.settings.data_dir, live=live))
+    click.echo(copy.text())
+    for name, count in graph_sizes(copy.store).items():
         click.echo(f"{count:>8}  triples in <{name}>")
-    for label, value in figures(store, _prefixes(context.settings)).items():
+    for label, value in figures(copy.store, prefixes_for(copy.base_iri)).items():
         click.echo(f"{value:>8}  {label}")
+    click.echo("names in English and in Chinese:")
+    for c in coverage(copy.store, prefixes_for(copy.base_iri)):
+        click.echo(f"{c.total:>8}  {c.kind}: {c.english} with an English name, "
+                   f"{c.chinese} with a Chinese name")
 
 
 @main.command()
@@ -186,14 +237,13 @@ def stats(context: Context) -> None:
 @click.option("--write-token-file", type=click.File("r"), default=None,
               help="File holding the bearer token that turns writing on [env "
                    "DAKG_WRITE_TOKEN]; without one the server is read-only.")
-@click.option("--data", "files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Serve these RDF files (any format, by extension) instead of the report.")
+@data_files("Serve these RDF files (any format, by extension) instead of the report.")
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, workers: int | None,
           query_timeout: float | None, row_limit: int | None, write_token_file: Any,
-          files: tuple[Path, ...]) -> None:
+          files: tuple[Path, ...], more_files: tuple[Path, ...]) -> None:
     """Serve the graph over SPARQL 1.1 (building it first if there is no store yet)."""
+    files = _data_files(files, more_files)
     from dakg.graph.rdf_input import UnsafeInput
     from dakg.server.dataset import LinkedDataset, load_files
     from dakg.server.serve import serve as run_server
@@ -225,9 +275,99 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
 def show_settings(context: Context) -> None:
     """Print every setting: its value, environment variable and meaning."""
     for name, env, _default, help_text in describe():
-        value = getattr(context.settings, name)
-        shown = "(set)" if name == "write_token" and value else value
-        click.echo(f"{name} = {shown}\n    {env}: {help_text}")
+        click.echo(f"{name} = {_shown(name, getattr(context.settings, name))}\n"
+                   f"    {env}: {help_text}")
+
+
+# What an unset setting means, as `dakg settings` shows it.
+_UNSET = {"source": "(not set: the vendored CDIP/35/2, {})",
+          "reference": "(not set: the curated data shipped with dakg, {})",
+          "write_token": "(not set: the server is read-only)",
+          "service_allowlist": "(empty: SERVICE and LOAD may fetch from nowhere)"}
+
+
+def _shown(name: str, value: object) -> str:
+    if name == "write_token" and value:
+        return "(set)"
+    if value in (None, ()):
+        from dakg.graph.reference.load import bundled_reference_path
+        from dakg.graph.source import bundled_manifests
+
+        default = {"source": bundled_manifests()[0],
+                   "reference": bundled_reference_path()}.get(name)
+        return _UNSET.get(name, "(not set)").format(default)
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return str(value)
+
+
+@main.group()
+def builds() -> None:
+    """List the builds kept in the data folder, or delete old ones."""
+
+
+@builds.command("list")
+@pass_context
+def list_builds_command(context: Context) -> None:
+    """Print the builds, newest first, with their size; * marks the current one."""
+    found = list_builds(context.settings.data_dir)
+    if not found:
+        click.echo(f"no builds in {context.settings.data_dir}")
+    for b in found:
+        when = dt.datetime.fromtimestamp(b.modified, dt.UTC).isoformat(timespec="seconds")
+        click.echo(f"{'*' if b.current else ' '} {b.version}  {when}  "
+                   f"{b.size / 2**20:8.1f} MiB  {b.path}")
+
+
+@builds.command("prune")
+@click.option("--keep", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Builds to keep: the current one and the newest others.")
+@pass_context
+def prune_builds_command(context: Context, keep: int) -> None:
+    """Delete old builds (and what killed builds left), keeping the current one.
+
+    A server started before the last build may still read the build before it: keep 2 unless
+    no server runs.
+    """
+    data_dir = context.settings.data_dir
+    if not (data_dir / "builds").is_dir():
+        raise click.ClickException(f"no builds in {data_dir}")
+    with locked(data_dir):
+        sweep_work_folders(data_dir)
+        removed = prune_builds(data_dir, keep)
+    freed = sum(b.size for b in removed)
+    click.echo(f"deleted {len(removed)} build(s), {freed / 2**20:.1f} MiB; "
+               f"kept {len(list_builds(data_dir))}")
+
+
+@main.group()
+def live() -> None:
+    """The live copy: the store a server with a write token serves and writes to."""
+
+
+@live.command("status")
+@pass_context
+def live_status(context: Context) -> None:
+    """Say where the live copy started and how many writes it has taken."""
+    found = live_copy(context.settings.data_dir)
+    if found is None:
+        click.echo(f"no live copy in {context.settings.data_dir} (a server with a write token "
+                   "makes one from the current build)")
+    else:
+        click.echo(found.describe())
+
+
+@live.command("reset")
+@click.option("--to", "version", default=None,
+              help="Version of the build to start from [default: the current build].")
+@pass_context
+def live_reset(context: Context, version: str | None) -> None:
+    """Replace the live copy with a build, dropping its writes.
+
+    A running server serves the reset copy from its next request.
+    """
+    found = _guard(lambda: reset_live_copy(context.settings.data_dir, version))
+    click.echo(f"reset: {found.describe()}")
 
 
 def _read_rdf(path: Path) -> list[ox.Quad]:
