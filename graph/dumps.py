@@ -12,37 +12,16 @@ import gzip
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from dakg.formats import RDF_FORMATS, Format
+
 from .errors import BuildError
 
-
-@dataclass(frozen=True)
-class DumpFormat:
-    name: str
-    rdf_format: ox.RdfFormat
-    extension: str
-
-    @property
-    def datasets(self) -> bool:
-        return bool(self.rdf_format.supports_datasets)
-
-    @property
-    def media_type(self) -> str:
-        return str(self.rdf_format.media_type)
-
-
-FORMATS: dict[str, DumpFormat] = {f.name: f for f in (
-    DumpFormat("nquads", ox.RdfFormat.N_QUADS, "nq"),
-    DumpFormat("trig", ox.RdfFormat.TRIG, "trig"),
-    DumpFormat("jsonld", ox.RdfFormat.JSON_LD, "jsonld"),
-    DumpFormat("turtle", ox.RdfFormat.TURTLE, "ttl"),
-    DumpFormat("ntriples", ox.RdfFormat.N_TRIPLES, "nt"),
-    DumpFormat("rdfxml", ox.RdfFormat.RDF_XML, "rdf"),
-)}
+# Every RDF format, by name; the dumps are written in each.
+FORMATS: dict[str, Format] = {f.name: f for f in RDF_FORMATS}
 DUMP_NAME = "dakg"
 CHECKSUMS = "SHA256SUMS"
 GRAPH_DUMP_FORMAT = "turtle"  # of the one file per named graph
@@ -64,7 +43,7 @@ def _gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
-def dump_format(name: str) -> DumpFormat:
+def dump_format(name: str) -> Format:
     try:
         return FORMATS[name]
     except KeyError:
@@ -86,20 +65,24 @@ def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
 def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat,
              prefixes: dict[str, str] | None = None) -> bytes:
-    """``ox.serialize`` into memory (it returns None only when given a file to write to)."""
+    """``ox.serialize`` into memory; triples go into the default graph of a dataset format."""
+    if rdf_format.supports_datasets:
+        data = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
+                for t in data)
     written = ox.serialize(data, format=rdf_format, prefixes=prefixes)
+    # It returns None only when given a file to write to.
     assert written is not None
     return written
 
 
-def serialize(quads: list[ox.Quad], fmt: DumpFormat, prefixes: dict[str, str],
+def serialize(quads: list[ox.Quad], fmt: Format, prefixes: dict[str, str],
               triples: list[ox.Triple] | None = None) -> bytes:
     """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
     if the caller has already computed it)."""
     if fmt.datasets:
-        return to_bytes(quads, fmt.rdf_format, prefixes)
+        return to_bytes(quads, fmt.rdf, prefixes)
     union = triples if triples is not None else sorted_triples(quads)
-    return to_bytes(union, fmt.rdf_format, prefixes)
+    return to_bytes(union, fmt.rdf, prefixes)
 
 
 def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],

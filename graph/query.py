@@ -11,18 +11,17 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from .dumps import FORMATS, to_bytes
+from dakg.formats import BY_NAME, FORMATS, Kind, offers
+from dakg.sparql_syntax import explain, undeclared
+
+from .dumps import to_bytes
 from .errors import GraphError
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-SOLUTION_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-OUTPUT_FORMATS = ("table", *SOLUTION_FORMATS, *FORMATS)
+OUTPUT_FORMATS = ("table", *(f.name for f in FORMATS))
+SOLUTION_OUTPUTS = ("table", *(f.name for f in offers(Kind.SOLUTIONS)))
+GRAPH_OUTPUTS = tuple(f.name for f in offers(Kind.GRAPH))
 
 
 class QueryError(GraphError):
@@ -31,10 +30,13 @@ class QueryError(GraphError):
 
 def run_query(store: ox.Store, query: str, prefixes: dict[str, str] | None = None) -> Result:
     """Run ``query``; ``prefixes`` are declared for it unless it declares them itself."""
+    problem = undeclared(query, prefixes or {})
+    if problem is not None:
+        raise QueryError(f"the query is not valid SPARQL: {problem}")
     try:
         return store.query(query, use_default_graph_as_union=True, prefixes=prefixes)
     except SyntaxError as e:
-        raise QueryError(f"the query is not valid SPARQL: {e}") from e
+        raise QueryError(f"the query is not valid SPARQL: {explain(query, str(e))}") from e
     except OSError as e:
         raise QueryError(f"the query failed: {e}") from e
 
@@ -54,20 +56,18 @@ def _render(result: Result, fmt: str, prefixes: dict[str, str]) -> bytes:
     if fmt not in OUTPUT_FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
     if isinstance(result, ox.QueryTriples):
-        if fmt == "table":
-            fmt = "turtle"
-        if fmt not in FORMATS or FORMATS[fmt].datasets:
-            graph_formats = [n for n, f in FORMATS.items() if not f.datasets]
-            raise QueryError(f"a graph result can be written as {', '.join(graph_formats)}, "
+        if fmt not in (*GRAPH_OUTPUTS, "table"):
+            raise QueryError(f"a graph result can be written as {', '.join(GRAPH_OUTPUTS)}, "
                              f"not {fmt}")
-        return to_bytes(list(result), FORMATS[fmt].rdf_format, prefixes)
-    if fmt in SOLUTION_FORMATS:
-        written = result.serialize(format=SOLUTION_FORMATS[fmt])
+        return to_bytes(list(result), BY_NAME["turtle" if fmt == "table" else fmt].rdf,
+                        prefixes)
+    if fmt not in SOLUTION_OUTPUTS:
+        raise QueryError(f"a SELECT or ASK result can be written as "
+                         f"{', '.join(SOLUTION_OUTPUTS)}, not {fmt}")
+    if fmt != "table":
+        written = result.serialize(format=BY_NAME[fmt].results)
         assert written is not None
         return written
-    if fmt != "table":
-        raise QueryError(f"a SELECT or ASK result can be written as table, "
-                         f"{', '.join(SOLUTION_FORMATS)}, not {fmt}")
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if bool(result) else b"false\n"
     return table(result, prefixes).encode()

@@ -15,16 +15,7 @@ import pyoxigraph as ox
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-MEDIA_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+from dakg import formats
 
 
 class UnsafeInput(ValueError):
@@ -32,19 +23,19 @@ class UnsafeInput(ValueError):
 
 
 def format_for(media_type: str | None = None, file_name: str | None = None) -> ox.RdfFormat:
+    """The RDF format of a body (by its media type) or of a file (by its extension)."""
     if media_type:
-        fmt = MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+        fmt = formats.by_media_type(media_type, formats.Kind.GRAPH)
         if fmt is None:
+            accepted = [t for f in formats.RDF_FORMATS for t in f.media_types]
             raise UnsafeInput(f"unsupported RDF media type {media_type!r}; expected one of "
-                              + ", ".join(sorted(MEDIA_TYPES)))
-        return fmt
+                              + ", ".join(accepted))
+        return fmt.rdf
     assert file_name is not None
-    extension = file_name.rsplit(".", 1)[-1].lower()
-    fmt = ox.RdfFormat.from_extension(extension)
-    if fmt is None:
-        raise UnsafeInput(f"{file_name}: cannot tell the RDF format from the extension "
-                          f"'.{extension}'")
-    return fmt
+    try:
+        return formats.by_extension(file_name).rdf
+    except formats.UnknownFormat as e:
+        raise UnsafeInput(str(e)) from e
 
 
 def parse_rdf(data: bytes, fmt: ox.RdfFormat, *, base_iri: str | None = None,

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response
 from flask_compress import Compress
 
+from dakg.formats import FORMATS
 from dakg.graph.rdf.namespaces import prefixes_for
 from dakg.settings import Settings
 
@@ -19,13 +20,9 @@ from .writer import initialise
 
 log = logging.getLogger("dakg.server")
 
-# Responses worth compressing: every text-like format the server writes.
-COMPRESSED_TYPES = [
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-    "text/tab-separated-values", "text/turtle", "application/n-triples", "application/rdf+xml",
-    "application/ld+json", "application/trig", "application/n-quads", "application/json",
-    "text/html", "text/plain", "text/css", "application/javascript",
-]
+# Responses worth compressing: every result format (all are text) and the pages' own types.
+COMPRESSED_TYPES = [*(f.media_type for f in FORMATS), "application/json", "text/html",
+                    "text/plain", "text/css", "application/javascript"]
 
 
 def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> Flask:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Response, request
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, SH, VOID, XSD
 
+from dakg.graph.dumps import to_bytes
 from dakg.graph.rdf.namespaces import SD
 
 from . import formats
@@ -22,11 +24,8 @@ from .queries import select
 from .runtime import Runtime, runtime
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG",
-                   "N-Quads")
-_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld",
-           "trig": "trig", "nquads": "nquads"}
+_BOUND = {"sd": str(SD), "void": str(VOID), "dcterms": str(DCTERMS), "sh": str(SH),
+          "xsd": str(XSD)}
 
 
 def respond(fmt: formats.Format) -> Response:
@@ -42,13 +41,19 @@ def respond(fmt: formats.Format) -> Response:
     else:
         sizes = rt.cache.get(("sizes", snapshot.version), lambda: graph_sizes(rt))
         body = rt.cache.get(("description", etag),
-                            lambda: _graph(rt, endpoint, sizes).serialize(
-                                format=_RDFLIB[fmt.name], encoding="utf-8"))
+                            lambda: _written(_graph(rt, endpoint, sizes), fmt))
         response = Response(body, content_type=fmt.content_type)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _written(graph: Graph, fmt: formats.Format) -> bytes:
+    """The description in ``fmt``, written by Oxigraph as every other RDF the server sends."""
+    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"),
+                       format=ox.RdfFormat.N_TRIPLES)
+    return to_bytes(sorted((t.triple for t in triples), key=str), fmt.rdf, _BOUND)
 
 
 def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
@@ -62,8 +67,6 @@ def graph_sizes(rt: Runtime) -> tuple[int, dict[str, int]]:
 
 def _graph(rt: Runtime, endpoint: str, sizes: tuple[int, dict[str, int]]) -> Graph:
     g = Graph(bind_namespaces="none")
-    for prefix, namespace in (("sd", SD), ("void", VOID), ("dcterms", DCTERMS)):
-        g.bind(prefix, namespace)
     service = URIRef(endpoint)
     dataset = URIRef(f"{rt.settings.base_iri}id/dataset")
     g.add((service, RDF.type, SD.Service))
@@ -71,8 +74,14 @@ def _graph(rt: Runtime, endpoint: str, sizes: tuple[int, dict[str, int]]) -> Gra
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if rt.writable:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-    for name in _RESULT_FORMATS:
-        g.add((service, SD.resultFormat, URIRef(FORMATS_NS + name)))
+    for fmt in formats.FORMATS:
+        # Oxigraph names JSON-LD under a namespace of its own: the W3C's is FORMATS_NS.
+        g.add((service, SD.resultFormat, URIRef(FORMATS_NS + fmt.iri.rsplit("/", 1)[1])))
+    for prefix, namespace in rt.prefixes.items():  # declared for every query (SHACL §5.2.1)
+        declaration = BNode(f"prefix-{prefix}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(prefix)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     g.add((service, SD.defaultEntailmentRegime,
            URIRef("http://www.w3.org/ns/entailment/Simple")))

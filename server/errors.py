@@ -1,8 +1,9 @@
 """Errors as the client sees them: a status, a message, the request id; never a stack trace.
 
 Every error, ours or Werkzeug's, goes through ``render``, which answers in the format the
-client asked for (JSON, HTML or plain text). An unexpected exception is logged with its
-traceback and the request id, and the client gets a 500 with that id only.
+client asked for (JSON, HTML or plain text; see ``error_format``), whatever the status. An
+unexpected exception is logged with its traceback and the request id, and the client gets a
+500 with that id only.
 """
 
 from __future__ import annotations
@@ -77,10 +78,8 @@ def request_id() -> str:
 def render(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     rid = request_id()
     title = _title(status)
-    best = request.accept_mimetypes.best_match(
-        ["application/json", "text/html", "text/plain"], default="text/plain")
-    if best == "application/json" or (best == "text/plain" and request.accept_mimetypes.accept_json
-                                      and not request.accept_mimetypes.accept_html):
+    best = error_format()
+    if best == "application/json":
         body = json.dumps({"status": status, "error": title, "message": message,
                            "request_id": rid}, ensure_ascii=False)
         mimetype = "application/json"
@@ -96,6 +95,26 @@ def render(status: int, message: str, headers: dict[str, str] | None = None) -> 
     response.headers.update(headers or {})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def error_format() -> str:
+    """How an error is written for this request: JSON to a client that names a JSON type
+    (``application/json``, ``application/sparql-results+json``, ``application/ld+json``, …)
+    and prefers it to HTML; HTML to one that names HTML (a browser); plain text to everyone
+    else, ``*/*`` included (curl, scripts), as Oxigraph's server and Fuseki answer errors.
+
+    Only the types a client names count: behind a wildcard, any type would do.
+    """
+    json_q = html_q = 0.0
+    for value, quality in request.accept_mimetypes:
+        media_type = value.split(";")[0].strip().lower()
+        if media_type == "application/json" or media_type.endswith("+json"):
+            json_q = max(json_q, quality)
+        elif media_type in ("text/html", "application/xhtml+xml"):
+            html_q = max(html_q, quality)
+    if json_q > 0 and json_q >= html_q:
+        return "application/json"
+    return "text/html" if html_q > 0 else "text/plain"
 
 
 def _title(status: int) -> str:

@@ -1,60 +1,41 @@
-"""The result formats the endpoint speaks, and the choice between them.
+"""The choice of a response format, between the formats of ``dakg.formats``.
 
-The choice follows the ``format`` parameter when there is one (a short name or a media
-type), else the ``Accept`` header with its q-values, parsed by Werkzeug. Each kind of result
-has its own offers: solutions (SELECT, ASK) and graphs (CONSTRUCT, DESCRIBE, the service
-description, Graph Store GETs).
+The choice follows a ``format`` (or ``output``, or ``results``) parameter when there is one
+that can carry this kind of result, else the ``Accept`` header with its q-values, parsed by
+Werkzeug. Each kind of result has its own offers: solutions (SELECT, ASK) and graphs
+(CONSTRUCT, DESCRIBE, the service description, Graph Store GETs).
+
+The parameter takes dakg's names (``json``, ``turtle``, ``rdfxml``, …), the names clients send
+(SPARQLWrapper's ``xml``, ``rdf+xml``, ``json-ld``, ``n3``; Fuseki's ``text``), extensions, or
+media types. A name stands for the format of its family that fits the query: ``xml`` is SPARQL
+XML for a SELECT and RDF/XML for a CONSTRUCT; ``json`` is SPARQL JSON or JSON-LD. A name of a
+format that cannot carry the result (``csv`` for a CONSTRUCT) is ignored in favour of
+``Accept``, as Virtuoso and Fuseki do; a value that names no format at all is a 400.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from enum import Enum
 
 from werkzeug.datastructures import MIMEAccept
 
-
-class Kind(Enum):
-    SOLUTIONS = "solutions"  # SELECT and ASK
-    GRAPH = "graph"  # CONSTRUCT, DESCRIBE, one graph of the store
-    DATASET = "dataset"  # several graphs: only formats that hold named graphs
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str  # short name for the ``format`` parameter
-    media_type: str
-    kinds: frozenset[Kind]
-    aliases: tuple[str, ...] = ()  # other media types that mean the same
-    extension: str = ""
-
-    @property
-    def content_type(self) -> str:
-        text = self.media_type.startswith("text/") or self.media_type.endswith(
-            ("+json", "+xml", "/json", "/xml", "/ld+json", "/trig", "/n-quads", "/n-triples"))
-        return f"{self.media_type}; charset=utf-8" if text else self.media_type
-
-
-_S, _G, _D = Kind.SOLUTIONS, Kind.GRAPH, Kind.DATASET
-
-# Order matters: for */* the first offer of a kind wins.
-FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", frozenset({_S}),
-           ("application/json",), "srj"),
-    Format("xml", "application/sparql-results+xml", frozenset({_S}),
-           ("application/xml", "text/xml"), "srx"),
-    Format("csv", "text/csv", frozenset({_S}), (), "csv"),
-    Format("tsv", "text/tab-separated-values", frozenset({_S}), (), "tsv"),
-    Format("turtle", "text/turtle", frozenset({_G}), ("application/x-turtle",), "ttl"),
-    Format("ntriples", "application/n-triples", frozenset({_G}), ("text/plain",), "nt"),
-    Format("rdfxml", "application/rdf+xml", frozenset({_G}), (), "rdf"),
-    Format("jsonld", "application/ld+json", frozenset({_G, _D}), (), "jsonld"),
-    Format("trig", "application/trig", frozenset({_G, _D}), (), "trig"),
-    Format("nquads", "application/n-quads", frozenset({_G, _D}), (), "nq"),
+from dakg.formats import (
+    BY_NAME,
+    FORMATS,
+    Format,
+    Kind,
+    by_media_type,
+    by_name,
+    is_known,
+    known_names,
+    offers,
 )
-BY_NAME = {f.name: f for f in FORMATS}
-BY_MEDIA_TYPE = {t: f for f in FORMATS for t in (f.media_type, *f.aliases)}
+
+__all__ = ["BY_NAME", "FORMATS", "FORMAT_PARAMETERS", "Format", "Kind", "NoFormat",
+           "UnknownFormat", "by_media_type", "choose", "choose_for_header", "offers"]
+
+# The parameters clients name the format with, in the order they are read.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 class NoFormat(Exception):
@@ -69,10 +50,6 @@ class UnknownFormat(ValueError):
     pass
 
 
-def offers(kind: Kind) -> list[Format]:
-    return [f for f in FORMATS if kind in f.kinds]
-
-
 @functools.lru_cache(maxsize=256)
 def choose_for_header(kind: Kind, accept_header: str, format_param: str | None) -> Format:
     """``choose`` for a raw ``Accept`` header; cached, as clients send the same few."""
@@ -82,20 +59,16 @@ def choose_for_header(kind: Kind, accept_header: str, format_param: str | None) 
 
 
 def choose(kind: Kind, accept: MIMEAccept, format_param: str | None = None) -> Format:
-    """The format for a result of ``kind``.
-
-    ``format_param`` (a short name or a media type) wins over ``Accept``; a format that cannot
-    carry this kind of result is ``NoFormat`` (406), an unknown one ``UnknownFormat`` (400).
-    """
+    """The format for a result of ``kind``: ``format_param`` if it names one that fits, else
+    the best of ``Accept`` (``NoFormat``, a 406, if none fits)."""
     candidates = offers(kind)
     if format_param:
-        wanted = BY_NAME.get(format_param) or BY_MEDIA_TYPE.get(format_param.split(";")[0].strip())
-        if wanted is None:
+        wanted = by_name(format_param, kind)
+        if wanted is not None:
+            return wanted
+        if not is_known(format_param):
             raise UnknownFormat(f"unknown format {format_param!r}; expected one of "
-                                + ", ".join(f.name for f in FORMATS))
-        if wanted not in candidates:
-            raise NoFormat([f.media_type for f in candidates])
-        return wanted
+                                + ", ".join(known_names()) + " or a media type of one")
     if not accept:
         return candidates[0]
     # Canonical types first: on a tie (``text/*``, ``*/*``) they win over aliases, and an
@@ -104,8 +77,6 @@ def choose(kind: Kind, accept: MIMEAccept, format_param: str | None = None) -> F
     best = accept.best_match(names)
     if best is None:
         raise NoFormat([f.media_type for f in candidates])
-    return BY_MEDIA_TYPE[best]
-
-
-def by_media_type(media_type: str) -> Format | None:
-    return BY_MEDIA_TYPE.get(media_type.split(";")[0].strip().lower())
+    found = by_media_type(best, kind)
+    assert found is not None
+    return found

@@ -26,6 +26,7 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union: bool = True
+    base_iri: str | None = None
 
 
 Reply = dict[str, Any]

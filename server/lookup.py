@@ -25,8 +25,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dakg.formats import BY_NAME
+from dakg.sparql_syntax import explain
+
 from . import results
-from .sparql_scan import CACHED, Inspection, Token, inspect
+from .jobs import Job, Reply
+from .sparql_scan import CACHED, Inspection, Token, inspect, own_limit
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
 
@@ -156,28 +160,28 @@ class LocalStore:
 
 
 # The least a row takes in each format; an answer shorter than row_limit times this cannot
-# hold more than row_limit rows, so Oxigraph's own (faster) writer may write it.
+# hold more than row_limit rows, so it is sent as Oxigraph first wrote it.
 _MIN_ROW_BYTES = {"json": 2, "xml": 8, "csv": 1, "tsv": 1}
-_NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def run(store: ox.Store, text: str, fmt: str, row_limit: int) -> dict[str, Any]:
+def run(store: ox.Store, job: Job) -> Reply:
     """Answer a planned lookup like a query process would (same reply shape)."""
+    options: dict[str, Any] = {"use_default_graph_as_union": True, "base_iri": job.base_iri,
+                               "prefixes": job.prefixes}
     try:
-        answer = store.query(text, use_default_graph_as_union=True)
+        answer = store.query(job.text, **options)
         assert isinstance(answer, ox.QuerySolutions)
-        body = answer.serialize(format=_NATIVE[fmt])
+        body = answer.serialize(format=BY_NAME[job.format].results)
         assert body is not None
-        if len(body) < _MIN_ROW_BYTES[fmt] * row_limit:
+        # Too short to hold more rows than the cap, or the query's own LIMIT is within it.
+        if len(body) < _MIN_ROW_BYTES[job.format] * job.row_limit or \
+                (own_limit(job.text) or job.row_limit + 1) <= job.row_limit:
             return {"body": body, "count": None, "truncated": False}
-        answer = store.query(text, use_default_graph_as_union=True)  # long: count as we write
+        answer = store.query(job.text, **options)  # long: write it again, cut at the cap
         assert isinstance(answer, ox.QuerySolutions)
-        variables = [v.value for v in answer.variables]
-        rows, cut = results.take(answer, row_limit)
+        body, cut = results.solutions(answer, job.format, job.row_limit)
     except SyntaxError as e:
-        return {"error": "syntax", "message": str(e)}
+        return {"error": "syntax", "message": explain(job.text, str(e))}
     except (OSError, ValueError) as e:
         return {"error": "engine", "message": str(e)}
-    body = results.solutions(variables, rows, fmt, row_limit if cut else None)  # type: ignore[arg-type]
-    return {"body": body, "count": len(rows), "truncated": cut}
+    return {"body": body, "count": None, "truncated": cut}

@@ -28,7 +28,7 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
         with rt.admission.admit(client):
             if here:
                 store = rt.local_store().get(job.store)
-                reply = lookup.run(store, job.text, job.format, job.row_limit)
+                reply = lookup.run(store, job)
             else:
                 reply = rt.pool().run(job, wait=rt.settings.query_timeout)
     except TooManyFromClient as e:

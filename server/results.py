@@ -1,38 +1,33 @@
-"""Writing query results, with the row cap applied and marked.
+"""Writing query results with Oxigraph, with the row cap applied and marked.
 
-SELECT results are written here rather than by Oxigraph, so that a result cut at the row cap
-can still be written, and say that it was cut: in JSON (``"truncated": true`` beside
-``head``), in XML (a comment), in the RDF formats that have comments (``# …``). CSV, TSV and
-JSON-LD have no place for it; the ``Dakg-Truncated`` response header, sent with every format,
-says it there.
+Oxigraph writes every result. A SELECT that may be longer than the cap is first written as
+TSV, one line per row, into a sink that stops the evaluation once it holds one row more than
+the cap; the first ``cap`` rows are then read back and written in the format asked for, by
+Oxigraph again. A query whose own top-level LIMIT is within the cap cannot be cut and is
+written directly.
+
+A cut result says so in the ``Dakg-Truncated`` header (set by the endpoint), and in the body
+where the format has room for it: JSON (``"truncated": true`` beside ``head``), XML (a
+comment), the RDF formats that have comments (``# …``). CSV, TSV and JSON-LD have no place
+for it.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
-from collections.abc import Iterable, Iterator
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from dakg.formats import BY_NAME
 from dakg.graph.dumps import to_bytes
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
-_COMMENT = {"turtle": "# {}\n", "ntriples": "# {}\n", "trig": "# {}\n", "nquads": "# {}\n",
-            "rdfxml": "<!-- {} -->\n"}
+_TSV = ox.QueryResultsFormat.TSV
 
 
 def take(items: Iterable[object], limit: int) -> tuple[list[object], bool]:
@@ -50,162 +45,76 @@ def truncation_note(limit: int, unit: str) -> str:
             f"{limit} are given (add LIMIT/OFFSET to page through them)")
 
 
-# -- SELECT -----------------------------------------------------------------------------------
+# -- SELECT, ASK ------------------------------------------------------------------------------
 
-def solutions(variables: list[str], rows: list[ox.QuerySolution], fmt: str,
-              limit: int | None) -> bytes:
-    """``rows`` in ``fmt`` (json, xml, csv, tsv); ``limit`` is set when they were cut."""
-    writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt]
-    return writer(variables, rows, limit).encode("utf-8")
+class _Enough(Exception):
+    """The sink holds more rows than the cap: stop the evaluation."""
 
 
-def _json(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:
-    # Built as text rather than through dicts: this is the hot path of every lookup.
-    names = [_dumps(v) for v in variables]
-    bindings = []
-    for row in rows:
-        fields = [f"{name}:{_json_term(term)}"
-                  for name, term in zip(names, row, strict=True) if term is not None]
-        bindings.append("{" + ",".join(fields) + "}")
-    head = '{"head":{"vars":' + _dumps(variables) + '},'
-    tail = ""
-    if limit is not None:
-        note = _quote(truncation_note(limit, "rows"))
-        tail = f',"truncated":true,"rowLimit":{limit},"note":{note}'
-    return head + '"results":{"bindings":[' + ",".join(bindings) + "]}" + tail + "}"
+class _Lines(io.BytesIO):
+    """A sink for Oxigraph's TSV writer that counts lines (a header, then a row each)."""
+
+    def __init__(self, wanted: int) -> None:
+        super().__init__()
+        self.lines = 0
+        self.wanted = wanted
+
+    def write(self, data: ReadableBuffer) -> int:
+        written = super().write(data)
+        self.lines += bytes(data).count(b"\n")
+        if self.lines > self.wanted:
+            raise _Enough
+        return written
+
+    def head(self) -> bytes:
+        """The first ``wanted`` lines."""
+        data = self.getvalue()
+        end = -1
+        for _ in range(self.wanted):
+            end = data.find(b"\n", end + 1)
+            if end < 0:
+                return data
+        return data[: end + 1]
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
-_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
-_iris: dict[str, str] = {}  # IRIs recur (predicates, classes): keep their JSON
+def solutions(answer: ox.QuerySolutions, fmt: str, cap: int, *,
+              bounded: bool = False) -> tuple[bytes, bool]:
+    """``answer`` in ``fmt`` (json, xml, csv, tsv), at most ``cap`` rows, and whether it was
+    cut. ``bounded``: the query cannot give more than ``cap`` rows (its own LIMIT says so)."""
+    target = BY_NAME[fmt].results
+    if bounded:
+        written = answer.serialize(format=target)
+        assert written is not None
+        return written, False
+    sink = _Lines(cap + 1)
+    try:
+        answer.serialize(sink, format=_TSV)
+        cut = False
+    except _Enough:
+        cut = True
+    tsv = sink.head()
+    body = tsv if target == _TSV else ox.parse_query_results(tsv, _TSV).serialize(format=target)
+    assert body is not None
+    return (mark(body, fmt, cap) if cut else body), cut
 
 
-def _json_iri(iri: str) -> str:
-    found = _iris.get(iri)
-    if found is None:
-        if len(_iris) > 50_000:
-            _iris.clear()
-        found = _iris[iri] = '{"type":"uri","value":' + _quote(iri) + "}"
-    return found
-
-
-def _json_term(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return _json_iri(term.value)
-    if isinstance(term, ox.Literal):
-        value = _quote(term.value)
-        language = term.language
-        if language:
-            return '{"type":"literal","value":' + value + ',"xml:lang":' + _quote(language) + "}"
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return '{"type":"literal","value":' + value + "}"
-        return '{"type":"literal","value":' + value + ',"datatype":' + _quote(datatype) + "}"
-    if isinstance(term, ox.BlankNode):
-        return '{"type":"bnode","value":' + _quote(term.value) + "}"
-    return ('{"type":"triple","value":{"subject":' + _json_term(term.subject)
-            + ',"predicate":' + _json_term(term.predicate) + ',"object":'
-            + _json_term(term.object) + "}}")
-
-
-def _xml(variables: list[str], rows: list[ox.QuerySolution], limit: int | None) -> str:
-    out = io.StringIO()
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-              '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
-    out.writelines(f"<variable name={quoteattr(v)}/>" for v in variables)
-    out.write("</head>\n")
-    if limit is not None:
-        out.write(f"<!-- {truncation_note(limit, 'rows')} -->\n")
-    out.write("<results>\n")
-    for row in rows:
-        out.write("<result>")
-        for v in variables:
-            term = row[v]
-            if term is not None:
-                out.write(f"<binding name={quoteattr(v)}>{_xml_term(term)}</binding>")
-        out.write("</result>\n")
-    out.write("</results>\n</sparql>\n")
-    return out.getvalue()
-
-
-def _xml_term(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD_STRING:
-            return (f"<literal datatype={quoteattr(term.datatype.value)}>"
-                    f"{escape(term.value)}</literal>")
-        return f"<literal>{escape(term.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>"
-            f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}</object>"
-            "</triple>")
-
-
-def _csv(variables: list[str], rows: list[ox.QuerySolution], _limit: int | None) -> str:
-    lines = [",".join(_csv_field(v) for v in variables)]
-    for row in rows:
-        lines.append(",".join(_csv_field(_csv_value(row[v])) for v in variables))
-    return "\r\n".join(lines) + "\r\n"
-
-
-def _csv_value(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, (ox.NamedNode, ox.Literal)):
-        return term.value
-    return str(term)
-
-
-def _csv_field(value: str) -> str:
-    if any(ch in value for ch in ',"\r\n'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
-def _tsv(variables: list[str], rows: list[ox.QuerySolution], _limit: int | None) -> str:
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in rows:
-        lines.append("\t".join(_tsv_term(row[v]) for v in variables))
-    return "\n".join(lines) + "\n"
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-# Numbers and booleans written as Turtle writes them bare, as Oxigraph's own TSV writer does,
-# so that a lookup (written by Oxigraph) and a query (written here) look the same.
-_BARE = {
-    f"{_XSD}integer": re.compile(r"[+-]?[0-9]+"),
-    f"{_XSD}decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
-    f"{_XSD}double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
-    f"{_XSD}boolean": re.compile(r"true|false"),
-}
-
-
-def _tsv_term(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.Literal) and not term.language:
-        bare = _BARE.get(term.datatype.value)
-        if bare is not None and bare.fullmatch(term.value):
-            return term.value
-    return str(term)
-
-
-def boolean(value: bool, fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
+def mark(body: bytes, fmt: str, cap: int) -> bytes:
+    """A cut SELECT result as Oxigraph wrote it, with the note where the format has room."""
+    note = truncation_note(cap, "rows")
+    if fmt == "json" and body.endswith(b"}"):
+        extra = f',"truncated":true,"rowLimit":{cap},"note":{json.dumps(note)}}}'
+        return body[:-1] + extra.encode()
     if fmt == "xml":
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/'
-                f'sparql-results#">\n<head/>\n<boolean>{str(value).lower()}</boolean>\n'
-                '</sparql>\n').encode()
-    if fmt == "csv":
-        return f"_askResult\r\n{str(value).lower()}\r\n".encode()
-    return f"?_askResult\n{str(value).lower()}\n".encode()
+        head, found, rest = body.partition(b"</head>")
+        if found:
+            return head + found + BY_NAME[fmt].comment.format(note).encode() + rest
+    return body
+
+
+def boolean(answer: ox.QueryBoolean, fmt: str) -> bytes:
+    written = answer.serialize(format=BY_NAME[fmt].results)
+    assert written is not None
+    return written
 
 
 # -- CONSTRUCT, DESCRIBE, graphs ----------------------------------------------------------
@@ -213,15 +122,11 @@ def boolean(value: bool, fmt: str) -> bytes:
 def graph(triples: list[ox.Triple] | list[ox.Quad], fmt: str, prefixes: dict[str, str],
           limit: int | None) -> bytes:
     """Triples (or quads) in an RDF format; triples become default-graph quads where needed."""
-    rdf_format = _RDF_FORMATS[fmt]
-    data: Iterator[ox.Triple] | Iterator[ox.Quad] | list[ox.Triple] | list[ox.Quad] = triples
-    if rdf_format.supports_datasets:
-        data = (t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
-                for t in triples)
-    body = to_bytes(data, rdf_format, prefixes)
-    if limit is None or fmt not in _COMMENT:
+    written = BY_NAME[fmt]
+    body = to_bytes(triples, written.rdf, prefixes)
+    if limit is None or not written.comment:
         return body
-    note = _COMMENT[fmt].format(truncation_note(limit, "triples")).encode()
+    note = written.comment.format(truncation_note(limit, "triples")).encode()
     if fmt == "rdfxml" and body.startswith(b"<?xml"):
         declaration, _, rest = body.partition(b"\n")
         return declaration + b"\n" + note + rest

@@ -39,16 +39,20 @@ def run_query(operation: QueryRequest) -> Response:
     try:
         inspection = sparql_scan.inspect(operation.query)
         sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+        sparql_scan.check_prefixes(inspection, rt.prefixes)
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
+    if inspection.form is None:
+        raise bad_request("the query is not valid SPARQL: it has no SELECT, ASK, CONSTRUCT or "
+                          "DESCRIBE")
     kind = formats.Kind.GRAPH if inspection.form in ("CONSTRUCT", "DESCRIBE") \
         else formats.Kind.SOLUTIONS
     fmt = choose_format(kind)
     snapshot = rt.dataset.current()
     etag = None
     if request.method in ("GET", "HEAD"):
-        key = "\x00".join([inspection.text, fmt.name, *operation.default_graphs, "\x01",
-                           *operation.named_graphs])
+        key = "\x00".join([inspection.text, fmt.name, request.base_url,
+                           *operation.default_graphs, "\x01", *operation.named_graphs])
         etag = f"{snapshot.version}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
         if etag in request.if_none_match:
             return not_modified(etag)
@@ -59,7 +63,10 @@ def run_query(operation: QueryRequest) -> Response:
               # graphs are given); else FROM in the query does; else it is the union.
               default_graphs=operation.default_graphs if given else None,
               named_graphs=operation.named_graphs if given else None,
-              union=not inspection.dataset_clause)
+              union=not inspection.dataset_clause,
+              # Relative IRIs resolve against the endpoint's address (RFC 3986 §5.1.3), as
+              # Oxigraph's server and Fuseki do; BASE in the query wins.
+              base_iri=request.base_url)
     planned = None if given else lookup.plan(inspection, rt.settings.row_limit)
     if planned is not None:
         reply = execute(rt, replace(job, text=planned), here=True)

@@ -2,10 +2,10 @@
 
 Oxigraph follows ``SERVICE`` and ``LOAD`` to any HTTP address, and crashes (stack overflow)
 on requests that nest or chain a few thousand levels deep. So every query and update is
-first tokenised here, following the lexical grammar of SPARQL 1.1 (§19.8) as Oxigraph reads
-it: strings, IRIs and comments are tokens of their own, so ``SERVICE`` inside a literal or
-after ``#`` is not a keyword, while ``service``, ``SILENT``, a prefixed or variable endpoint
-are all seen. Where the two readings could differ, the request is refused:
+first tokenised (``dakg.sparql_lexer``, the lexical grammar of SPARQL 1.1, §19.8, as Oxigraph
+reads it) and read here: strings, IRIs and comments are tokens of their own, so ``SERVICE``
+inside a literal or after ``#`` is not a keyword, while ``service``, ``SILENT``, a prefixed
+or variable endpoint are all seen. Where the two readings could differ, the request is refused:
 
 * Oxigraph reads a keyword without looking for a word boundary: ``SERVICE:x`` is the keyword
   ``SERVICE`` and the prefixed name ``:x``, not a name with the prefix ``SERVICE``. A
@@ -21,42 +21,20 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
+
+from dakg.sparql_lexer import ESCAPE, Token, Unreadable, first_undeclared, tokens
+from dakg.sparql_syntax import undeclared_prefix
+
+__all__ = ["CACHED", "MAX_CHAIN", "MAX_DEPTH", "Inspection", "Refused", "Token", "check_fetches",
+           "check_prefixes", "inspect", "own_limit", "tokens"]
 
 MAX_DEPTH = 64  # nesting of { ( [ ; real queries stay far below, the engine crashes at ~3,000
 MAX_CHAIN = 1000  # operators, separators and group keywords: chains crash it at ~8,000
 CACHED = 4096  # longest request text whose scan is kept (the cache must stay small)
 
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
-             rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_ECHAR = rf"\\[tbnrf\\\"']|{_UCHAR}"
-
-_TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in (
-    ("ws", r"[ \t\r\n]+"),
-    ("comment", r"#[^\r\n]*"),
-    ("iri", rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>"),
-    ("string", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
-               rf"|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}))*\"\"\""
-               rf"|'(?:[^'\\\n\r]|{_ECHAR})*'|\"(?:[^\"\\\n\r]|{_ECHAR})*\""),
-    ("var", rf"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
-    ("bnode", rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
-    ("pname", rf"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
-    ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
-    ("number", r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"),
-    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
-    ("punct", r"\^\^|&&|\|\||<=|>=|!=|[{}()\[\];,.*+\-/!=<>|^?]"),
-)))
-_ESCAPE = re.compile(_UCHAR)
 _OPEN, _CLOSE = "{([", "})]"
 _CHAINING_PUNCT = frozenset({"+", "-", "*", "/", "&&", "||", "!", "=", "!=", "<", ">", "<=",
                              ">=", "|", "^", ".", ";", ","})
@@ -70,16 +48,6 @@ class Refused(ValueError):
 
 
 @dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    offset: int
-
-    def is_word(self, *words: str) -> bool:
-        return self.kind == "word" and self.text.upper() in words
-
-
-@dataclass(frozen=True)
 class Inspection:
     text: str  # the request as sent: what the engine is given
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update
@@ -87,29 +55,6 @@ class Inspection:
     depth: int
     dataset_clause: bool  # FROM or FROM NAMED: the query names its own dataset
     tokens: tuple[Token, ...]
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The significant tokens of ``text`` (no white space, no comments)."""
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            raise Refused(_unreadable(text, position))
-        kind = match.lastgroup
-        assert kind is not None
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match[0], position)
-        position = match.end()
-
-
-def _unreadable(text: str, position: int) -> str:
-    line = text.count("\n", 0, position) + 1
-    near = text[position : position + 20]
-    if _ESCAPE.match(text, position):
-        return (f"a code-point escape outside a string or IRI at line {line} ({near!r}) is not "
-                "accepted; write the character itself")
-    return f"cannot read the request at line {line}, near {near!r}"
 
 
 def inspect(request: str, *, update: bool = False) -> Inspection:
@@ -125,7 +70,10 @@ def _inspect_cached(request: str, update: bool) -> Inspection:
 
 
 def _inspect(request: str, update: bool) -> Inspection:
-    found = tuple(tokens(request))
+    try:
+        found = tuple(tokens(request))
+    except Unreadable as e:
+        raise Refused(str(e)) from e
     _check_shape(found)
     prefixes, base = _prologue(found)
     fetches = tuple(_target(found, i, prefixes, base) for i, token in enumerate(found)
@@ -134,6 +82,34 @@ def _inspect(request: str, update: bool) -> Inspection:
                                     None)
     dataset_clause = not update and any(t.is_word("FROM") for t in found)
     return Inspection(request, form, fetches, _depth(found), dataset_clause, found)
+
+
+def check_prefixes(inspection: Inspection, predeclared: Collection[str]) -> None:
+    """Refuse a prefixed name whose prefix neither the request nor ``predeclared`` declares
+    (see ``sparql_lexer.first_undeclared``)."""
+    token = first_undeclared(inspection.tokens, predeclared)
+    if token is not None:
+        what = "query" if inspection.form else "update"
+        raise Refused(f"the {what} is not valid SPARQL: " + undeclared_prefix(
+            inspection.text, token.offset, token.text.partition(":")[0], what))
+
+
+def own_limit(query: str) -> int | None:
+    """The query's own top-level LIMIT (not a subquery's), if it has one."""
+    try:
+        found = inspect(query).tokens
+    except Refused:
+        return None
+    depth = 0
+    for i, token in enumerate(found):
+        if token.kind == "punct" and token.text in _OPEN:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSE:
+            depth -= 1
+        elif depth == 0 and token.is_word("LIMIT") and i + 1 < len(found) \
+                and found[i + 1].kind == "number" and found[i + 1].text.isdigit():
+            return int(found[i + 1].text)
+    return None
 
 
 def check_fetches(inspection: Inspection, allowlist: Sequence[str]) -> None:
@@ -222,7 +198,7 @@ def _iri_value(token: Token) -> str:
             raise Refused(f"invalid code-point escape {match[0]!r}")
         return chr(code)
 
-    return _ESCAPE.sub(undo, token.text[1:-1])
+    return ESCAPE.sub(undo, token.text[1:-1])
 
 
 def _resolve(iri: str, base: str | None) -> str | None:

@@ -17,10 +17,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dakg.sparql_syntax import explain
+
 from . import results
 from .framing import read_frame, write_frame
 from .jobs import Job, Reply
 from .sandbox import Sandbox
+from .sparql_scan import own_limit
 
 
 class Worker:
@@ -53,19 +56,22 @@ class Worker:
             options["use_default_graph_as_union"] = True
         if job.named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        answer = store.query(job.text, **options)
+        try:
+            answer = store.query(job.text, base_iri=job.base_iri, prefixes=job.prefixes,
+                                 **options)
+        except SyntaxError as e:
+            raise SyntaxError(explain(job.text, str(e))) from e
         fmt, cap = job.format, job.row_limit
         if isinstance(answer, ox.QueryBoolean):
-            return {"body": results.boolean(bool(answer), fmt), "count": 1, "truncated": False}
+            return {"body": results.boolean(answer, fmt), "count": 1, "truncated": False}
         if isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows, cut = results.take(answer, cap)
-            body = results.solutions(variables, rows, fmt, cap if cut else None)  # type: ignore[arg-type]
-        else:
-            triples, cut = results.take(answer, cap)
-            body = results.graph(triples, fmt, job.prefixes, cap if cut else None)  # type: ignore[arg-type]
-            rows = triples
-        return {"body": body, "count": len(rows), "truncated": cut}
+            own = own_limit(job.text)
+            body, cut = results.solutions(answer, fmt, cap,
+                                          bounded=own is not None and own <= cap)
+            return {"body": body, "count": None, "truncated": cut}
+        triples, cut = results.take(answer, cap)
+        body = results.graph(triples, fmt, job.prefixes, cap if cut else None)  # type: ignore[arg-type]
+        return {"body": body, "count": len(triples), "truncated": cut}
 
 
 def die_with_parent() -> None:

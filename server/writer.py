@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from dakg.graph.live import start_live_copy
 from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, switch_current
+from dakg.sparql_syntax import explain
 
 from .framing import read_frame, write_frame
 from .sandbox import Sandbox
@@ -60,7 +61,10 @@ def apply(live: Path, job: dict[str, Any]) -> dict[str, Any]:
 def _write(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     op = job["op"]
     if op == "update":
-        store.update(job["text"])
+        try:
+            store.update(job["text"], base_iri=job.get("base_iri"), prefixes=job.get("prefixes"))
+        except SyntaxError as e:
+            raise SyntaxError(explain(job["text"], str(e), "update")) from e
         return {}
     graph = ox.NamedNode(job["graph"]) if job.get("graph") else ox.DefaultGraph()
     existed = any(True for _ in store.quads_for_pattern(None, None, None, graph))

@@ -30,7 +30,7 @@ from .framing import read_frame, write_frame
 from .jobs import Job
 from .negotiation import choose_format
 from .pool import child_environment
-from .protocol import UpdateRequest, parse
+from .protocol import UpdateRequest, parse, with_using
 from .queries import execute, not_modified, select
 from .runtime import Runtime, runtime
 from .sandbox import Sandbox
@@ -63,15 +63,16 @@ def update_endpoint() -> Response:
 def run_update(operation: UpdateRequest) -> Response:
     rt = runtime()
     require_token(rt)
-    if operation.using_graphs or operation.using_named_graphs:
-        raise bad_request("using-graph-uri and using-named-graph-uri are not supported; "
-                          "write USING in the update itself")
     try:
         inspection = sparql_scan.inspect(operation.update, update=True)
         sparql_scan.check_fetches(inspection, rt.settings.service_allowlist)
+        sparql_scan.check_prefixes(inspection, rt.prefixes)
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
-    write(rt, {"op": "update", "text": inspection.text})
+    # Relative IRIs resolve against the endpoint's own address (Protocol §2.2.3, RFC 3986
+    # §5.1.3), and the dataset's prefixes are declared, as for queries.
+    write(rt, {"op": "update", "text": with_using(operation, inspection.tokens),
+               "base_iri": request.base_url, "prefixes": rt.prefixes})
     return Response(status=204)
 
 
@@ -89,10 +90,10 @@ def graph_store() -> Response:
             raise HttpError(404, f"no graph {_name(graph)} in the store")
         return Response(status=204)
     media_type = request.mimetype
-    if not media_type or formats.by_media_type(media_type) is None or \
-            formats.Kind.GRAPH not in formats.by_media_type(media_type).kinds:  # type: ignore[union-attr]
+    if not media_type or formats.by_media_type(media_type, formats.Kind.GRAPH) is None:
+        offered = ", ".join(f.media_type for f in formats.offers(formats.Kind.GRAPH))
         raise HttpError(415, f"unsupported media type {media_type or '(none)'!r}; send one "
-                             "graph as Turtle, N-Triples, RDF/XML, JSON-LD, TriG or N-Quads")
+                             f"graph as one of {offered}")
     created_name = None
     if graph is None and request.method == "POST" and "default" not in request.args:
         graph = created_name = f"{rt.settings.base_iri}id/graph/uploaded/{os.urandom(8).hex()}"

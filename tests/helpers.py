@@ -7,6 +7,7 @@ Fixtures live in ``conftest.py``; test modules import these, never from one anot
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -177,3 +178,14 @@ def sparql_rows(client: FlaskClient, query: str) -> list[dict[str, str]]:
         headers={"Accept": "application/sparql-results+json"})
     return [{k: v["value"] for k, v in row.items()}
             for row in json_of(response)["results"]["bindings"]]
+
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+_EXAMPLE = re.compile(r"([^\n]+)<!-- rows: (\d+) -->\s*```sparql\n(.*?)```", re.DOTALL)
+
+
+def readme_examples() -> list[tuple[str, int, str]]:
+    """README's example queries: (question, rows it must give, query)."""
+    found = [(m[1].strip(), int(m[2]), m[3]) for m in _EXAMPLE.finditer(README)]
+    assert len(found) >= 5
+    return found

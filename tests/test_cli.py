@@ -125,7 +125,8 @@ def test_query_from_a_file_and_a_graph_result(built: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("args", "status", "error"), [
-    (["query", "SELEC nothing"], 1, "Error: the query is not valid SPARQL: error at 1:1"),
+    (["query", "SELEC nothing"], 1,
+     "Error: the query is not valid SPARQL: line 1, column 1: SELEC is not a SPARQL keyword"),
     (["query", "ASK {}", "--format", "yaml"], 2, "Error: Invalid value for '--format'"),
     (["export", "--format", "yaml"], 2, "Error: Invalid value for '--format'"),
     (["export", "--graph", "nowhere"], 1,

@@ -13,17 +13,11 @@ from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.store import open_store
 from dakg.settings import describe
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-EXAMPLE = re.compile(r"([^\n]+)<!-- rows: (\d+) -->\s*```sparql\n(.*?)```", re.DOTALL)
+from .helpers import README, readme_examples
 
 
-def examples() -> list[tuple[str, int, str]]:
-    found = [(m[1].strip(), int(m[2]), m[3]) for m in EXAMPLE.finditer(README)]
-    assert len(found) >= 5
-    return found
-
-
-@pytest.mark.parametrize(("question", "rows", "query"), examples(), ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("question", "rows", "query"), readme_examples(),
+                         ids=lambda v: str(v)[:40])
 def test_example_queries_answer(built: Path, question: str, rows: int, query: str) -> None:
     result = run_query(open_store(built), query, PREFIXES)
     assert isinstance(result, ox.QuerySolutions)

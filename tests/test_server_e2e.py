@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from xml.dom.minidom import Document
 
 import pytest
 from rdflib import Graph, URIRef
@@ -19,7 +20,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
-from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, select, triples_in
+from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, readme_examples, select, triples_in
 
 pytestmark = pytest.mark.e2e
 REC = "https://w3id.org/dakg/id/recommendation/"
@@ -58,6 +59,44 @@ def test_sparqlwrapper_select_construct_ask(server: Server) -> None:
             URIRef(f"{REC}16")) in graph
 
 
+# SPARQLWrapper reads RDF into rdflib's ConjunctiveGraph, which rdflib 7 deprecates.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_sparqlwrapper_defaults_for_every_query_form(server: Server) -> None:
+    # SPARQLWrapper's defaults: GET, format=xml&output=xml&results=xml, and an Accept of
+    # SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT and DESCRIBE.
+    client = SPARQLWrapper(server.endpoint)
+    client.setQuery(f"SELECT ?s WHERE {{ <{REC}12> <https://w3id.org/dakg/def/relatedSector> "
+                    "?s }")
+    document = client.queryAndConvert()
+    assert isinstance(document, Document)
+    assert len(document.getElementsByTagName("result")) == 7
+    client.setQuery(f"ASK {{ <{REC}20> <https://w3id.org/dakg/def/refersTo> <{REC}16> }}")
+    answer = client.queryAndConvert()
+    assert isinstance(answer, Document)
+    assert answer.getElementsByTagName("boolean")[0].toxml() == "<boolean>true</boolean>"
+    refers = (URIRef(f"{REC}20"), URIRef("https://w3id.org/dakg/def/refersTo"),
+              URIRef(f"{REC}16"))
+    client.setQuery(f"CONSTRUCT {{ <{REC}20> ?p ?o }} WHERE {{ <{REC}20> ?p ?o }}")
+    constructed = client.queryAndConvert()
+    assert isinstance(constructed, Graph) and refers in constructed
+    client.setQuery(f"DESCRIBE <{REC}20>")
+    described = client.queryAndConvert()
+    assert isinstance(described, Graph) and refers in described
+
+
+@pytest.mark.parametrize(("question", "rows", "query"), readme_examples(),
+                         ids=lambda v: str(v)[:40])
+def test_readme_examples_run_at_the_endpoint_as_written(server: Server, question: str,
+                                                        rows: int, query: str) -> None:
+    # No prologue: the endpoint declares the dataset's prefixes, as `dakg query` does.
+    client = SPARQLWrapper(server.endpoint)
+    client.setReturnFormat(JSON)
+    client.setQuery(query)
+    result = client.queryAndConvert()
+    assert isinstance(result, dict)
+    assert len(result["results"]["bindings"]) == rows, question
+
+
 def test_rdflib_sparqlstore(server: Server) -> None:
     graph = Graph(store=SPARQLStore(server.endpoint, returnFormat="json"))
     rows = list(graph.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a "
@@ -65,6 +104,19 @@ def test_rdflib_sparqlstore(server: Server) -> None:
     assert isinstance(rows[0], ResultRow) and int(rows[0][0]) == 45
     label = graph.value(URIRef(f"{REC}1"), URIRef("http://www.w3.org/2004/02/skos/core#notation"))
     assert str(label) == "1"
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_rdflib_sparqlstore_with_its_defaults(server: Server) -> None:
+    # SPARQLStore's default is XML: SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT.
+    graph = Graph(store=SPARQLStore(server.endpoint))
+    refers = "<https://w3id.org/dakg/def/refersTo>"
+    rows = graph.query(f"SELECT ?a ?b WHERE {{ ?a {refers} ?b }}")
+    pairs = {(str(row[0]), str(row[1])) for row in rows if isinstance(row, ResultRow)}
+    assert (f"{REC}20", f"{REC}16") in pairs
+    assert graph.query(f"ASK {{ <{REC}20> {refers} <{REC}16> }}").askAnswer is True
+    constructed = graph.query(f"CONSTRUCT WHERE {{ ?a {refers} ?b }}").graph
+    assert constructed is not None and len(constructed) == len(pairs)
 
 
 def _curl(*args: str) -> subprocess.CompletedProcess[str]:

@@ -289,3 +289,163 @@ def test_unexpected_failure_is_a_clean_500(small_app: Flask,
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "a bug" not in text and "Traceback" not in text and "request id" in text
+
+
+# -- what clients put in format/output ---------------------------------------------------------
+
+ASK = f"ASK {{ <{EX}item1> ?p ?o }}"
+
+
+@pytest.mark.parametrize(("query", "params", "accept", "media_type"), [
+    # SPARQLWrapper's defaults: XML for every form, with its own Accept.
+    (SELECT, {"format": "xml", "output": "xml", "results": "xml"},
+     "application/sparql-results+xml", "application/sparql-results+xml"),
+    (CONSTRUCT, {"format": "xml", "output": "xml", "results": "xml"},
+     "application/rdf+xml", "application/rdf+xml"),
+    (CONSTRUCT, {"format": "rdf+xml"}, "", "application/rdf+xml"),
+    (CONSTRUCT, {"format": "json-ld"}, "", "application/ld+json"),
+    (CONSTRUCT, {"format": "json"}, "", "application/ld+json"),
+    (CONSTRUCT, {"format": "n3"}, "", "text/turtle"),
+    (CONSTRUCT, {"output": "text"}, "", "application/n-triples"),
+    (CONSTRUCT, {"format": "application/n-quads"}, "", "application/n-quads"),
+    (SELECT, {"output": "json"}, "", "application/sparql-results+json"),
+    (SELECT, {"format": "text/csv"}, "", "text/csv"),
+    (ASK, {"format": "srx"}, "", "application/sparql-results+xml"),
+    # A name that cannot carry this kind of result is ignored: Accept decides.
+    (CONSTRUCT, {"format": "csv"}, "application/n-triples", "application/n-triples"),
+    (SELECT, {"format": "turtle"}, "text/tab-separated-values", "text/tab-separated-values"),
+    (SELECT, {"output": "text"}, "", "application/sparql-results+json"),
+], ids=["sparqlwrapper select", "sparqlwrapper construct", "rdf+xml", "json-ld", "json graph",
+        "n3", "fuseki text", "media type", "output", "csv media type", "extension",
+        "csv for a graph", "turtle for a select", "text for a select"])
+def test_format_names_clients_send(client: FlaskClient, query: str, params: dict[str, str],
+                                   accept: str, media_type: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", query_string={"query": query, **params}, headers=headers)
+    assert response.status_code == 200, response.data
+    assert response.mimetype == media_type
+
+
+# -- error bodies follow Accept, whatever the status -----------------------------------------
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    ("application/json", "application/json"),
+    ("application/sparql-results+json", "application/json"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("*/*", "text/plain"),
+    ("", "text/plain"),
+    ("text/csv", "text/plain"),
+])
+@pytest.mark.parametrize(("method", "kwargs", "status"), [
+    ("get", {"query_string": {"query": "SELEC"}}, 400),
+    ("delete", {}, 405),
+    ("post", {"data": COUNT, "content_type": "text/plain"}, 415),
+], ids=["400", "405", "415"])
+def test_error_bodies_follow_accept(client: FlaskClient, accept: str, mimetype: str, method: str,
+                                    kwargs: dict[str, Any], status: int) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = getattr(client, method)("/sparql", headers=headers, **kwargs)
+    assert response.status_code == status
+    assert response.mimetype == mimetype
+    assert response.headers["X-Request-Id"] in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    ("application/sparql-results+json", "application/json"), ("*/*", "text/plain")])
+def test_a_406_follows_accept_too(client: FlaskClient, accept: str, mimetype: str) -> None:
+    query = SELECT if accept == "*/*" else CONSTRUCT
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": accept if accept != "*/*" else "image/png, */*;q=0"})
+    assert response.status_code == 406
+    assert response.mimetype == mimetype
+
+
+# -- prefixes, base, syntax errors -------------------------------------------------------------
+
+def test_the_datasets_prefixes_are_predeclared(client: FlaskClient) -> None:
+    query = "SELECT ?c ?n { BIND(dakg:Recommendation AS ?c) BIND(skos:notation AS ?n) }"
+    row = json_of(client.get("/sparql", query_string={"query": query}))["results"]["bindings"][0]
+    assert row["c"]["value"] == "https://w3id.org/dakg/def/Recommendation"
+    assert row["n"]["value"] == "http://www.w3.org/2004/02/skos/core#notation"
+    own = "PREFIX dakg: <http://example.org/mine/> SELECT ?c { BIND(dakg:X AS ?c) }"
+    row = json_of(client.get("/sparql", query_string={"query": own}))["results"]["bindings"][0]
+    assert row["c"]["value"] == "http://example.org/mine/X"
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None:
+    query = "SELECT ?x { BIND(<thing> AS ?x) }"
+    row = json_of(client.get("/sparql", query_string={"query": query},
+                             base_url="http://dakg.example"))["results"]["bindings"][0]
+    assert row["x"]["value"] == "http://dakg.example/thing"
+    based = "BASE <http://example.org/b/> " + query
+    row = json_of(client.get("/sparql", query_string={"query": based}))["results"]["bindings"][0]
+    assert row["x"]["value"] == "http://example.org/b/thing"
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT ?x {\n  ?x ?p ?o FILTER(?o = foo:y) }",
+     "line 2, column 24: the prefix foo: is not declared"),
+    ("SELECT * { ?s nope:p ?o }", "line 1, column 15: the prefix nope: is not declared"),
+    ("SELECT * WHERE {\n  ?s ?p ?o", "line 1, column 16: this '{' is never closed"),
+    ("SELECT * { ?s ?p ?o FILTER((?o) }",
+     "line 1, column 33: this '}' would close the '(' of line 1, column 27"),
+    ("SELECT * { ?s ?p ?o } LIMT 5", "line 1, column 23: LIMT is not a SPARQL keyword"),
+    ("SELECT * { ?s ?p ?o } ORDER ?s", "line 1, column 31, at the end: expected BY"),
+    ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s",
+     "the SELECT names a variable that is neither grouped nor aggregated"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT x", "line 1, column 35: x is not a SPARQL keyword"),
+    ("SELEC * {}", "it has no SELECT, ASK, CONSTRUCT or DESCRIBE"),
+], ids=["prefix in an expression", "prefix in a pattern", "unclosed", "crossed brackets",
+        "misspelt keyword", "few expected", "ungrouped", "bad limit", "no form"])
+def test_a_syntax_error_says_where_and_what(client: FlaskClient, query: str, message: str) -> None:
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    said = json_of(response)["message"]
+    assert said.startswith("the query is not valid SPARQL: ") and message in said
+    assert len(said) < 160 and "expected one of" not in said
+
+
+def test_a_body_in_another_charset_is_415(client: FlaskClient) -> None:
+    response = client.post("/sparql", data="ASK {}".encode("utf-16"),
+                           content_type="application/sparql-query; charset=UTF-16")
+    assert response.status_code == 415 and "UTF-8" in response.get_data(as_text=True)
+    form = client.post("/sparql", data="query=ASK%20%7B%7D",
+                       content_type="application/x-www-form-urlencoded; charset=UTF-16")
+    assert form.status_code == 415
+    fine = client.post("/sparql", data=b"ASK {}",
+                       content_type="application/sparql-query; charset=UTF-8")
+    assert fine.status_code == 200
+
+
+def test_the_description_declares_the_prefixes(client: FlaskClient) -> None:
+    from rdflib import Literal, Namespace
+    from rdflib.namespace import XSD
+
+    from dakg.graph.rdf.namespaces import PREFIXES
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    graph = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data,
+                          format="turtle")
+    declared = {(str(graph.value(d, sh.prefix)), graph.value(d, sh.namespace))
+                for d in graph.objects(None, sh.declare)}
+    assert ("dakg", Literal("https://w3id.org/dakg/def/", datatype=XSD.anyURI)) in declared
+    assert len(declared) == len(PREFIXES)
+
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    ("application/sparql-results+json", "application/json"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"), ("*/*", "text/plain")])
+def test_a_503_follows_accept_too(small_app: Flask, monkeypatch: pytest.MonkeyPatch, accept: str,
+                                  mimetype: str) -> None:
+    from dakg.server.pool import PoolBusy
+
+    class Busy:
+        def run(self, *args: object, **kwargs: object) -> None:
+            raise PoolBusy()
+
+    monkeypatch.setattr(small_app.extensions["dakg"], "pool", Busy)
+    response = small_app.test_client().get("/sparql", query_string={"query": COUNT},
+                                           headers={"Accept": accept})
+    assert response.status_code == 503 and response.mimetype == mimetype
+    assert "retry shortly" in response.get_data(as_text=True)

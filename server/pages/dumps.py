@@ -31,12 +31,11 @@ DUMP_MAX_AGE = 3600  # seconds: a dump changes only with a new build
 SUMS = "SHA256SUMS"
 BUILD_INFO = "build.json"
 _DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# The dumps by suffix, in the order the page lists them, and what each holds.
-_HOLDS = {
-    ".nq": "the dataset with its named graphs", ".trig": "the dataset with its named graphs",
-    ".jsonld": "the dataset with its named graphs", ".ttl": "the union of the graphs",
-    ".nt": "the union of the graphs", ".rdf": "the union of the graphs",
-}
+# The dumps by suffix, in the order the page lists them (those with the named graphs first),
+# and what each holds.
+_HOLDS = {f".{f.extension}": "the dataset with its named graphs" if f.datasets
+          else "the union of the graphs"
+          for f in sorted(formats.offers(formats.Kind.GRAPH), key=lambda f: not f.datasets)}
 # The files listed after the dumps, in this order.
 _ABOUT = {SUMS: "SHA-256 checksums of the dumps (sha256sum -c SHA256SUMS)",
           BUILD_INFO: "what was built, from what, when"}

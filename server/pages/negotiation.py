@@ -23,7 +23,10 @@ class Download:
     """An RDF format a resource is offered in by extension, as its page links it."""
 
     format: formats.Format
-    label: str
+
+    @property
+    def label(self) -> str:
+        return self.format.label
 
     @property
     def ext(self) -> str:
@@ -34,9 +37,8 @@ class Download:
         return self.format.media_type
 
 
-DOWNLOADS = tuple(Download(formats.BY_NAME[name], label) for name, label in (
-    ("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("ntriples", "N-Triples"),
-    ("rdfxml", "RDF/XML")))
+DOWNLOADS = tuple(Download(formats.BY_NAME[name])
+                  for name in ("turtle", "jsonld", "ntriples", "rdfxml"))
 EXTENSIONS: dict[str, str | formats.Format] = {"html": HTML,
                                                **{d.ext: d.format for d in DOWNLOADS}}
 
@@ -63,4 +65,8 @@ def negotiate(ext: str | None) -> str | formats.Format:
     best = accept.best_match(offered)
     if best is None:
         raise not_acceptable([HTML, *(f.media_type for f in graph)])
-    return HTML if best in (HTML, _XHTML) else formats.BY_MEDIA_TYPE[best]
+    if best in (HTML, _XHTML):
+        return HTML
+    chosen = formats.by_media_type(best, formats.Kind.GRAPH)
+    assert chosen is not None
+    return chosen

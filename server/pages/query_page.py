@@ -11,6 +11,8 @@ from urllib.parse import quote
 from flask import Response, render_template, request
 from markupsafe import escape
 
+from dakg.formats import FORMATS, Kind
+
 from ..runtime import Runtime, runtime
 from .naming import Namer
 from .responses import html_response
@@ -54,11 +56,9 @@ SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY ?graph"""),
 )
 
-QUERY_FORMATS = (("", "Table (on this page)"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"),
-                 ("csv", "CSV"), ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
-                 ("ntriples", "N-Triples (CONSTRUCT, DESCRIBE)"),
-                 ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"),
-                 ("rdfxml", "RDF/XML (CONSTRUCT, DESCRIBE)"))
+QUERY_FORMATS = (("", "Table (on this page)"),
+                 *((f.name, f.label if Kind.SOLUTIONS in f.kinds
+                    else f"{f.label} (CONSTRUCT, DESCRIBE)") for f in FORMATS))
 
 
 def prologue_for_display(rt: Runtime, query: str) -> str:

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from dakg import __version__
+from dakg.formats import rdf_extensions
 from dakg.graph import build as pipeline
 from dakg.graph.dumps import (
     FORMATS,
@@ -24,7 +25,7 @@ from dakg.graph.dumps import (
 )
 from dakg.graph.errors import GraphError, ValidationFailed
 from dakg.graph.live import live_copy, read_copy, reset_live_copy
-from dakg.graph.query import OUTPUT_FORMATS, render, run_query
+from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, render, run_query
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import coverage, figures, graph_sizes
@@ -123,7 +124,8 @@ def build(context: Context, source: Path | None, reference: Path | None) -> None
 
 
 @main.command()
-@data_files("Validate these RDF files instead of the store (format from the extension).")
+@data_files("Validate these RDF files instead of the store (format from the extension: "
+            + ", ".join(rdf_extensions()) + ").")
 @live_option
 @pass_context
 def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, ...],
@@ -189,7 +191,10 @@ def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> 
 @click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"),
               help="Read the query from this file ('-' for standard input).")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
-              show_default=True, help="How to print the result.")
+              show_default=True,
+              help=f"How to print the result: {', '.join(SOLUTION_OUTPUTS)} for SELECT and "
+                   f"ASK; {', '.join(GRAPH_OUTPUTS)} for CONSTRUCT and DESCRIBE (table is "
+                   "turtle there).")
 @pass_context
 def query(context: Context, query: str | None, query_file: Any, fmt: str) -> None:
     """Run a SPARQL query on the store.

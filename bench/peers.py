@@ -1,0 +1,242 @@
+"""Benchmark: dakg beside its peers, all serving the same dump of a fresh build.
+
+Run: ``python bench/peers.py [--duration SECONDS] [--peers dakg,floor,rdflib-endpoint]``
+(``pip install -e '.[bench]'`` for rdflib-endpoint and the chart; ``apt-get install wrk``)
+
+The peers, each started on loopback as its users start it (``peer_servers.py``):
+
+- dakg: ``dakg serve`` on the build, every limit on, settings as a user runs it;
+- floor: a bare Flask app on gunicorn over an in-memory ``pyoxigraph.Store`` loaded from the
+  dump, no limits at all, with dakg's own worker count and class (``floor_app.py``);
+- rdflib-endpoint: ``rdflib-endpoint serve dakg.nq``, what a Python user would pick.
+
+First every peer answers every probe of the mix once, and the size of each answer (rows or
+triples) must be the one Oxigraph gives in this process (``peer_mix.py``); ``--check-only``
+stops there. Then wrk loads each peer with each probe at 1 and 4 connections, the peers in
+turn for each probe so that the ratios compare figures taken moments apart. A peer slower
+than the time cap (``--cap``) on a probe is shown as "timed out" and not loaded with it.
+The table, the chart and the raw figures go to ``--out`` (``peer_report.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import peer_report
+from dakg.graph.build import build
+from dakg.graph.store import current_build
+from dakg.settings import Settings
+from peer_load import Rate, require_wrk, wrk
+from peer_mix import JSON, MIX, Answer, HttpStatus, Probe, check, expected_sizes, fetch
+from peer_servers import LAUNCHERS, READY, Build, Peer, start
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> int:
+    args = _arguments()
+    if not args.check_only:
+        require_wrk()
+        peer_report.require_matplotlib()
+    with tempfile.TemporaryDirectory(prefix="dakg-peers-") as tmp, ExitStack() as stack:
+        data = _build(args.data_dir, Path(tmp))
+        expected = expected_sizes(data.dump)
+        peers = [stack.enter_context(_running(name, data, Path(tmp))) for name in args.peers]
+        answers = {(probe.name, peer.name): check(peer, probe, expected[probe.name], args.cap)
+                   for probe in MIX for peer in peers}
+        print(_check_table(peers, expected, answers))
+        problems = [answer for answer in answers.values() if not answer.ok]
+        if args.check_only:
+            return 1 if problems else 0
+        # A peer too slow for the cap shows as "timed out" in the table; a wrong answer fails.
+        wrong = any(not answer.timed_out for answer in problems)
+        measured = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        run = _measure(peers, answers, args, measured, _context(data, args, measured))
+    for path in peer_report.write(run, args.out):
+        print(f"wrote {path}", file=sys.stderr)
+    print(peer_report.markdown(run))
+    verdicts = peer_report.verdicts(run)
+    print("\n".join(v.text for v in verdicts))
+    return 1 if wrong or not all(v.met for v in verdicts) else 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5,
+                        help="seconds of load per peer, probe and connection count [5]")
+    parser.add_argument("--connections", type=_numbers, default=[1, 4],
+                        help="connection counts, comma-separated [1,4]")
+    parser.add_argument("--peers", type=_peer_names, default=list(LAUNCHERS),
+                        help=f"peers to run, dakg first [{','.join(LAUNCHERS)}]")
+    parser.add_argument("--cap", type=float, default=30.0,
+                        help="seconds one answer may take before it counts as timed out [30]")
+    parser.add_argument("--out", type=Path, default=RESULTS,
+                        help="folder for peers.md, peers.svg, peers.json [bench/results]")
+    parser.add_argument("--data-dir", type=Path,
+                        help="serve this data folder's current build instead of a fresh one")
+    parser.add_argument("--check-only", action="store_true",
+                        help="check every peer's answers, time nothing (no wrk needed)")
+    args = parser.parse_args()
+    if args.duration < 1:
+        parser.error("--duration is in whole seconds, at least 1 (wrk's unit)")
+    return args
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",")]
+
+
+def _peer_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LAUNCHERS]
+    if unknown or not names or names[0] != "dakg":
+        raise argparse.ArgumentTypeError(
+            f"peers are {', '.join(LAUNCHERS)}, dakg first (its ratios are the point)"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    return names
+
+
+def _build(data_dir: Path | None, tmp: Path) -> Build:
+    if data_dir is None:
+        data_dir = tmp / "var"
+        print("building into a fresh data folder…", file=sys.stderr)
+        build(data_dir)
+    dump = current_build(data_dir) / "dumps" / "dakg.nq"
+    if not dump.is_file():
+        raise SystemExit(f"{data_dir} has no current build with an N-Quads dump ({dump})")
+    return Build(data_dir, dump, Settings.from_env(data_dir=data_dir))
+
+
+@contextmanager
+def _running(name: str, data: Build, logs: Path) -> Iterator[Peer]:
+    print(f"starting {name}…", file=sys.stderr)
+    peer = start(name, data, logs)
+    try:
+        yield peer
+    finally:
+        peer.stop()
+
+
+def _check_table(peers: list[Peer], expected: dict[str, int],
+                 answers: dict[tuple[str, str], Answer]) -> str:
+    width = max(len(probe.name) for probe in MIX)
+    lines = [f"{'probe':<{width}}  {'expected':>8}  " + "  ".join(f"{p.name:<16}" for p in peers)]
+    for probe in MIX:
+        cells = [_verdict(answers[probe.name, p.name]) for p in peers]
+        lines.append(f"{probe.name:<{width}}  {expected[probe.name]:>8}  "
+                     + "  ".join(f"{c:<16}" for c in cells))
+    problems = [f"  {peer}, {probe}: {a.problem}" for (probe, peer), a in answers.items()
+                if not a.ok]
+    return "\n".join(lines + (["problems:", *problems] if problems else []))
+
+
+def _verdict(answer: Answer) -> str:
+    if answer.timed_out:
+        return "timed out"
+    return f"ok ({answer.size})" if answer.ok else "WRONG"
+
+
+def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
+             args: argparse.Namespace, measured: str, context: str) -> peer_report.Run:
+    for peer in peers:  # warm up: first requests, lazy imports, query processes
+        _load(peer, MIX[0], max(args.connections), 1, args.cap)
+    rows = []
+    for probe in MIX:
+        for connections in args.connections:
+            rates = {}
+            for peer in peers:
+                answer = answers[probe.name, peer.name]
+                if answer.timed_out:
+                    rates[peer.name] = Rate(1 / args.cap, upper_bound=True, label="timed out")
+                elif not answer.ok:
+                    rates[peer.name] = Rate(None, label="wrong answer")
+                else:
+                    rates[peer.name] = _load(peer, probe, connections, args.duration, args.cap)
+                print(f"{probe.name}, {connections} conn., {peer.name}: "
+                      f"{rates[peer.name].label or f'{rates[peer.name].per_second:,.1f}/s'}",
+                      file=sys.stderr)
+            rows.append(peer_report.Row(probe, connections, rates))
+    notes = {peer.name: peer.how for peer in peers}
+    return peer_report.Run([p.name for p in peers], rows, measured, context, notes)
+
+
+def _load(peer: Peer, probe: Probe, connections: int, seconds: int, cap: float) -> Rate:
+    request = probe.request(peer)
+    rate = wrk(peer.url + request.path, request.accept, connections, seconds, cap)
+    _wait_until_free(peer, cap * connections + 30)
+    return rate
+
+
+def _wait_until_free(peer: Peer, seconds: float) -> None:
+    """Wait until ``peer`` answers a trivial query again.
+
+    Requests that wrk left behind may still be running (one event loop answers in turn),
+    or still count against a per-client limit; they must not slow the next peer's run.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fetch(peer.url + peer.endpoint + READY, JSON, max(1.0, deadline - time.monotonic()))
+            return
+        except HttpStatus as e:
+            if e.status not in (429, 503) or time.monotonic() > deadline:
+                raise SystemExit(f"{peer.name} did not recover after its run: {e}") from e
+            time.sleep(0.1)
+        except OSError as e:
+            raise SystemExit(f"{peer.name} stopped answering ({e}); its log:\n"
+                             f"{peer.log.read_text(errors='replace')[-2000:]}") from e
+
+
+def _context(data: Build, args: argparse.Namespace, measured: str) -> str:
+    load = os.getloadavg()[0]
+    versions = ", ".join(f"{name} {_version(name)}" for name in
+                         ("pyoxigraph", "rdflib-endpoint", "rdflib", "Flask", "gunicorn"))
+    quads = sum(1 for _ in data.dump.open("rb"))
+    return (f"Measured {measured} on {_cpu()} ({os.cpu_count()} cores; load average {load:.2f} "
+            f"at the start; other work on the machine shows as noise).\n"
+            f"{_wrk_version()}: {args.duration} s per run, 2 threads (1 at 1 connection), "
+            f"time cap {args.cap:g} s. dakg {_git_revision()}, {versions}. The dump: "
+            f"`dakg.nq` of a fresh build, {quads:,} quads.")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    return " ".join(out.split()[:2]) or "wrk"
+
+
+def _git_revision() -> str:
+    out = subprocess.run(["git", "-C", str(Path(__file__).parent), "describe", "--always",
+                          "--dirty"], capture_output=True, text=True)
+    return out.stdout.strip() or "(not a git checkout)"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
