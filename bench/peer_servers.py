@@ -152,7 +152,16 @@ def _wait_until_ready(peer: Peer) -> None:
 
 
 def _worker_class(settings: Settings) -> str:
-    return str(gunicorn_options(settings, lambda: None)["worker_class"])
+    """dakg's gunicorn worker class, by the name a gunicorn command line takes. dakg's own
+    worker is gunicorn's gevent worker with request deadlines and connection caps; the
+    floor, which has no limits, runs the plain gevent worker."""
+    found = gunicorn_options(settings, lambda: None)["worker_class"]
+    if isinstance(found, type):
+        from gunicorn.workers.ggevent import GeventWorker
+
+        return "gevent" if issubclass(found, GeventWorker) else \
+            f"{found.__module__}.{found.__qualname__}"
+    return str(found)
 
 
 def _free_port() -> int:

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from dakg.formats import RDF_FORMATS, Format
 
 from .errors import BuildError
+from .rdf.jsonld import compact as compact_jsonld
 
 # Every RDF format, by name; the dumps are written in each.
 FORMATS: dict[str, Format] = {f.name: f for f in RDF_FORMATS}
@@ -79,10 +80,14 @@ def serialize(quads: list[ox.Quad], fmt: Format, prefixes: dict[str, str],
               triples: list[ox.Triple] | None = None) -> bytes:
     """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
     if the caller has already computed it)."""
+    rdf = fmt.oxigraph
+    assert isinstance(rdf, ox.RdfFormat), fmt.name  # FORMATS holds RDF formats only
+    if rdf == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
+        return compact_jsonld(to_bytes(quads, rdf, prefixes), prefixes)
     if fmt.datasets:
-        return to_bytes(quads, fmt.rdf, prefixes)
+        return to_bytes(quads, rdf, prefixes)
     union = triples if triples is not None else sorted_triples(quads)
-    return to_bytes(union, fmt.rdf, prefixes)
+    return to_bytes(union, rdf, prefixes)
 
 
 def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],

@@ -15,6 +15,7 @@ __all__ = [
     "Block",
     "Citation",
     "CrossReference",
+    "DocumentRole",
     "DocumentSymbol",
     "EntityMention",
     "Footnote",
@@ -99,12 +100,22 @@ class SessionMention:
     span: Span
 
 
+class DocumentRole(StrEnum):
+    """What a document cited for a Development Agenda project is, as the report says."""
+
+    PROJECT_DOCUMENT = "project document"  # 项目文件, and a bare bracket after the name
+    EVALUATION_REPORT = "evaluation report"  # 审评报告
+    COMPLETION_REPORT = "completion report"  # 完成报告
+
+
 @dataclass(frozen=True, kw_only=True)
 class EntityMention:
-    """A name from the curated gazetteer: ``kind`` is programme, committee or project.
+    """A name from the curated gazetteer: ``kind`` is sector, committee, programme or project.
 
-    ``documents`` are the project documents the text gives in brackets right after a
-    project's name, as in ``运用公有领域信息促进经济发展（CDIP/16/4 REV.）``.
+    ``documents`` are a project's documents the text gives with it: in brackets right after
+    its name, as in ``运用公有领域信息促进经济发展（CDIP/16/4 REV.）``, or as its
+    ``审评报告（CDIP/16/3）`` later in the sentence. ``role`` says which kind of document the
+    text calls them (a bare bracket: the project document).
     """
 
     kind: str
@@ -112,6 +123,7 @@ class EntityMention:
     surface: str
     span: Span
     documents: tuple[DocumentSymbol, ...] = ()
+    role: DocumentRole = DocumentRole.PROJECT_DOCUMENT
 
 
 @dataclass(frozen=True, kw_only=True)

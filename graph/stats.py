@@ -52,7 +52,7 @@ NAMED_KINDS: dict[str, str] = {
     "recommendations": "dakg:Recommendation",
     "clusters": "dakg:RecommendationCluster",
     "sectors": "dakg:Sector",
-    "committees": "dakg:Committee",
+    "committees": "dakg:MemberStateBody",  # committees and the two assemblies
     "sessions": "dakg:Session",
     "programmes": "dakg:Programme",
     "projects": "dakg:DevelopmentAgendaProject",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import RawArray
@@ -31,13 +32,18 @@ class ServerBusy(Exception):
 
 
 class Admission:
-    def __init__(self, max_queries: int, per_client: int) -> None:
+    """``max_queries`` admitted at once in all, ``per_client`` from one client; of those,
+    at most ``process_share`` of one client's on query processes at once."""
+
+    def __init__(self, max_queries: int, per_client: int, process_share: int = 1) -> None:
         self.max_queries = max_queries
         self.per_client = per_client
+        self.process_share = process_share
         self._lock = multiprocessing.Lock()
         self._owners = RawArray("q", ROWS)
         self._rows_used = RawArray("i", 1)  # rows at or past this one have never been used
         self._counts = RawArray("i", ROWS * (SLOTS + 1))
+        self._running = RawArray("i", ROWS * (SLOTS + 1))  # the same, on query processes
         self._row: int | None = None
         self._row_pid = 0
 
@@ -64,6 +70,29 @@ class Admission:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
+    @contextlib.contextmanager
+    def on_a_process(self, client: str, share: int, wait: float) -> Iterator[None]:
+        """Count a query of ``client`` on a query process while the block runs; while the
+        client already has ``share`` of them (across all web workers), wait for one of its
+        own to end, at most ``wait`` seconds (then ``TooManyFromClient``)."""
+        slot = 1 + zlib.crc32(client.encode()) % SLOTS
+        deadline = time.monotonic() + wait
+        while True:
+            with self._lock:
+                row = self._own_row()
+                rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+                if sum(self._running[r + slot] for r in rows) < share:
+                    self._running[row * (SLOTS + 1) + slot] += 1
+                    break
+            if time.monotonic() > deadline:
+                raise TooManyFromClient()
+            time.sleep(0.01)  # polled: the counts are shared by processes (gevent yields here)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[row * (SLOTS + 1) + slot] -= 1
+
     def _own_row(self) -> int:
         """This process's row, claimed (and zeroed) on first use after a fork."""
         pid = os.getpid()
@@ -76,6 +105,7 @@ class Admission:
                 self._rows_used[0] = max(self._rows_used[0], row + 1)
                 start = row * (SLOTS + 1)
                 self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
                 self._row, self._row_pid = row, pid
                 return row
         raise ServerBusy()  # more web workers than rows: refuse rather than miscount

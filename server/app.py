@@ -14,7 +14,9 @@ from dakg.settings import Settings
 from . import cors, errors
 from .admission import Admission
 from .body_limit import BodyLimit
+from .clients import networks
 from .dataset import LinkedDataset
+from .queries import hold_until_written, release_unsent
 from .runtime import Runtime
 from .writer import initialise
 
@@ -47,9 +49,12 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         settings=settings, dataset=dataset,
         admission=Admission(max_queries=settings.query_workers * max(1, settings.workers)
                             + settings.max_queued_queries,
-                            per_client=settings.per_client_queries),
+                            per_client=settings.per_client_queries,
+                            # Half the query processes, at least one; the rest for others.
+                            process_share=max(1, settings.query_workers * settings.workers // 2)),
         writable=settings.write_token is not None,
         prefixes=prefixes_for(settings.base_iri),
+        proxies=networks(settings.trusted_proxies),
     )
     cors.install(app)
 
@@ -58,9 +63,13 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         # One hook for both: each hook Flask calls costs a few microseconds per request.
         cors.allow(response)
         errors.tag(response)
-        return response
+        # Last (after compression): the request keeps its place until this is written.
+        return hold_until_written(response)
+
+    app.teardown_request(lambda error: release_unsent())
     Compress(app)
     errors.install(app)
+    from .health import bp as health
     from .pages import bp as pages
     from .sparql import bp as sparql
     from .writes import bp as writes
@@ -68,6 +77,7 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(sparql)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    app.register_blueprint(health)
     # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
     logging.getLogger("dakg").setLevel(logging.INFO)

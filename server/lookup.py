@@ -29,7 +29,7 @@ from dakg.formats import BY_NAME
 from dakg.sparql_syntax import explain
 
 from . import results
-from .jobs import Job, Reply
+from .jobs import Fault, Job, Reply
 from .sparql_scan import CACHED, Inspection, Token, inspect, own_limit
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
@@ -176,12 +176,14 @@ def run(store: ox.Store, job: Job) -> Reply:
         # Too short to hold more rows than the cap, or the query's own LIMIT is within it.
         if len(body) < _MIN_ROW_BYTES[job.format] * job.row_limit or \
                 (own_limit(job.text) or job.row_limit + 1) <= job.row_limit:
-            return {"body": body, "count": None, "truncated": False}
+            return Reply(body=body, count=None, truncated=False)
         answer = store.query(job.text, **options)  # long: write it again, cut at the cap
         assert isinstance(answer, ox.QuerySolutions)
-        body, cut = results.solutions(answer, job.format, job.row_limit)
+        body, count, cut = results.solutions(answer, job.format, job.row_limit)
     except SyntaxError as e:
-        return {"error": "syntax", "message": explain(job.text, str(e))}
-    except (OSError, ValueError) as e:
-        return {"error": "engine", "message": str(e)}
-    return {"body": body, "count": None, "truncated": cut}
+        return Reply.failed(Fault.SYNTAX, explain(job.text, str(e)))
+    except OSError as e:
+        return Reply.failed(Fault.SYSTEM, str(e))
+    except ValueError as e:
+        return Reply.failed(Fault.EVALUATION, str(e))
+    return Reply(body=body, count=count, truncated=cut)

@@ -12,19 +12,14 @@ short-lived request threads would kill them at random.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import queue
-import select
-import signal
-import subprocess
-import sys
+import shutil
+import tempfile
 import threading
 import time
-from typing import Any
 
-from .framing import read_frame, write_frame
+from .child import Child, ChildDied, ChildTimeout, describe_exit
 from .jobs import Job, Reply
 from .sandbox import Sandbox
 
@@ -57,76 +52,50 @@ class PoolClosed(Exception):
 
 
 class QueryProcess:
-    def __init__(self, sandbox: Sandbox) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dakg.server.worker", str(to_child_r), str(from_child_w),
-             str(os.getpid()), *sandbox.argv()],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, close_fds=True, env=child_environment())
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._inbox = os.fdopen(self._from_child, "rb")
-        self._outbox = os.fdopen(self._to_child, "wb")
-        ready = self._receive(STARTUP_TIMEOUT)
-        if not ready.get("ready"):
-            self.kill()
-            raise WorkerCrashed("the query process did not start")
+    def __init__(self, sandbox: Sandbox, args: tuple[str, ...] = ()) -> None:
+        """``args``: those of ``worker.main`` (in-memory limit, response limit, spool)."""
+        try:
+            self.child = Child("dakg.server.worker", sandbox, STARTUP_TIMEOUT, args=args)
+        except (ChildDied, ChildTimeout) as e:
+            raise WorkerCrashed(f"the query process did not start ({e})") from e
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        return self.child.pid
 
     def run(self, job: Job, timeout: float) -> Reply:
         try:
-            write_frame(self._outbox, {"job": job})
-        except (BrokenPipeError, OSError) as e:
-            raise WorkerCrashed(f"the query process is gone ({e})") from e
-        return self._receive(timeout)
-
-    def _receive(self, timeout: float) -> dict[str, Any]:
-        poller = select.poll()
-        poller.register(self._from_child, select.POLLIN | select.POLLHUP)
-        if not poller.poll(timeout * 1000):
-            raise QueryTimeout(f"no answer within {timeout:g} s")
-        reply = read_frame(self._inbox)
-        if reply is None:
-            code = self.process.wait(timeout=5)
-            raise WorkerCrashed(f"the query process died ({_describe_exit(code)})",
-                                out_of_memory=code == -signal.SIGABRT)
+            reply = self.child.ask(job, timeout)
+        except ChildTimeout as e:
+            raise QueryTimeout(str(e)) from e
+        except ChildDied as e:
+            raise WorkerCrashed(f"the query process died ({describe_exit(e.code)})",
+                                out_of_memory=e.out_of_memory) from e
+        assert isinstance(reply, Reply)
         return reply
 
     def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-        for stream in (self._inbox, self._outbox):
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-def child_environment() -> dict[str, str]:
-    """The environment of query and write processes: no Rust backtraces in the logs when an
-    allocation fails under the memory limit (that is an expected way for a query to end)."""
-    return {**os.environ, "RUST_BACKTRACE": "0"}
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is not None and code < 0:
-        return f"killed by {signal.Signals(-code).name}"
-    return f"exit status {code}"
+        self.child.kill()
 
 
 class QueryPool:
-    """``size`` query processes shared by the threads of one web worker."""
+    """``size`` query processes shared by the threads of one web worker.
 
-    def __init__(self, size: int, timeout: float, sandbox: Sandbox) -> None:
+    One client may hold at most ``share`` of them at once (half, and at least one): its
+    further queries wait for one of its own to end, so that a client sending many slow
+    queries leaves processes for everyone else.
+    """
+
+    def __init__(self, size: int, timeout: float, sandbox: Sandbox,
+                 in_memory_bytes: int = 0, max_response_bytes: int = 0) -> None:
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
+        # Long answers come back in files here (private to this web worker), not in memory.
+        self.spool = tempfile.mkdtemp(prefix="dakg-spool-")
+        self.args = (str(in_memory_bytes), str(max_response_bytes), self.spool)
+        self.share = max(1, size // 2)
+        self._held: dict[str, int] = {}
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._closed = False
@@ -138,17 +107,18 @@ class QueryPool:
         for _ in range(size):
             self._start_one()
 
-    def run(self, job: Job, *, wait: float) -> Reply:
-        """Run ``job`` on a free process; wait at most ``wait`` seconds for one to be free."""
-        process = self._acquire(wait)
+    def run(self, job: Job, *, wait: float, client: str = "") -> Reply:
+        """Run ``job`` for ``client`` on a free process; wait at most ``wait`` seconds for one
+        to be free (and for the client to be under its share)."""
+        process = self._acquire(wait, client)
         try:
             reply = process.run(job, self.timeout)
         except BaseException:
             # A timeout, a crash, or an interrupted exchange that left the pipes out of step:
             # in every case the process cannot be trusted with another query.
-            self._discard(process)
+            self._discard(process, client)
             raise
-        self._release(process)
+        self._release(process, client)
         return reply
 
     def close(self) -> None:
@@ -160,6 +130,7 @@ class QueryPool:
         self._requests.put(False)
         for process in processes:
             process.kill()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
     def wait_until_full(self, timeout: float = STARTUP_TIMEOUT) -> bool:
         """Wait until all ``size`` processes are up; False if they are not in time."""
@@ -176,10 +147,10 @@ class QueryPool:
         with self._changed:
             return [p.pid for p in (*self._free, *self._busy)]
 
-    def _acquire(self, wait: float) -> QueryProcess:
+    def _acquire(self, wait: float, client: str) -> QueryProcess:
         deadline = time.monotonic() + wait
         with self._changed:
-            while not self._free:
+            while not self._free or self._held.get(client, 0) >= self.share:
                 if self._closed:
                     raise PoolClosed()
                 remaining = deadline - time.monotonic()
@@ -188,21 +159,30 @@ class QueryPool:
                 self._changed.wait(remaining)
             process = self._free.pop()
             self._busy.add(process)
+            self._held[client] = self._held.get(client, 0) + 1
             return process
 
-    def _release(self, process: QueryProcess) -> None:
+    def _let_go(self, client: str) -> None:
+        held = self._held.pop(client) - 1
+        if held:
+            self._held[client] = held
+        # Every waiter looks again: the one woken must not be a client still at its share.
+        self._changed.notify_all()
+
+    def _release(self, process: QueryProcess, client: str) -> None:
         with self._changed:
             self._busy.discard(process)
+            self._let_go(client)
             if self._closed:
                 process.kill()
                 return
             self._free.append(process)
-            self._changed.notify()
 
-    def _discard(self, process: QueryProcess) -> None:
+    def _discard(self, process: QueryProcess, client: str) -> None:
         process.kill()
         with self._changed:
             self._busy.discard(process)
+            self._let_go(client)
         self._start_one()
 
     def _start_one(self) -> None:
@@ -211,7 +191,7 @@ class QueryPool:
     def _spawn_forever(self) -> None:
         while self._requests.get():
             try:
-                process = QueryProcess(self.sandbox)
+                process = QueryProcess(self.sandbox, self.args)
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)
@@ -222,4 +202,4 @@ class QueryPool:
                     process.kill()
                     continue
                 self._free.append(process)
-                self._changed.notify()
+                self._changed.notify_all()

@@ -8,29 +8,41 @@ the log with the request id.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
 from flask import Response, request
 
 from . import lookup
 from .admission import ServerBusy, TooManyFromClient
 from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
-from .jobs import Job, Reply
+from .jobs import SPOOL_CHUNK, Fault, Job, Reply
 from .pool import PoolBusy, PoolClosed, QueryTimeout, WorkerCrashed
 from .runtime import Runtime
 
 
 def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
-    """Run ``job`` on a query process (or ``here``, for a planned lookup); map failures."""
-    client = request.remote_addr or "unknown"
+    """Run ``job`` on a query process (or ``here``, for a planned lookup); map failures.
+
+    The request is admitted on its first query, and holds its place until its response has
+    been written (``hold_until_written``): a client that does not read its answers cannot
+    have more of them waiting in the web worker than its share of queries.
+    """
+    client = rt.client(request.environ)
     try:
-        with rt.admission.admit(client):
-            if here:
-                store = rt.local_store().get(job.store)
-                reply = lookup.run(store, job)
-            else:
-                reply = rt.pool().run(job, wait=rt.settings.query_timeout)
+        _admit_once(rt, client)
+        if here:
+            store = rt.local_store().get(job.store)
+            reply = lookup.run(store, job)
+            if reply.failure is None and len(reply.body) > rt.settings.max_response_bytes:
+                here = False  # too long to send whole: a query process cuts it to size
+        if not here:
+            wait = rt.settings.query_timeout
+            with rt.admission.on_a_process(client, rt.admission.process_share, wait):
+                reply = rt.pool().run(job, wait=wait, client=client)
     except TooManyFromClient as e:
         raise too_many_requests() from e
     except ServerBusy as e:
@@ -51,18 +63,81 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
                 "the memory limit of a query on this server") from e
         log.error("[%s] query process failed: %s", request_id(), e)
         raise HttpError(500, "the query engine failed on this query") from e
-    return _checked(reply)
+    return _checked(rt, reply)
 
 
-def _checked(reply: Reply) -> Reply:
-    if "error" not in reply:
+_ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack
+_HANDED = "dakg.admitted.handed"  # its release was handed to the response
+
+
+def _admit_once(rt: Runtime, client: str) -> None:
+    environ = request.environ
+    if _ADMITTED in environ:
+        return
+    place = contextlib.ExitStack()
+    place.enter_context(rt.admission.admit(client))  # or TooManyFromClient, ServerBusy
+    environ[_ADMITTED] = place
+
+
+def hold_until_written(response: Response) -> Response:
+    """Give up the request's place once ``response`` has been sent whole, or dropped."""
+    place = request.environ.get(_ADMITTED)
+    if place is None:
+        return response
+    request.environ[_HANDED] = True
+    response.call_on_close(place.close)  # the client went away, or HEAD
+    response.response = _releasing(response.iter_encoded(), place)
+    return response
+
+
+def _releasing(body: Iterable[bytes], place: contextlib.ExitStack) -> Iterator[bytes]:
+    try:
+        yield from body
+    finally:
+        place.close()  # the last chunk is written (or the server gave up on the client)
+
+
+def release_unsent() -> None:
+    """At the end of a request whose response never got its place (an unexpected error)."""
+    place = request.environ.get(_ADMITTED)
+    if place is not None and not request.environ.get(_HANDED):
+        place.close()
+
+
+def content(reply: Reply) -> bytes | Iterator[bytes]:
+    """The body of ``reply`` to send: in memory, or streamed from its spool file (deleted
+    now; its space is freed when the stream is closed)."""
+    if reply.spool is None:
+        return reply.body
+    spool = open(reply.spool, "rb")  # noqa: SIM115 (closed by the stream)
+    os.unlink(reply.spool)
+    return _chunks(spool)
+
+
+def _chunks(spool: BinaryIO) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(SPOOL_CHUNK):
+            yield chunk
+
+
+def _checked(rt: Runtime, reply: Reply) -> Reply:
+    if reply.failure is None:
         return reply
-    if reply["error"] == "store":
-        log.error("[%s] %s", request_id(), reply["message"])
-        raise service_unavailable("the data changed while the query waited; retry")
-    if reply["error"] == "syntax":
-        raise bad_request(f"the query is not valid SPARQL: {reply['message']}")
-    raise bad_request(f"the query could not be evaluated: {reply['message']}")
+    fault, message = reply.failure.fault, reply.failure.message
+    if fault is Fault.SYNTAX:
+        raise bad_request(f"the query is not valid SPARQL: {message}")
+    if fault is Fault.EVALUATION:
+        raise bad_request(f"the query could not be evaluated: {message}")
+    if fault is Fault.TOO_LARGE:
+        raise service_unavailable(
+            f"the query was stopped: {message}, under {rt.settings.query_memory_mb} MB, "
+            "the memory limit of a query on this server (query_memory_mb)")
+    log.error("[%s] %s: %s", request_id(), fault.value, message)
+    if fault is Fault.STORE:
+        raise service_unavailable("the data could not be opened (it may have changed while "
+                                  "the query waited); retry")
+    raise HttpError(500, "the server failed on this query; the error has been logged with "
+                         "the request id")
 
 
 def select(rt: Runtime, text: str, limit: int, *, union: bool = True) -> tuple[
@@ -72,7 +147,7 @@ def select(rt: Runtime, text: str, limit: int, *, union: bool = True) -> tuple[
     job = Job(store=rt.dataset.current().store, text=text, format="json", row_limit=limit,
               union=union)
     reply = execute(rt, job)
-    return json.loads(reply["body"])["results"]["bindings"], bool(reply["truncated"])
+    return json.loads(reply.read())["results"]["bindings"], reply.truncated
 
 
 def not_modified(etag: str) -> Response:

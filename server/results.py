@@ -78,14 +78,15 @@ class _Lines(io.BytesIO):
 
 
 def solutions(answer: ox.QuerySolutions, fmt: str, cap: int, *,
-              bounded: bool = False) -> tuple[bytes, bool]:
-    """``answer`` in ``fmt`` (json, xml, csv, tsv), at most ``cap`` rows, and whether it was
-    cut. ``bounded``: the query cannot give more than ``cap`` rows (its own LIMIT says so)."""
+              bounded: bool = False) -> tuple[bytes, int | None, bool]:
+    """``answer`` in ``fmt`` (json, xml, csv, tsv), at most ``cap`` rows: the body, its rows
+    (None when not counted) and whether it was cut. ``bounded``: the query cannot give more
+    than ``cap`` rows (its own LIMIT says so), so it is written straight, uncounted."""
     target = BY_NAME[fmt].results
     if bounded:
         written = answer.serialize(format=target)
         assert written is not None
-        return written, False
+        return written, None, False
     sink = _Lines(cap + 1)
     try:
         answer.serialize(sink, format=_TSV)
@@ -93,9 +94,10 @@ def solutions(answer: ox.QuerySolutions, fmt: str, cap: int, *,
     except _Enough:
         cut = True
     tsv = sink.head()
+    rows = max(tsv.count(b"\n") - 1, 0)  # a header line, then a line a row
     body = tsv if target == _TSV else ox.parse_query_results(tsv, _TSV).serialize(format=target)
     assert body is not None
-    return (mark(body, fmt, cap) if cut else body), cut
+    return (mark(body, fmt, cap) if cut else body), rows, cut
 
 
 def mark(body: bytes, fmt: str, cap: int) -> bytes:

@@ -19,6 +19,7 @@ from flask import current_app
 from dakg.settings import Settings
 
 from .admission import Admission
+from .clients import Network, client_address
 from .dataset import LinkedDataset
 from .lookup import LocalStore
 from .pool import QueryPool
@@ -32,6 +33,7 @@ class Runtime:
     admission: Admission
     writable: bool = False
     prefixes: dict[str, str] = field(default_factory=dict)
+    proxies: tuple[Network, ...] = ()
     _pool: QueryPool | None = None
     _pool_pid: int = 0
     _local: LocalStore | None = None
@@ -45,9 +47,15 @@ class Runtime:
             with self._lock:
                 if self._pool is None or self._pool_pid != pid:
                     self._pool = QueryPool(self.settings.query_workers,
-                                           self.settings.query_timeout, self.sandbox())
+                                           self.settings.query_timeout, self.sandbox(),
+                                           self.settings.in_memory_mb * 1024 * 1024,
+                                           self.settings.max_response_bytes)
                     self._pool_pid = pid
         return self._pool
+
+    def client(self, environ: dict[str, Any]) -> str:
+        """The address the per-client limits count a request against."""
+        return client_address(environ, self.proxies)
 
     def sandbox(self) -> Sandbox:
         """The limits of query and write processes."""
@@ -64,9 +72,11 @@ class Runtime:
         return self._local
 
     def close(self) -> None:
+        """Stop this process's query processes and let go of its store handle."""
         if self._pool is not None and self._pool_pid == os.getpid():
             self._pool.close()
             self._pool = None
+        self._local = None
 
 
 class Memo:

@@ -7,6 +7,11 @@ its own query processes.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import logging
+import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +23,11 @@ from dakg.settings import Settings
 
 from .app import create_app
 from .dataset import LinkedDataset
+from .guard import GuardedWorker
 from .runtime import Runtime
+
+# Common log format, then the request id and the time taken (ms).
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %({x-request-id}o)s %(M)sms'
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -42,9 +51,16 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         worker.app.application.extensions["dakg"].pool().wait_until_full()
 
     def worker_exit(server: Any, worker: Any) -> None:
-        runtime = worker.app.application.extensions["dakg"]
-        assert isinstance(runtime, Runtime)
-        runtime.close()
+        # Ctrl-C signals the worker and then its master signals it again: each signal would
+        # start one more exit (sys.exit in a greenlet) in the middle of this one.
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            runtime = worker.app.application.extensions["dakg"]
+            assert isinstance(runtime, Runtime)
+            runtime.close()
+        finally:
+            end_worker()
 
     return {
         "bind": f"{settings.host}:{settings.port}",
@@ -52,7 +68,8 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         # gevent: a request waiting for a query process yields to the others, which are
         # admitted (or answered 429/503) at once; and there is no thread hand-off per request,
         # which costs more than a lookup (bench/server.py: about 15% more lookups a second).
-        "worker_class": "gevent",
+        # Guarded (guard.py): a request must arrive in time, an address holds few connections.
+        "worker_class": GuardedWorker.configured(settings),
         "worker_connections": 1000,
         # The longest request line gunicorn takes (a GET query sits in it); longer queries
         # must be POSTed, as README.md says.
@@ -60,16 +77,35 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         "preload_app": True,
         "timeout": int(settings.query_timeout) + 30,
         "graceful_timeout": 10,
-        "keepalive": 5,
+        # gunicorn's own bound on waiting for a request's headers; the guard bounds the body.
+        "keepalive": max(1, int(min(5, settings.request_timeout))),
         "proc_name": "dakg",
         "errorlog": "-",
         # Warnings and errors only: gunicorn's boot lines would bury the serving line, which
-        # is what a person opening the home page needs.
+        # is what a person opening the home page needs. (The access log has its own level.)
         "loglevel": "warning",
+        "accesslog": settings.access_log,
+        "access_log_format": ACCESS_LOG_FORMAT,
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "when_ready": lambda server: on_ready(),
     }
+
+
+def end_worker() -> None:
+    """End this web worker now that its query processes are stopped.
+
+    Left to the interpreter's exit, the worker tears down pyoxigraph's RocksDB handle and its
+    background threads while gevent's hub is being dismantled, and now and then crashes
+    there (SIGSEGV at shutdown). There is nothing left to clean up, so the worker drops its
+    store handle, flushes its output, and exits at once.
+    """
+    gc.collect()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(0)
 
 
 def serve(settings: Settings, *, dataset: LinkedDataset | None = None) -> None:

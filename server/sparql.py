@@ -12,7 +12,7 @@ from .errors import bad_request
 from .jobs import Job
 from .negotiation import choose_format
 from .protocol import UPDATE_TYPE, QueryRequest, UpdateRequest, parse
-from .queries import execute, not_modified
+from .queries import content, execute, not_modified
 from .runtime import runtime
 from .writes import require_token, run_update
 
@@ -72,9 +72,9 @@ def run_query(operation: QueryRequest) -> Response:
         reply = execute(rt, replace(job, text=planned), here=True)
     else:
         reply = execute(rt, job)
-    response = Response(reply["body"], content_type=fmt.content_type)
+    response = Response(content(reply), content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
-    if reply["truncated"]:
+    if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(rt.settings.row_limit)
     if etag is not None:

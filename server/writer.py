@@ -11,13 +11,15 @@ reply says done, the write is on disk.
 
 from __future__ import annotations
 
+import dataclasses
+import errno
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -26,69 +28,107 @@ from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, switch_current
 from dakg.sparql_syntax import explain
 
-from .framing import read_frame, write_frame
-from .sandbox import Sandbox
-from .worker import die_with_parent
+from .child import serve
+from .jobs import Fault, WriteJob, WriteReply
 
 KEEP = 3  # checkpoints always kept besides the current one
 GRACE_SECONDS = 120.0  # and none younger than this: a query may still be reading it
 _WORK_PREFIX = ".work-"
 
 
-def apply(live: Path, job: dict[str, Any]) -> dict[str, Any]:
+def apply(job: WriteJob) -> WriteReply:
+    live = Path(job.live)
     for stale in live.glob(f"{_WORK_PREFIX}*"):  # left by a write that was killed
         shutil.rmtree(stale, ignore_errors=True)
-    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=live))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=live))
+    except OSError as e:
+        return WriteReply.failed(Fault.SYSTEM, f"cannot make a work folder in {live}: {e}")
     try:
         ox.Store.read_only(str(live / "current" / "store")).backup(str(work / "store"))
         store = ox.Store(str(work / "store"))
         outcome = _write(store, job)
         store.flush()
         del store  # closed: from now on nobody writes to it
-    except (SyntaxError, UnsafeInput, OSError, ValueError) as e:
+        version = next_version(os.readlink(live / "current"))
+        work.chmod(0o755)
+        work.rename(live / BUILDS / version)
+    except BaseException as e:
         shutil.rmtree(work, ignore_errors=True)
-        kind = "syntax" if isinstance(e, SyntaxError) else \
-            "input" if isinstance(e, UnsafeInput) else "engine"
-        return {"error": kind, "message": str(e)}
-    version = next_version(os.readlink(live / "current"))
-    work.chmod(0o755)
-    work.rename(live / BUILDS / version)
+        if isinstance(e, Exception):
+            return WriteReply.failed(*_fault(e))
+        raise
     switch_current(live, live / BUILDS / version)
     _prune(live)
-    return {"version": version, **outcome}
+    return dataclasses.replace(outcome, version=version)
 
 
-def _write(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
-    op = job["op"]
-    if op == "update":
+def _fault(error: Exception) -> tuple[Fault, str]:
+    """Whose fault a failed write is: the client's (4xx) or the server's (5xx)."""
+    if isinstance(error, SyntaxError):
+        return Fault.SYNTAX, str(error)
+    if isinstance(error, UnsafeInput):
+        return Fault.INPUT, str(error)
+    if isinstance(error, TooDeep):
+        return Fault.TOO_LARGE, str(error)
+    if isinstance(error, MemoryError):
+        return Fault.TOO_LARGE, ""  # the web server names the limit
+    if isinstance(error, OSError):
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        return (Fault.DISK_FULL if full else Fault.SYSTEM), str(error)
+    # Oxigraph reports an update's own errors (CREATE of an existing graph, DROP of a missing
+    # one) as RuntimeError or ValueError.
+    return Fault.EVALUATION, str(error)
+
+
+def _write(store: ox.Store, job: WriteJob) -> WriteReply:
+    if job.op == "update":
         try:
-            store.update(job["text"], base_iri=job.get("base_iri"), prefixes=job.get("prefixes"))
+            store.update(job.text, base_iri=job.base_iri, prefixes=job.prefixes)
         except SyntaxError as e:
-            raise SyntaxError(explain(job["text"], str(e), "update")) from e
-        return {}
-    graph = ox.NamedNode(job["graph"]) if job.get("graph") else ox.DefaultGraph()
+            raise SyntaxError(explain(job.text, str(e), "update")) from e
+        return WriteReply()
+    graph = ox.NamedNode(job.graph) if job.graph else ox.DefaultGraph()
     existed = any(True for _ in store.quads_for_pattern(None, None, None, graph))
     if isinstance(graph, ox.NamedNode):
         existed = existed or store.contains_named_graph(graph)
-    if op == "delete":
+    if job.op == "delete":
         if not existed:
-            return {"existed": False}
+            return WriteReply(existed=False)
         if isinstance(graph, ox.NamedNode):
             store.remove_graph(graph)
         else:
             store.clear_graph(graph)
-        return {"existed": True}
-    quads = parse_rdf(job["data"], format_for(job["media_type"]),
-                      base_iri=job.get("graph") or job.get("base_iri"), graph=graph)
+        return WriteReply(existed=True)
+    rdf_format = format_for(job.media_type)
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        _check_nesting(job.data)
+    quads = parse_rdf(job.data, rdf_format, base_iri=job.graph or job.base_iri, graph=graph)
     if any(q.graph_name != graph for q in quads):
         raise UnsafeInput("the body holds named graphs; send a graph format (Turtle, "
                           "N-Triples, RDF/XML, JSON-LD) to one graph")
-    if op == "put" and existed:
+    if job.op == "put" and existed:
         store.clear_graph(graph)
     store.extend(quads)
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         store.add_graph(graph)
-    return {"existed": existed, "count": len(quads)}
+    return WriteReply(existed=existed, count=len(quads))
+
+
+def _check_nesting(data: bytes) -> None:
+    """Refuse JSON nested deeper than Python's recursion limit (about 1,000 levels): the
+    JSON-LD parser recurses on nesting, and a few thousand levels overflow its stack."""
+    try:
+        json.loads(data)
+    except RecursionError:
+        raise TooDeep(f"the JSON-LD nests deeper than {sys.getrecursionlimit()} levels, the "
+                      "most a write on this server takes") from None
+    except ValueError:
+        pass  # not JSON: the parser says where
+
+
+class TooDeep(Exception):
+    """The data nests deeper than the parser can take."""
 
 
 def next_version(current: str) -> str:
@@ -119,19 +159,13 @@ def initialise(live: Path, source_store: str, origin: str) -> None:
     start_live_copy(live, source_store, origin, origin)
 
 
+def _handle(job: object) -> WriteReply:
+    assert isinstance(job, WriteJob)
+    return apply(job)
+
+
 def main(argv: list[str]) -> int:
-    read_fd, write_fd, parent = int(argv[1]), int(argv[2]), int(argv[3])
-    die_with_parent()
-    if os.getppid() != parent:
-        return 1
-    Sandbox.from_argv(*argv[4:6]).enter()
-    sys.stdout = sys.stderr
-    inbox, outbox = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
-    job = read_frame(inbox)
-    if job is None:
-        return 1
-    write_frame(outbox, apply(Path(job["live"]), job))
-    return 0
+    return serve(argv, _handle, once=True)
 
 
 if __name__ == "__main__":

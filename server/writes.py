@@ -15,23 +15,27 @@ import hashlib
 import hmac
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, request
 
 from . import formats, sparql_scan
-from .errors import HttpError, bad_request, forbidden, the_server_is_read_only, unauthorized
-from .framing import read_frame, write_frame
-from .jobs import Job
+from .child import Child, ChildDied, ChildTimeout
+from .errors import (
+    HttpError,
+    bad_request,
+    forbidden,
+    log,
+    request_id,
+    the_server_is_read_only,
+    unauthorized,
+)
+from .jobs import Fault, Job, WriteJob, WriteOp, WriteReply
 from .negotiation import choose_format
-from .pool import child_environment
 from .protocol import UpdateRequest, parse, with_using
-from .queries import execute, not_modified, select
+from .queries import content, execute, not_modified, select
 from .runtime import Runtime, runtime
 from .sandbox import Sandbox
 
@@ -71,8 +75,9 @@ def run_update(operation: UpdateRequest) -> Response:
         raise bad_request(str(e)) from e
     # Relative IRIs resolve against the endpoint's own address (Protocol §2.2.3, RFC 3986
     # §5.1.3), and the dataset's prefixes are declared, as for queries.
-    write(rt, {"op": "update", "text": with_using(operation, inspection.tokens),
-               "base_iri": request.base_url, "prefixes": rt.prefixes})
+    write(rt, WriteJob(live=str(rt.dataset.folder), op="update",
+                       text=with_using(operation, inspection.tokens),
+                       base_iri=request.base_url, prefixes=rt.prefixes))
     return Response(status=204)
 
 
@@ -85,8 +90,8 @@ def graph_store() -> Response:
     if request.method in ("GET", "HEAD"):
         return _read_graph(rt, graph)
     if request.method == "DELETE":
-        reply = write(rt, {"op": "delete", "graph": graph})
-        if not reply.get("existed"):
+        reply = write(rt, WriteJob(live=str(rt.dataset.folder), op="delete", graph=graph))
+        if not reply.existed:
             raise HttpError(404, f"no graph {_name(graph)} in the store")
         return Response(status=204)
     media_type = request.mimetype
@@ -97,9 +102,11 @@ def graph_store() -> Response:
     created_name = None
     if graph is None and request.method == "POST" and "default" not in request.args:
         graph = created_name = f"{rt.settings.base_iri}id/graph/uploaded/{os.urandom(8).hex()}"
-    reply = write(rt, {"op": request.method.lower(), "graph": graph, "media_type": media_type,
-                       "data": request.get_data(cache=False), "base_iri": graph})
-    response = Response(status=201 if created_name or not reply.get("existed") else 204)
+    op: WriteOp = "put" if request.method == "PUT" else "post"
+    reply = write(rt, WriteJob(live=str(rt.dataset.folder), op=op, graph=graph,
+                               media_type=media_type, data=request.get_data(cache=False),
+                               base_iri=graph))
+    response = Response(status=201 if created_name or not reply.existed else 204)
     if created_name:
         response.headers["Location"] = created_name
     return response
@@ -133,9 +140,9 @@ def _read_graph(rt: Runtime, graph: str | None) -> Response:
     job = Job(store=snapshot.store, text=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
               format=fmt.name, row_limit=10**9, prefixes=rt.prefixes, union=False)
     reply = execute(rt, job)
-    if reply["count"] == 0 and not _graph_exists(rt, graph):
+    if reply.count == 0 and not _graph_exists(rt, graph):
         raise HttpError(404, f"no graph {_name(graph)} in the store")
-    response = Response(reply["body"] if request.method == "GET" else b"",
+    response = Response(content(reply) if request.method == "GET" else b"",
                         content_type=fmt.content_type)
     response.set_etag(etag)
     response.headers["Vary"] = "Accept"
@@ -154,17 +161,33 @@ def _name(graph: str | None) -> str:
     return f"<{graph}>" if graph else "(the default graph)"
 
 
-def write(rt: Runtime, job: dict[str, Any]) -> dict[str, Any]:
+def write(rt: Runtime, job: WriteJob) -> WriteReply:
     """Run one write in a write process, one at a time; map its failures to statuses."""
     live = rt.dataset.folder
     with _one_writer(live, rt.settings.query_timeout):
-        reply = _run_writer(live, {**job, "live": str(live)}, rt.settings.query_timeout,
-                            rt.sandbox())
-    if "error" in reply:
-        kind = {"syntax": "the update is not valid SPARQL", "input": "the data is refused",
-                "engine": "the write failed"}[reply["error"]]
-        raise bad_request(f"{kind}: {reply['message']}")
-    return reply
+        reply = _run_writer(live, job, rt.settings.query_timeout, rt.sandbox())
+    if reply.failure is None:
+        return reply
+    fault, message = reply.failure.fault, reply.failure.message
+    if fault is Fault.SYNTAX:
+        raise bad_request(f"the update is not valid SPARQL: {message}")
+    if fault is Fault.EVALUATION:
+        raise bad_request(f"the update failed: {message}")
+    if fault is Fault.INPUT:
+        raise bad_request(f"the data is refused: {message}")
+    if fault is Fault.TOO_LARGE:
+        raise _too_large(rt, message or None)
+    log.error("[%s] the write failed: %s", request_id(), message)
+    if fault is Fault.DISK_FULL:
+        raise HttpError(507, "the server's disk is full; nothing was written")
+    raise HttpError(500, "the server failed to write; nothing was written (the error has "
+                         "been logged with the request id)")
+
+
+def _too_large(rt: Runtime, why: str | None = None) -> HttpError:
+    return HttpError(413, (why or f"the write needs more than {rt.settings.query_memory_mb} "
+                                  "MB (query_memory_mb, the memory limit of a write on this "
+                                  "server)") + "; send it in smaller parts")
 
 
 @contextlib.contextmanager
@@ -191,32 +214,29 @@ def _one_writer(live: Path, timeout: float) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _run_writer(live: Path, job: dict[str, Any], timeout: float,
-                sandbox: Sandbox) -> dict[str, Any]:
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dakg.server.writer", str(to_child_r), str(from_child_w),
-         str(os.getpid()), *sandbox.argv()],
-        pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, env=child_environment())
-    os.close(to_child_r)
-    os.close(from_child_w)
+def _run_writer(live: Path, job: WriteJob, timeout: float, sandbox: Sandbox) -> WriteReply:
     before = os.readlink(live / "current")
-    with os.fdopen(to_child_w, "wb") as outbox, os.fdopen(from_child_r, "rb") as inbox:
-        with contextlib.suppress(BrokenPipeError):  # it died first; its exit is reported below
-            write_frame(outbox, job)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            if os.readlink(live / "current") != before:  # killed just after it took effect
-                return {"version": os.readlink(live / "current")}
-            raise HttpError(503, f"the write was stopped after {timeout:g} s and not applied",
-                            retry_after=1) from None
-        reply = read_frame(inbox)
-    if reply is None:
-        raise HttpError(500, f"the write process failed (exit status {process.returncode}); "
-                             "nothing was written")
+    deadline = time.monotonic() + timeout
+    try:
+        child = Child("dakg.server.writer", sandbox, timeout)
+    except (ChildTimeout, ChildDied, OSError) as e:
+        log.error("[%s] could not start a write process: %s", request_id(), e)
+        raise HttpError(503, "the server could not start a write; nothing was written",
+                        retry_after=1) from e
+    try:
+        reply = child.ask(job, max(0.0, deadline - time.monotonic()))
+    except ChildTimeout:
+        child.kill()
+        if os.readlink(live / "current") != before:  # killed just after it took effect
+            return WriteReply(version=os.readlink(live / "current"))
+        raise HttpError(503, f"the write was stopped after {timeout:g} s and not applied",
+                        retry_after=1) from None
+    except ChildDied as e:
+        if e.out_of_memory:
+            raise _too_large(runtime()) from e
+        log.error("[%s] write process failed: %s", request_id(), e)
+        raise HttpError(500, "the write process failed; nothing was written") from e
+    finally:
+        child.close()
+    assert isinstance(reply, WriteReply)
     return reply

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from dakg.graph.rdf.dataset import NamedGraph, ontology_graph
-from dakg.graph.rdf.namespaces import DAKG
+from dakg.graph.rdf.dataset import NamedGraph, new_graph, ontology_graph
+from dakg.graph.rdf.namespaces import DAKG, ID
+
+from .conftest import DATA
 
 ONTOLOGY = ontology_graph()
 TERMS = sorted({s for s in ONTOLOGY.subjects(RDF.type, None)
@@ -33,7 +42,8 @@ def test_every_term_is_labelled_and_explained_in_english_and_chinese(term: URIRe
         assert languages == ["en", "zh"], (term, prop)
 
 
-@pytest.mark.parametrize("term", [t for t in TERMS if (t, RDF.type, OWL.Class) not in ONTOLOGY],
+@pytest.mark.parametrize("term", [t for t in TERMS if (t, RDF.type, OWL.ObjectProperty) in ONTOLOGY
+                                  or (t, RDF.type, OWL.DatatypeProperty) in ONTOLOGY],
                          ids=lambda t: str(t).rsplit("/", 1)[1])
 def test_every_property_has_domain_and_range(term: URIRef) -> None:
     assert ONTOLOGY.value(term, RDFS.domain) is not None
@@ -69,3 +79,67 @@ def test_the_ontology_graph_in_the_dataset_is_this_file(graphs: list[NamedGraph]
     shipped = next(g.graph for g in graphs if str(g.name).endswith("/graph/ontology"))
     assert isomorphic(shipped, ONTOLOGY)
     assert isinstance(shipped, Graph)
+
+
+# -- OWL 2 DL: the OWL API's profile checker and the HermiT reasoner, over ontology + data --------
+
+
+@dataclass(frozen=True)
+class OwlReport:
+    violations: list[str]
+    consistent: bool
+    unsatisfiable: list[str]
+
+
+OwlCheck = Callable[[Graph], OwlReport]
+
+
+@pytest.fixture(scope="session")
+def owl_check(tmp_path_factory: pytest.TempPathFactory) -> OwlCheck:
+    """A function that runs tests/data/OwlCheck.java on a graph and returns its findings."""
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        pytest.skip("no Java (.ci/run installs a JDK)")
+    hermit = Path(str(resources.files("owlready2") / "hermit" / "HermiT.jar"))
+    classes = tmp_path_factory.mktemp("owlcheck")
+    subprocess.run(["javac", "-nowarn", "-cp", str(hermit), "-d", str(classes),
+                    str(DATA / "OwlCheck.java")], check=True, capture_output=True)
+
+    def check(graph: Graph) -> OwlReport:
+        document = classes / f"ontology-{len(graph)}.owl"
+        graph.serialize(document, format="xml")
+        run = subprocess.run(["java", "-cp", f"{classes}:{hermit}", "OwlCheck", str(document)],
+                             check=True, capture_output=True, text=True, timeout=300)
+        lines = [line.split("\t", 1) for line in run.stdout.splitlines()]
+        return OwlReport(violations=[v for k, v in lines if k == "violation"],
+                         consistent=("consistent", "true") in [tuple(x) for x in lines],
+                         unsatisfiable=[v for k, v in lines if k == "unsatisfiable"])
+    return check
+
+
+def _everything(graphs: list[NamedGraph]) -> Graph:
+    union: Graph = new_graph()
+    for named in graphs:
+        for triple in named.graph:
+            union.add(triple)
+    return union
+
+
+def test_ontology_and_data_are_owl2_dl_and_consistent_under_hermit(
+        owl_check: OwlCheck, graphs: list[NamedGraph]) -> None:
+    report = owl_check(_everything(graphs))
+    assert report.violations == []
+    assert report.consistent
+    assert report.unsatisfiable == []
+
+
+def test_the_profile_check_and_the_reasoner_do_find_faults(owl_check: OwlCheck) -> None:
+    """The check above can fail: an object property under an annotation property (as
+    dakg:refersTo once was under rdfs:seeAlso) breaks OWL 2 DL; a text part that is both a
+    heading and a footnote contradicts the ontology's disjointness axioms."""
+    punned = ontology_graph()
+    punned.add((DAKG.refersTo, RDFS.subPropertyOf, RDFS.seeAlso))
+    assert any("refersTo" in v for v in owl_check(punned).violations)
+    contradictory = ontology_graph()
+    contradictory.add((ID["thing"], RDF.type, DAKG.Heading))
+    contradictory.add((ID["thing"], RDF.type, DAKG.Footnote))
+    assert not owl_check(contradictory).consistent

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
+from dakg.graph.query import run_query
 from dakg.graph.rdf import iris
 from dakg.graph.rdf.dataset import NamedGraph, rebase, union
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, OA, PREFIXES
 from dakg.graph.source import Source
+from dakg.graph.store import open_store
 
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 ID = f"{DEFAULT_BASE}id/"
@@ -32,7 +39,7 @@ def test_every_quote_is_the_slice_of_the_source_its_offsets_name(report_graph: G
         end = int(str(report_graph.value(position, OA.end)))
         assert source.text[start:end] == str(report_graph.value(quote, OA.exact))
         checked += 1
-    assert checked == 1720
+    assert checked == 1758
 
 
 def test_every_piece_of_text_and_every_mention_is_anchored(graphs: list[NamedGraph],
@@ -91,7 +98,7 @@ def test_symbols_are_canonical_and_spellings_kept(report_graph: Graph) -> None:
     assert report_graph.value(doc, URIRef(f"{DEFAULT_BASE}def/symbol")) == Literal("CDIP/10/9")
     assert ask(report_graph, f"SELECT ?l {{ <{doc}> skos:hiddenLabel ?l }}") == [("CDIP10/9",)]
     rows = ask(report_graph, f"""
-        SELECT ?n ?c ?rev {{ <{ID}document/SCT/44/6/Rev.4> dakg:session ?s ; dakg:revision ?rev ;
+        SELECT ?n ?c ?rev {{ <{ID}document/SCT/44/6/Rev.4> dakg:forSession ?s ; dakg:revision ?rev ;
           dakg:revisionOf ?orig . ?s dakg:sessionNumber ?n ; dakg:committee ?c }}""")
     assert rows == [("44", f"{ID}committee/SCT", "4")]
     assert ask(report_graph, f"SELECT ?i {{ <{ID}document/CDIP/3/INF/2> "
@@ -140,3 +147,104 @@ def test_rebase_moves_every_iri(graphs: list[NamedGraph]) -> None:
     left = sum(1 for t in union(moved) for term in t if str(term).startswith(DEFAULT_BASE))
     assert left == 0
     assert sum(len(g.graph) for g in moved) == sum(len(g.graph) for g in graphs)
+
+
+def _readme_citation_query() -> str:
+    """README's example that finds, through the text, the documents a section cites."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks: list[str] = re.findall(r"```sparql\n(.*?)```", readme, re.DOTALL)
+    return next(b for b in blocks if "dakg:inTextPart/dcterms:isPartOf ?section" in b
+                and "recommendation\\/25" in b)
+
+
+@pytest.mark.parametrize("number", range(1, 46))
+def test_readme_path_through_the_text_agrees_with_cites_document(built: Path,
+                                                                 number: int) -> None:
+    """Footnotes are part of their section, so the path through the text finds citations in
+    footnotes too (CDIP/35/3 in the footnotes of the section on recommendation 10)."""
+    store = open_store(built)
+
+    def symbols(query: str) -> set[str]:
+        result = run_query(store, query, PREFIXES)
+        assert isinstance(result, ox.QuerySolutions)
+        return {str(row[0].value) for row in result}
+
+    through_text = symbols(_readme_citation_query().replace("recommendation\\/25",
+                                                            f"recommendation\\/{number}"))
+    direct = symbols(f"""
+        SELECT DISTINCT ?symbol {{ ?section dakg:reportsOn id:recommendation\\/{number} ;
+                                            dakg:citesDocument/dakg:symbol ?symbol }}""")
+    assert through_text == direct
+    if number == 10:
+        assert "CDIP/35/3" in direct
+
+
+def test_footnotes_are_part_of_the_section_that_calls_them(report_graph: Graph) -> None:
+    rows = ask(report_graph, """
+        SELECT ?parent { ?footnote dakg:footnoteNumber 33 ; dcterms:isPartOf ?parent }""")
+    assert len(rows) == 1 and "/section/" in rows[0][0]
+    orphans = ask(report_graph, """
+        SELECT ?footnote { ?footnote a dakg:Footnote ; dcterms:isPartOf ?parent .
+                           FILTER NOT EXISTS { ?parent dcterms:hasPart ?footnote } }""")
+    assert orphans == []
+
+
+def test_types_a_client_needs_are_stated(graphs: list[NamedGraph]) -> None:
+    everything = union(graphs)
+    concepts = ask(everything, "SELECT ?c { ?c a skos:Concept }")
+    assert len(concepts) == 53  # 45 recommendations, 6 clusters, 2 review recommendations
+    not_annotations = ask(everything, """
+        SELECT ?m { ?m oa:hasTarget ?t FILTER NOT EXISTS { ?m a oa:Annotation } }""")
+    assert not_annotations == []
+    assert len(ask(everything, "SELECT ?m { ?m a oa:Annotation }")) > 900
+
+
+def test_the_report_is_a_work_and_its_chinese_version_an_expression(
+        graphs: list[NamedGraph]) -> None:
+    everything = union(graphs)
+    rows = ask(everything, f"""
+        SELECT ?language ?format {{ <{ID}document/CDIP/35/2> frbr:realization ?version .
+          ?version a fabio:Expression ; dcterms:language ?language ; frbr:embodiment ?file .
+          ?file dcterms:format ?format . FILTER NOT EXISTS {{
+            <{ID}document/CDIP/35/2> dcterms:language ?any }} }}""")
+    assert rows == [("http://id.loc.gov/vocabulary/iso639-1/zh",
+                     "http://www.iana.org/assignments/media-types/text/plain")]
+    untagged_titles = ask(everything, """
+        SELECT ?t { ?s dcterms:title ?t FILTER(lang(?t) = "") }""")
+    assert untagged_titles == []
+    assert ask(everything, "SELECT ?c { ?g dcterms:creator ?c FILTER(isLiteral(?c)) }") == []
+    assert ask(everything, f"SELECT ?p {{ <{ID}source/report> ?p ?o }}") == []
+
+
+def test_committees_have_acronyms_and_are_sub_organizations_both_ways(
+        graphs: list[NamedGraph]) -> None:
+    rows = ask(union(graphs), """
+        SELECT ?acronym { ?c a dakg:MemberStateBody ; dakg:acronym ?acronym ;
+                             org:subOrganizationOf ?wipo . ?wipo org:hasSubOrganization ?c }""")
+    assert ("PBC",) in rows and ("CDIP",) in rows
+
+
+def test_annex_two_programmes_are_reported_under_review_recommendations(
+        report_graph: Graph) -> None:
+    rows = ask(report_graph, """
+        SELECT DISTINCT ?thing { ?thing dakg:reportedUnder ?r .
+                                 ?r a dakg:IndependentReviewRecommendation }""")
+    assert len(rows) >= 1
+
+
+def test_the_jsonld_dump_reads_as_web_annotation_jsonld(built: Path) -> None:
+    import json
+
+    from dakg.graph.store import current_build
+
+    doc = json.loads((current_build(built) / "dumps" / "dakg.jsonld").read_text("utf-8"))
+    assert doc["@context"]["body"] == {"@id": str(OA.hasBody), "@type": "@id"}
+    nodes = [n for g in doc["@graph"] for n in g.get("@graph", [])]
+    assert not any(str(RDF.type) in n or "rdf:type" in n for n in nodes)
+    mention = next(n for n in nodes if "dakg:DocumentCitation" in n.get("@type", []))
+    assert "Annotation" in mention["@type"]
+    assert mention["motivation"] == ["linking"]
+    assert mention["body"][0].startswith("id:document/")
+    position = next(n for n in nodes if n["@id"] == mention["target"][0].replace("#span",
+                                                                              "#position"))
+    assert position["@type"] == ["TextPositionSelector"] and position["start"][0].isdigit()

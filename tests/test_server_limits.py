@@ -46,7 +46,9 @@ def test_a_runaway_query_is_stopped_while_others_are_served(small_app: Flask) ->
     thread, runaway = _in_thread(lambda: small_app.test_client().get(
         "/sparql", query_string={"query": RUNAWAY}))
     time.sleep(0.5)
-    quick = small_app.test_client().get("/sparql", query_string={"query": QUICK})
+    # From another client: one client holds at most half of the query processes.
+    quick = small_app.test_client().get("/sparql", query_string={"query": QUICK},
+                                        environ_base={"REMOTE_ADDR": "127.0.0.3"})
     assert quick.status_code == 200 and thread.is_alive()  # answered while the runaway runs
     thread.join()
     response = runaway["response"]
@@ -111,7 +113,7 @@ def test_query_processes_cannot_open_network_sockets(listener: Listener) -> None
         query = f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"
         reply = pool.run(Job(store=_a_store(), text=query, format="json", row_limit=10),
                          wait=30)
-        assert reply["error"] == "engine" and "denied" in reply["message"]
+        assert reply.failure is not None and "denied" in reply.failure.message, reply
         time.sleep(0.1)
         assert listener.connections == 0
     finally:
@@ -205,3 +207,17 @@ def test_what_crashes_the_engine_is_refused(client: FlaskClient, query: str, wor
     response = client.post("/sparql", data={"query": query})
     assert response.status_code == 400 and words in response.get_data(as_text=True)
     assert client.get("/sparql", query_string={"query": QUICK}).status_code == 200
+
+
+def test_one_client_has_at_most_its_share_of_query_processes_across_workers() -> None:
+    from dakg.server.admission import Admission, TooManyFromClient
+
+    admission = Admission(max_queries=10, per_client=10, process_share=1)
+    with admission.on_a_process("127.0.0.2", 1, wait=1):
+        # its second waits, then is refused
+        with pytest.raises(TooManyFromClient), admission.on_a_process("127.0.0.2", 1, wait=0.1):
+            pass
+        with admission.on_a_process("127.0.0.3", 1, wait=0.1):
+            pass  # another client is not held up
+    with admission.on_a_process("127.0.0.2", 1, wait=0.1):
+        pass  # its own ended: its next one runs

@@ -93,10 +93,11 @@ def test_a_result_cut_at_the_cap_is_oxigraphs_own_writing_of_its_first_rows(fmt:
         return found
 
     first_two = answer(query + " LIMIT 2").serialize(format=BY_NAME[fmt].results)
-    whole, cut = solutions(answer(query), fmt, 3)
-    assert not cut and whole == answer(query).serialize(format=BY_NAME[fmt].results)
-    ours, cut = solutions(answer(query), fmt, 2)
-    assert cut
+    whole, rows, cut = solutions(answer(query), fmt, 3)
+    assert not cut and rows == 3
+    assert whole == answer(query).serialize(format=BY_NAME[fmt].results)
+    ours, rows, cut = solutions(answer(query), fmt, 2)
+    assert cut and rows == 2
     if fmt == "json":
         import json
 

@@ -121,7 +121,7 @@ def test_a_provenance_quote_links_to_its_place(built_client: FlaskClient, report
 
 def test_the_source_text_and_manifest_download_with_their_sha256(built_client: FlaskClient) -> None:
     recorded = sparql_rows(built_client,
-                           "SELECT ?sha WHERE { ?t a dakg:SourceText ; dakg:sha256 ?sha }")
+                           "SELECT ?sha WHERE { ?d dakg:sourceText ?t . ?t dakg:sha256 ?sha }")
     with built_client.get("/dumps/cdip_35_2_zh.txt") as text:
         assert text.status_code == 200 and text.mimetype == "text/plain"
         assert hashlib.sha256(text.data).hexdigest() == recorded[0]["sha"]

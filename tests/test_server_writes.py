@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -176,3 +179,64 @@ def test_a_read_only_server_refuses_writes(client: FlaskClient) -> None:
     assert response.status_code == 403 and "read-only" in response.get_data(as_text=True)
     assert client.get("/store", query_string={"graph": "http://example.org/g2"},
                       headers={"Accept": "text/turtle"}).status_code == 200
+
+
+@pytest.mark.parametrize(("update", "words"), [
+    (f"CREATE GRAPH <{G}4> ; CREATE GRAPH <{G}4>", f"The graph <{G}4> already exists"),
+    ("DROP GRAPH <http://nope/>", "The graph <http://nope/> does not exist"),
+], ids=["create an existing graph", "drop a missing graph"])
+def test_an_update_that_fails_on_its_own_terms_is_400(writable: FlaskClient, update: str,
+                                                      words: str) -> None:
+    before = total(writable)
+    response = writable.post("/update", data=update, content_type="application/sparql-update",
+                             headers=AUTH)
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    assert total(writable) == before
+
+
+@pytest.fixture(scope="module")
+def roomy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """A writable app that takes large bodies, but gives a write little memory."""
+    dataset = load_files([DATA / "small.trig"], tmp_path_factory.mktemp("roomy"))
+    app = make_app(dataset, write_token=TOKEN, max_request_bytes=4_000_000, query_memory_mb=700,
+                   query_timeout=20)
+    yield app.test_client()
+    close_app(app)
+
+
+@pytest.mark.parametrize(("body", "media_type", "words"), [
+    (b'{"@id": "http://e/a", "http://e/p": ' * 5000 + b'"x"' + b"}" * 5000,
+     "application/ld+json", "nests deeper than"),
+    (b"<http://e/a> <http://e/p> (" + b"0 " * 200_000 + b") .", "text/turtle",
+     "more than 700 MB (query_memory_mb"),
+], ids=["deeply nested JSON-LD", "a Turtle list of 200,000 items"])
+def test_an_upload_beyond_the_limits_is_413_naming_the_limit(
+        roomy: FlaskClient, body: bytes, media_type: str, words: str) -> None:
+    before = total(roomy)
+    response = roomy.put("/store", query_string={"graph": G + "5"}, content_type=media_type,
+                         data=body, headers=AUTH)
+    assert response.status_code == 413
+    assert words in response.get_data(as_text=True)
+    assert total(roomy) == before
+
+
+def test_a_write_the_server_fails_is_5xx_and_logged(
+        writable: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    from dakg.graph.store import BUILDS
+    from dakg.server.writer import next_version
+
+    live = Path(writable.application.extensions["dakg"].dataset.folder)
+    # The folder the write would publish itself as is taken: renaming onto it fails (an
+    # OSError, as an I/O error or a full disk would be).
+    taken = live / BUILDS / next_version(os.readlink(live / "current"))
+    (taken / "in-the-way").mkdir(parents=True)
+    try:
+        response = writable.post("/update", data=f"CLEAR SILENT GRAPH <{G}6>",
+                                 content_type="application/sparql-update", headers=AUTH)
+    finally:
+        shutil.rmtree(taken)
+    assert response.status_code == 500
+    assert str(live) not in response.get_data(as_text=True)  # details go to the log
+    rid = response.headers["X-Request-Id"]
+    assert any(rid in r.getMessage() and str(live) in r.getMessage() for r in caplog.records)

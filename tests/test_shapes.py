@@ -149,7 +149,7 @@ def add_recommendation_46(e: Edit) -> None:
 
 def blank_committee(e: Edit) -> None:
     node = BNode()
-    e.add(node, RDF.type, DAKG.Committee)
+    e.add(node, RDF.type, DAKG.MemberStateBody)
     for p in (RDFS.label, SKOS.prefLabel):
         e.add(node, p, Literal("Committee of Experts", lang="en"))
         e.add(node, p, Literal("专家委员会", lang="zh"))
@@ -177,7 +177,7 @@ class Case:
 
 # Everything a recommendation must have: a bare one breaks each of these (and the count).
 BARE_RECOMMENDATION = (
-    "BilingualLabelShape", "BilingualPrefLabelShape", "CuratedSourceShape",
+    "BilingualLabelShape", "BilingualPrefLabelShape", "ConceptTypeShape", "CuratedSourceShape",
     "RecommendationShape-adoptedForImmediateImplementation", "RecommendationShape-cluster",
     "RecommendationShape-inScheme", "RecommendationShape-notation",
     "RecommendationShape-recommendationNumber", "RecommendationShape-recommendationText",
@@ -229,7 +229,7 @@ CASES = [
     case("label other than the symbol",
          lambda e: e.set(CDIP_10_9, RDFS.label, Literal("CDIP/10/9 (draft)")),
          "DocumentShape-label", CDIP_10_9, "CDIP/10/9 (draft)"),
-    case("document in no session", lambda e: e.remove(CDIP_10_9, DAKG.session),
+    case("document in no session", lambda e: e.remove(CDIP_10_9, DAKG.forSession),
          "DocumentShape-session", CDIP_10_9),
     case("information flag without INF",
          lambda e: e.set(CDIP_10_9, DAKG.informationDocument, Literal(True)),
@@ -244,10 +244,10 @@ CASES = [
          lambda e: e.add(CDIP_10_9, DAKG.revision, Literal(1, datatype=XSD.integer)),
          "RevisedDocumentShape-revisionOf", CDIP_10_9),
     # the report and its parts
-    case("report without reporting period", lambda e: e.remove(REPORT, DAKG.reportingPeriod),
+    case("report without reporting period", lambda e: e.remove(REPORT, DAKG.hasReportingPeriod),
          "ProgressReportShape-reportingPeriod", REPORT),
     case("period ending before it starts",
-         lambda e: e.set(PERIOD, DAKG.endMonth, Literal("2023-06", datatype=XSD.gYearMonth)),
+         lambda e: e.set(PERIOD, DAKG.endMonth, Literal("2023-06")),
          "ReportingPeriodOrderShape", PERIOD, "2024-07"),
     case("annex number as text", lambda e: e.set(ANNEX_1, DAKG.annexNumber, Literal("1")),
          "AnnexShape-annexNumber", ANNEX_1, "1"),
@@ -278,9 +278,15 @@ CASES = [
     case("citation motivated by identifying",
          lambda e: e.set(CITATION, OA.motivatedBy, OA.identifying),
          "LinkingMotivationShape", CITATION),
-    case("sector mention in a paragraph",
-         lambda e: e.set(SECTOR_MENTION, DAKG.inTextPart, HIGHLIGHT_1),
-         "SectorMentionShape-inTextPart", SECTOR_MENTION, HIGHLIGHT_1),
+    case("sector mention in a document",
+         lambda e: e.set(SECTOR_MENTION, DAKG.inTextPart, CDIP_10_9),
+         "SectorMentionShape-inTextPart", SECTOR_MENTION, CDIP_10_9,
+         also=("MentionPartShape",)),
+    case("recommendation not typed skos:Concept",
+         lambda e: e.remove(rec(5), RDF.type, SKOS.Concept), "ConceptTypeShape", rec(5)),
+    case("mention not typed oa:Annotation",
+         lambda e: e.remove(COMMITTEE_MENTION, RDF.type, OA.Annotation),
+         "AnnotationTypeShape", COMMITTEE_MENTION),
     case("running header naming a session", lambda e: e.set(HEADER, OA.hasBody, SESSION),
          "RunningHeaderShape-hasBody", HEADER, SESSION),
     # recommendations

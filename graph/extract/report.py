@@ -17,6 +17,7 @@ from .markup import strip_markup
 from .mentions import MentionFinder
 from .review import parse_review
 from .sections import Error, paragraphs, parse_sections
+from .symbols import parse_symbol
 
 ANNEX_ONE_TITLE = re.compile(
     r"(?P<total>\d+)项发展议程建议实施情况报告"
@@ -27,6 +28,7 @@ END_MARKER = "[附录另附（仅英文版）]"
 
 def parse_report(source: Source, finder: MentionFinder) -> Report:
     """Extract every record from the report text. Raises ``SourceError`` naming the line."""
+    finder = finder.for_report(parse_symbol(source.manifest.symbol))
     cleaned = strip_markup(source.text, source.name)
     lines = split_lines(cleaned, source.text, source.name)
     body = lines.lines

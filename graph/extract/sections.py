@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..errors import SourceError
 from ..records import Block, Paragraph, Passage, Section, Span, Statement
 from .lines import Line
+from .mentions import in_list_of, list_role
 
 SECTORS = "相关产权组织部门"
 IMPLEMENTATION = "落实工作"
@@ -276,13 +277,21 @@ def _highlights(lines: Sequence[Line], header: Line, passage: PassageOf,
 
 
 def paragraphs(lines: Sequence[Line], block: Block, passage: PassageOf) -> tuple[Paragraph, ...]:
-    """One paragraph per line; a list item's bullet (· or •) is markup, not text."""
+    """One paragraph per line; a list item's bullet (· or •) is markup, not text.
+
+    A list whose introduction names the role of the documents it gives (``…项目的审评报告：``)
+    passes that role to the project documents of its items.
+    """
     result = []
+    role = None
     for position, line in enumerate(lines, 1):
         bullet = _BULLET.match(line.text.text)
         body = passage([_trimmed(line, bullet.end()) if bullet else line])
+        mentions = in_list_of(role, body.mentions) if bullet and role else body.mentions
+        if not bullet:
+            role = list_role(body.text)
         result.append(Paragraph(text=body.text, span=body.span, footnotes=body.footnotes,
-                                mentions=body.mentions, block=block, position=position))
+                                mentions=mentions, block=block, position=position))
     return tuple(result)
 
 

@@ -10,6 +10,13 @@ is three). Which committee it belongs to is read from the text around it:
   ``…一次会议。其第四十八届会议``, ``委员会决定在其第三十五届会议上``): the nearest committee
   named in the same sentence, else the last one named before it in the paragraph.
 
+A series of meetings of the Assemblies is a session too (``产权组织成员国大会第六十六届系列会议``).
+
+The session the report is written for has no number in the text: ``本届会议`` (this session) and
+``当届会议`` (the current session) are that session (CDIP 35 for CDIP/35/2), when the finder
+knows it (``for_session``). ``下届会议`` (the next session) is left alone: which one that is,
+the text does not say.
+
 Ordinals attached to anything else (``缔约方大会（COP）第二十九届会议``, ``对话会第一届会议``)
 are not committee sessions and are left alone.
 """
@@ -24,7 +31,8 @@ from .excerpt import Excerpt
 from .numerals import NUMERAL_CHARS, parse_chinese_number
 
 _ORDINAL = rf"第([{NUMERAL_CHARS}]+)届"
-_RUN = re.compile(rf"{_ORDINAL}(?:(?:、|和|及){_ORDINAL})*(?P<inner>[A-Z]+)?会议")
+_RUN = re.compile(rf"{_ORDINAL}(?:(?:、|和|及){_ORDINAL})*(?P<inner>[A-Z]+)?(?:系列)?会议")
+_CURRENT = re.compile(r"[本当]届(?=会议)")
 _ORDINAL_ONE = re.compile(_ORDINAL)
 _ATTACHED_TAIL = re.compile(r"[）)]?(?:在|的|：)?$")
 _JOINED_TAIL = re.compile(r"(?:上)?(?:和|、|及)$")  # 第二届会议和第五届会议: same committee
@@ -36,8 +44,10 @@ _SENTENCE_END = "。；"
 class SessionFinder:
     """Finds session mentions; ``committees`` maps each name of a committee to its key."""
 
-    def __init__(self, committees: Mapping[str, str]) -> None:
+    def __init__(self, committees: Mapping[str, str],
+                 current: tuple[str, int] | None = None) -> None:
         self.committees = dict(committees)
+        self.current = current
         longest_first = sorted(self.committees, key=len, reverse=True)
         self._names = re.compile("|".join(re.escape(n) for n in longest_first))
 
@@ -58,7 +68,16 @@ class SessionFinder:
                 found.append(SessionMention(
                     committee=committee, number=parse_chinese_number(ordinal[1]),
                     surface=ordinal[0], span=text.span_of(ordinal.start(), ordinal.end())))
-        return found
+        if self.current is not None:
+            committee, number = self.current
+            found += [SessionMention(committee=committee, number=number, surface=m[0],
+                                     span=text.span_of(m.start(), m.end()))
+                      for m in _CURRENT.finditer(text.text)]
+        return sorted(found, key=lambda m: m.span)
+
+    def for_session(self, committee: str, number: int) -> SessionFinder:
+        """This finder, reading 本届会议 and 当届会议 as ``committee``'s session ``number``."""
+        return SessionFinder(self.committees, (committee, number))
 
 
 def _committee(text: str, run: re.Match[str], named: list[tuple[int, int, str]],

@@ -62,7 +62,12 @@ def map_dataset(report: Report, text: str, reference: Reference,
         return iris.sector(sector.key)
 
     numbers = range(1, max(n for s in report.sections for n in s.numbers) + 1)
+    # Sessions are labelled by their body's acronym (CDIP第三十四届会议), or its name when it
+    # has none (产权组织成员国大会第六十六届会议).
+    body_names = {c.key: (c.acronym or c.name_zh, c.acronym or c.name_en or c.key)
+                  for c in reference.committees}
     report_graph = ReportMapper(report, text, new_graph(), sector_of=sector_of,
+                                body_names=body_names,
                                 software_version=software_version).map()
     return [
         NamedGraph(iris.graph_ontology(), ontology_graph()),

@@ -75,6 +75,16 @@ def project(key: str) -> URIRef:
     return ID[f"project/{key}"]
 
 
+def agent(key: str) -> URIRef:
+    """A person or group credited with something, e.g. the curators of the reference data."""
+    return ID[f"agent/{key}"]
+
+
+def expression(document: URIRef, language: str) -> URIRef:
+    """One language version of a document (a FaBiO expression of the document's work)."""
+    return URIRef(f"{document}/{language}")
+
+
 def origin(key: str) -> URIRef:
     """A source the curated reference data cites."""
     return ID[f"source/{key}"]

@@ -19,6 +19,7 @@ from ..extract.numerals import format_chinese_number
 from ..records import (
     Citation,
     CrossReference,
+    DocumentRole,
     DocumentSymbol,
     EntityMention,
     Mention,
@@ -31,9 +32,16 @@ from .literals import en, integer, zh
 from .namespaces import DAKG, OA
 
 _ENTITY = {
+    "sector": (DAKG.SectorMention, DAKG.mentionsSector, iris.sector),
     "committee": (DAKG.CommitteeMention, DAKG.mentionsCommittee, iris.committee),
     "programme": (DAKG.ProgrammeMention, DAKG.mentionsProgramme, iris.programme),
     "project": (DAKG.ProjectMention, DAKG.mentionsProject, iris.project),
+}
+
+_ROLE = {
+    DocumentRole.PROJECT_DOCUMENT: DAKG.projectDocument,
+    DocumentRole.EVALUATION_REPORT: DAKG.evaluationReport,
+    DocumentRole.COMPLETION_REPORT: DAKG.completionReport,
 }
 
 Anchor = Callable[[URIRef, Span], URIRef]
@@ -41,8 +49,10 @@ Anchor = Callable[[URIRef, Span], URIRef]
 
 class MentionMapper:
     def __init__(self, graph: Graph, anchor: Anchor,
-                 footnote_mentions: Mapping[int, tuple[Mention, ...]]) -> None:
+                 footnote_mentions: Mapping[int, tuple[Mention, ...]],
+                 body_names: Mapping[str, tuple[str, str]]) -> None:
         self.g = graph
+        self.body_names = body_names  # committee key → names for session labels (zh, en)
         self.anchor = anchor
         self.footnote_mentions = footnote_mentions
         self.documents: dict[DocumentSymbol, set[str]] = defaultdict(set)
@@ -58,6 +68,7 @@ class MentionMapper:
         linking = isinstance(mention, (Citation, CrossReference))
         g.add((node, OA.motivatedBy, OA.linking if linking else OA.identifying))
         g.add((node, RDF.type, cls))
+        g.add((node, RDF.type, OA.Annotation))
         for body in bodies:
             g.add((node, OA.hasBody, body))
             g.add((part, prop, body))
@@ -102,7 +113,7 @@ class MentionMapper:
         cls, prop, mint = _ENTITY[mention.kind]
         for symbol in mention.documents:
             self.cite(symbol, symbol.canonical)
-            self.g.add((mint(mention.key), DAKG.projectDocument, iris.document(symbol)))
+            self.g.add((mint(mention.key), _ROLE[mention.role], iris.document(symbol)))
         return cls, prop, [mint(mention.key)]
 
     def _link_recommendations(self, mention: Mention, body: URIRef,
@@ -121,7 +132,7 @@ class MentionMapper:
         g.add((node, RDFS.label, Literal(symbol.canonical)))
         g.add((node, DAKG.documentNumber, integer(symbol.number)))
         g.add((node, DAKG.informationDocument, Literal(symbol.information)))
-        g.add((node, DAKG.session, iris.session(symbol.committee, symbol.session)))
+        g.add((node, DAKG.forSession, iris.session(symbol.committee, symbol.session)))
         self.sessions.add((symbol.committee, symbol.session))
         for spelling in sorted(spellings - {symbol.canonical}):
             g.add((node, SKOS.hiddenLabel, Literal(spelling)))
@@ -137,8 +148,9 @@ class MentionMapper:
         g.add((node, RDF.type, DAKG.Session))
         g.add((node, DAKG.committee, iris.committee(committee)))
         g.add((node, DAKG.sessionNumber, integer(number)))
-        g.add((node, RDFS.label, zh(f"{committee}第{format_chinese_number(number)}届会议")))
-        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {committee}")))
+        name_zh, name_en = self.body_names.get(committee, (committee, committee))
+        g.add((node, RDFS.label, zh(f"{name_zh}第{format_chinese_number(number)}届会议")))
+        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {name_en}")))
 
 
 def _ordinal(number: int) -> str:

@@ -17,13 +17,19 @@ ID = Namespace(f"{DEFAULT_BASE}id/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+CITO = Namespace("http://purl.org/spar/cito/")
+DOCO = Namespace("http://purl.org/spar/doco/")
+FRBR = Namespace("http://purl.org/vocab/frbr/core#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 PREFIXES: dict[str, str] = {
     "dakg": str(DAKG),
+    "cito": str(CITO),
     "id": str(ID),
     "dcterms": str(DCTERMS),
+    "doco": str(DOCO),
     "fabio": str(FABIO),
+    "frbr": str(FRBR),
     "oa": str(OA),
     "org": str(ORG),
     "owl": str(OWL),
@@ -37,6 +43,11 @@ PREFIXES: dict[str, str] = {
 }
 
 
+# Languages and media types as IRIs (DCMI: dcterms:language ranges over dcterms:LinguisticSystem,
+# dcterms:format over dcterms:MediaType): ISO 639-1 codes and IANA media types.
+LANGUAGE = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
+MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+
 
 def prefixes_for(base: str) -> dict[str, str]:
     """``PREFIXES`` with dakg's own namespaces moved onto ``base``."""
@@ -47,6 +58,7 @@ def rebased_iri(iri: str, base: str) -> str:
     return base + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri
 
 
-__all__ = ["DAKG", "DCTERMS", "DEFAULT_BASE", "FABIO", "ID", "OA", "ORG", "OWL", "PREFIXES",
+__all__ = ["CITO", "DAKG", "DCTERMS", "DEFAULT_BASE", "DOCO", "FABIO", "FRBR", "ID", "LANGUAGE",
+           "MEDIA_TYPE", "OA", "ORG", "OWL", "PREFIXES",
            "PROV", "RDF", "RDFS", "SD", "SH", "SKOS", "VOID", "XSD", "prefixes_for",
            "rebased_iri"]

@@ -16,7 +16,7 @@ from .namespaces import DAKG, ORG
 
 _ENTITY_CLASS = {
     "sector": DAKG.Sector,
-    "committee": DAKG.Committee,
+    "committee": DAKG.MemberStateBody,
     "programme": DAKG.Programme,
     "project": DAKG.DevelopmentAgendaProject,
 }
@@ -30,10 +30,11 @@ def map_reference(reference: Reference, recommendations: range, graph: Graph) ->
     _schemes(g)
     wipo = iris.organization(reference.organization.key)
     g.add((wipo, RDF.type, ORG.FormalOrganization))
-    _names(g, wipo, reference.organization)
+    _names(g, wipo, reference.organization, _origin(reference, reference.organization.source))
     for cluster in reference.clusters:
         node = iris.cluster(cluster.letter)
         g.add((node, RDF.type, DAKG.RecommendationCluster))
+        g.add((node, RDF.type, SKOS.Concept))
         g.add((node, SKOS.inScheme, iris.scheme()))
         g.add((node, SKOS.topConceptOf, iris.scheme()))
         g.add((iris.scheme(), SKOS.hasTopConcept, node))
@@ -44,21 +45,24 @@ def map_reference(reference: Reference, recommendations: range, graph: Graph) ->
         g.add((node, DCTERMS.source, iris.origin(cluster.source)))
     for number in recommendations:
         _recommendation(g, reference, number)
-    for entity in (*reference.sectors, *reference.named_entities()):
+    for entity in reference.named_entities():
         node = _MINT[entity.kind](entity.key)
         g.add((node, RDF.type, _ENTITY_CLASS[entity.kind]))
-        _names(g, node, entity)
+        _names(g, node, entity, _origin(reference, entity.source))
         if entity.kind == "sector":
+            g.add((node, RDF.type, ORG.OrganizationalUnit))
             g.add((node, ORG.unitOf, wipo))
             g.add((wipo, ORG.hasUnit, node))
         elif entity.kind == "committee":
+            g.add((node, RDF.type, ORG.Organization))
             g.add((node, ORG.subOrganizationOf, wipo))
+            g.add((wipo, ORG.hasSubOrganization, node))
         elif entity.kind == "programme":
             g.add((node, DAKG.operatedBy, wipo))
     for document in reference.documents:
         node = iris.document(document.symbol)
         g.add((node, DCTERMS.title, en(document.title_en)))
-        g.add((node, DCTERMS.source, iris.origin(document.source)))
+        g.add((node, DCTERMS.source, _origin(reference, document.source)))
     _origins(g, reference)
     _graph_metadata(g, reference)
     return g
@@ -90,7 +94,7 @@ def _recommendation(g: Graph, reference: Reference, number: int) -> None:
     g.add((node, DCTERMS.source, iris.origin(reference.immediate_source)))
 
 
-def _names(g: Graph, node: URIRef, entity: Entity) -> None:
+def _names(g: Graph, node: URIRef, entity: Entity, source: URIRef) -> None:
     g.add((node, RDFS.label, zh(entity.name_zh)))
     g.add((node, SKOS.prefLabel, zh(entity.name_zh)))
     if entity.name_en:
@@ -102,16 +106,27 @@ def _names(g: Graph, node: URIRef, entity: Entity) -> None:
     for name in entity.names:
         if name not in (entity.name_zh, entity.name_en, entity.acronym):
             g.add((node, SKOS.altLabel, zh(name) if _has_han(name) else Literal(name)))
-    g.add((node, DCTERMS.source, iris.origin(entity.source)))
+    g.add((node, DCTERMS.source, source))
+
+
+def _origin(reference: Reference, key: str) -> URIRef:
+    """A source that is one of the curated documents (the report itself) is that document's
+    resource, not a second resource for the same thing."""
+    identifier = reference.sources[key].identifier
+    if any(d.symbol == identifier for d in reference.documents):
+        return iris.document(str(identifier))
+    return iris.origin(key)
 
 
 def _origins(g: Graph, reference: Reference) -> None:
     for origin in reference.sources.values():
-        node = iris.origin(origin.key)
+        node = _origin(reference, origin.key)
+        if node != iris.origin(origin.key):
+            continue  # described as a document
         g.add((node, RDF.type, DCTERMS.BibliographicResource))
         g.add((node, RDF.type, PROV.Entity))
-        g.add((node, DCTERMS.title, Literal(origin.title)))
-        g.add((node, RDFS.label, Literal(origin.title)))
+        g.add((node, DCTERMS.title, _tagged(origin.title)))
+        g.add((node, RDFS.label, _tagged(origin.title)))
         if origin.identifier:
             g.add((node, DCTERMS.identifier, Literal(origin.identifier)))
         if origin.url:
@@ -123,10 +138,22 @@ def _graph_metadata(g: Graph, reference: Reference) -> None:
     g.add((node, RDF.type, PROV.Entity))
     g.add((node, DCTERMS.title, en(reference.title)))
     g.add((node, DCTERMS.description, en(reference.description)))
-    g.add((node, DCTERMS.creator, Literal(reference.curator)))
+    curator = iris.agent(_slug(reference.curator))
+    g.add((node, DCTERMS.creator, curator))
+    g.add((curator, RDF.type, DCTERMS.Agent))
+    g.add((curator, RDF.type, PROV.Agent))
+    g.add((curator, RDFS.label, en(reference.curator)))
     g.add((node, DCTERMS.modified, Literal(reference.modified.isoformat(), datatype=XSD.date)))
-    for origin in reference.sources:
-        g.add((node, PROV.wasDerivedFrom, iris.origin(origin)))
+    for origin in sorted({_origin(reference, key) for key in reference.sources}):
+        g.add((node, PROV.wasDerivedFrom, origin))
+
+
+def _tagged(text: str) -> Literal:
+    return zh(text) if _has_han(text) else en(text)
+
+
+def _slug(text: str) -> str:
+    return "-".join(text.lower().split())
 
 
 def _has_han(text: str) -> bool:

@@ -8,7 +8,7 @@ common questions need no property paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -24,7 +24,7 @@ from ..records import (
 from . import iris
 from .literals import en, integer, zh
 from .mentions import MentionMapper
-from .namespaces import DAKG, FABIO, OA
+from .namespaces import DAKG, FABIO, FRBR, LANGUAGE, MEDIA_TYPE, OA
 from .provenance import anchor, derive
 
 _PARAGRAPH_CLASS = {
@@ -40,7 +40,8 @@ class ReportMapper:
     """Maps one report into ``graph``; ``text`` is the source text the spans point into."""
 
     def __init__(self, report: Report, text: str, graph: Graph, *,
-                 sector_of: Callable[[str], URIRef], software_version: str) -> None:
+                 sector_of: Callable[[str], URIRef], software_version: str,
+                 body_names: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.report = report
         self.sector_of = sector_of
         self.text = text
@@ -50,7 +51,8 @@ class ReportMapper:
         self.text_node = iris.part(self.node, "text", report.language)
         self.mentions = MentionMapper(
             graph, lambda node, span: anchor(graph, node, span, text, self.text_node),
-            {f.number: f.mentions for f in report.footnotes})
+            {f.number: f.mentions for f in report.footnotes}, body_names or {})
+        self.footnote_parent = self._footnote_parents()
 
     def map(self) -> Graph:
         self._report()
@@ -68,25 +70,38 @@ class ReportMapper:
         g, node, report = self.g, self.node, self.report
         g.add((node, RDF.type, DAKG.ProgressReport))
         self.mentions.cite(parse_symbol(report.symbol), report.symbol)
-        g.add((node, DCTERMS.language, Literal(report.language)))
+        # The symbol names the report in every language (a work); the language belongs to
+        # the version that was read (an expression), and to its text export.
+        language = LANGUAGE[report.language]
+        expression = iris.expression(node, report.language)
+        g.add((node, FRBR.realization, expression))
+        g.add((expression, RDF.type, FABIO.Expression))
+        g.add((expression, DCTERMS.language, language))
+        g.add((expression, RDFS.label, en(f"{report.symbol}, {report.language} version")))
+        g.add((expression, FRBR.embodiment, self.text_node))
+        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
         g.add((node, DAKG.sourceText, self.text_node))
-        g.add((self.text_node, RDF.type, DAKG.SourceText))
+        g.add((self.text_node, RDF.type, DAKG.TextExport))
         g.add((self.text_node, RDFS.label, en(f"Chinese text export of {report.symbol}")))
-        g.add((self.text_node, DCTERMS.format, Literal("text/plain; charset=utf-8")))
-        g.add((self.text_node, DCTERMS.language, Literal(report.language)))
+        g.add((self.text_node, DCTERMS.format, MEDIA_TYPE["text/plain"]))
+        g.add((MEDIA_TYPE["text/plain"], RDF.type, DCTERMS.MediaType))
+        g.add((self.text_node, DCTERMS.language, language))
         g.add((self.text_node, DAKG.sha256, Literal(report.source_sha256)))
         g.add((self.text_node, DAKG.characterCount,
                Literal(report.source_length, datatype=XSD.integer)))
         g.add((self.text_node, DCTERMS.identifier, Literal(report.source_name)))
         period = iris.part(node, "period")
-        g.add((node, DAKG.reportingPeriod, period))
+        g.add((node, DAKG.hasReportingPeriod, period))
         g.add((period, RDF.type, DAKG.ReportingPeriod))
-        g.add((period, DAKG.startMonth, Literal(report.period.start, datatype=XSD.gYearMonth)))
-        g.add((period, DAKG.endMonth, Literal(report.period.end, datatype=XSD.gYearMonth)))
+        # "YYYY-MM" strings: dakg:YearMonth, which a DL reasoner accepts and which sorts in
+        # time order in SPARQL (xsd:gYearMonth is outside OWL 2).
+        g.add((period, DAKG.startMonth, Literal(report.period.start)))
+        g.add((period, DAKG.endMonth, Literal(report.period.end)))
         derive(g, period, report.period.span, self.text, self.text_node)
         for number, header in enumerate(report.page_headers, 1):
             mention = iris.part(node, "header", number)
             g.add((mention, RDF.type, DAKG.RunningHeader))
+            g.add((mention, RDF.type, OA.Annotation))
             g.add((mention, OA.motivatedBy, OA.identifying))
             g.add((mention, OA.hasBody, node))
             g.add((mention, OA.hasTarget, anchor(g, mention, header.span, self.text,
@@ -106,7 +121,7 @@ class ReportMapper:
         self.g.add((self.node, DCTERMS.hasPart, annex))
         self.g.add((annex, DCTERMS.title, zh(title.text)))
         self._part(iris.part(annex, "title"), DAKG.Heading, title, annex)
-        self.g.add((annex, DAKG.heading, iris.part(annex, "title")))
+        self.g.add((annex, DAKG.hasHeading, iris.part(annex, "title")))
         return annex
 
     def _annex_one(self) -> None:
@@ -122,8 +137,29 @@ class ReportMapper:
     def _footnotes(self) -> None:
         for footnote in self.report.footnotes:
             node = iris.part(self.node, "footnote", footnote.number)
-            self._part(node, DAKG.Footnote, footnote, self.node)
+            self._part(node, DAKG.Footnote, footnote,
+                       self.footnote_parent.get(footnote.number, self.node))
             self.g.add((node, DAKG.footnoteNumber, integer(footnote.number)))
+
+    def _footnote_parents(self) -> dict[int, URIRef]:
+        """Where each footnote occurs: the section whose text carries its call, so that walks
+        up dcterms:isPartOf find it; the report for a call anywhere else."""
+        report = self.report
+        parents: dict[int, URIRef] = {}
+        places: list[tuple[URIRef, list[Passage]]] = []
+        for section in report.sections:
+            places.append((iris.part(self.node, "section", section.key), [
+                *([section.heading] if section.heading else []), *section.statements,
+                *section.sectors, *section.paragraphs(),
+                *([section.no_highlights] if section.no_highlights else [])]))
+        for item in report.review_items:
+            places.append((iris.part(self.node, "review", item.number),
+                           [item.heading, item.text, *item.progress]))
+        for parent, passages in places:
+            for passage in passages:
+                for number in passage.footnotes:
+                    parents.setdefault(number, parent)
+        return parents
 
     # -- Annex I ---------------------------------------------------------------------------
 
@@ -139,7 +175,7 @@ class ReportMapper:
         if section.heading is not None:
             heading = iris.part(node, "heading")
             self._part(heading, DAKG.Heading, section.heading, node)
-            g.add((node, DAKG.heading, heading))
+            g.add((node, DAKG.hasHeading, heading))
         if section.no_highlights is not None:
             g.add((node, DAKG.noHighlights, Literal(True)))
         recommendations = [iris.recommendation(n) for n in section.numbers]
@@ -163,6 +199,7 @@ class ReportMapper:
                         group: list[URIRef]) -> None:
         g = self.g
         g.add((rec, RDF.type, DAKG.Recommendation))
+        g.add((rec, RDF.type, SKOS.Concept))
         g.add((rec, SKOS.inScheme, iris.scheme()))
         g.add((rec, DAKG.recommendationNumber, integer(number)))
         g.add((rec, SKOS.notation, Literal(str(number))))
@@ -181,6 +218,7 @@ class ReportMapper:
             mention = iris.part(node, "sector", position)
             sector = self.sector_of(name.text)
             self.g.add((mention, RDF.type, DAKG.SectorMention))
+            self.g.add((mention, RDF.type, OA.Annotation))
             self.g.add((mention, OA.motivatedBy, OA.identifying))
             self.g.add((mention, OA.hasBody, sector))
             self.g.add((mention, DAKG.inTextPart, node))
@@ -205,13 +243,16 @@ class ReportMapper:
         derive(g, node, item.span, self.text, self.text_node)
         heading = iris.part(node, "heading")
         self._part(heading, DAKG.Heading, item.heading, node)
-        g.add((node, DAKG.heading, heading))
+        g.add((node, DAKG.hasHeading, heading))
         statement = iris.part(node, "statement")
         self._part(statement, DAKG.RecommendationStatement, item.text, node)
         g.add((node, DAKG.statement, statement))
         g.add((statement, DAKG.statementOf, rec))
         g.add((rec, RDF.type, DAKG.IndependentReviewRecommendation))
+        g.add((rec, RDF.type, SKOS.Concept))
         g.add((rec, SKOS.inScheme, iris.review_scheme()))
+        g.add((rec, SKOS.topConceptOf, iris.review_scheme()))
+        g.add((iris.review_scheme(), SKOS.hasTopConcept, rec))
         g.add((rec, DAKG.recommendationNumber, integer(item.number)))
         g.add((rec, SKOS.notation, Literal(str(item.number))))
         for prop in (SKOS.prefLabel, RDFS.label):
@@ -222,7 +263,7 @@ class ReportMapper:
         g.add((rec, DAKG.statedIn, statement))
         for paragraph in item.progress:
             self._paragraph(node, paragraph)
-        self.mentions.link(node, [item.text, *item.progress])
+        self.mentions.link(node, [item.text, *item.progress], [rec])
 
     # -- pieces of text and their mentions -------------------------------------------------
 
@@ -230,6 +271,7 @@ class ReportMapper:
         g = self.g
         g.add((node, RDF.type, cls))
         g.add((node, DCTERMS.isPartOf, parent))
+        g.add((parent, DCTERMS.hasPart, node))
         g.add((node, DAKG.text, zh(passage.text)))
         derive(g, node, passage.span, self.text, self.text_node)
         for number in passage.footnotes:

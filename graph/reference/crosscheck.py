@@ -71,7 +71,7 @@ def _check_names(report: Report, reference: Reference) -> None:
     """Every spelling the gazetteer lists must be found somewhere in the report."""
     found = {(m.kind, m.key, m.surface) for m in _mentions(report, EntityMention)}
     for entity in reference.named_entities():
-        for name in entity.names:
+        for name in (*entity.names, *entity.short_names):
             if (entity.kind, entity.key, name) not in found:
                 raise SourceError(f"curated {entity.kind} {entity.key!r}: the name {name!r} "
                                   "does not occur in the report")

@@ -98,7 +98,9 @@ def _entity(kind: str, table: Mapping[str, Any], where: str) -> Entity:
                   name_en=_optional_str(table, "name_en", where),
                   acronym=_optional_str(table, "acronym", where),
                   names=tuple(_strs(table, "names", where)),
-                  session_names=tuple(_strs(table, "session_names", where)))
+                  short_names=tuple(_strs(table, "short_names", where)),
+                  session_names=tuple(_strs(table, "session_names", where)),
+                  numbered_sessions=_bool(table, "numbered_sessions", where))
 
 
 def _source_keys(reference: Reference) -> list[tuple[str, str]]:
@@ -106,7 +108,7 @@ def _source_keys(reference: Reference) -> list[tuple[str, str]]:
     keys.append(("[immediate_implementation]", reference.immediate_source))
     keys += [(f"[[document]] {d.symbol}", d.source) for d in reference.documents]
     keys += [(f"[[{e.kind}]] {e.key}", e.source)
-             for e in (reference.organization, *reference.sectors, *reference.named_entities())]
+             for e in (reference.organization, *reference.named_entities())]
     return keys
 
 
@@ -139,6 +141,13 @@ def _strs(table: Mapping[str, Any], key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise _Bad(f"{where}: expected '{key}' to be a list of non-empty strings")
+    return value
+
+
+def _bool(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, True)
+    if not isinstance(value, bool):
+        raise _Bad(f"{where}: expected '{key}' to be true or false")
     return value
 
 

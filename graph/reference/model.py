@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..extract.gazetteer import Gazetteer
+from ..extract.gazetteer import Gazetteer, Names
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ class Entity:
     name_en: str | None = None
     acronym: str | None = None
     names: tuple[str, ...] = ()  # the report's spellings, for the gazetteer
+    short_names: tuple[str, ...] = ()  # words used for other things too: opening a phrase only
     session_names: tuple[str, ...] = ()  # committees only: names that attribute sessions
+    numbered_sessions: bool = True  # committees only: False when sessions go by year instead
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,14 @@ class Reference:
         return self._by_sector_name.get(name_zh)
 
     def named_entities(self) -> tuple[Entity, ...]:
-        return self.committees + self.programmes + self.projects
+        """The entities the gazetteer finds in the text: all but the organisation."""
+        return self.sectors + self.committees + self.programmes + self.projects
 
     def gazetteer(self) -> Gazetteer:
-        return Gazetteer.of((e.kind, e.key, e.names) for e in self.named_entities())
+        return Gazetteer.of(Names(e.kind, e.key, e.names, e.short_names)
+                            for e in self.named_entities())
 
     def committee_names(self) -> dict[str, str]:
         """Every name that attributes a session to a committee, mapped to the committee key."""
-        return {name: c.key for c in self.committees for name in (*c.names, *c.session_names)}
+        return {name: c.key for c in self.committees if c.numbered_sessions
+                for name in (*c.names, *c.session_names)}

@@ -84,7 +84,7 @@ INDEXES = (
           "bodies) the report names, in order.",
           _VIA_SECTIONS.format(p="mentionsSession"), "Recommendations whose sections name it",
           extra=(Extra("number", "Session", "?e dakg:sessionNumber ?x ."),
-                 Extra("documents", "Documents cited", "?x dakg:session ?e ."
+                 Extra("documents", "Documents cited", "?x dakg:forSession ?e ."
                        " ?m oa:hasBody ?x ."),),
           default_sort="number"),
     Index("documents", "Document", "Documents cited", "引用的文件",
@@ -92,7 +92,7 @@ INDEXES = (
           "the recommendations whose sections cite it.",
           "?section dakg:citesDocument ?e ; dakg:reportsOn ?r .",
           "Recommendations whose sections cite it",
-          extra=(Extra("session", "Session", "?e dakg:session ?x .", numeric=False),),
+          extra=(Extra("session", "Session", "?e dakg:forSession ?x .", numeric=False),),
           group_by="session", default_sort="session"),
     Index("programmes", "Programme", "Programmes", "计划",
           "WIPO's programmes and platforms the report names, with the recommendations they "

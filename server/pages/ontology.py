@@ -4,10 +4,8 @@ the triples about the term: a client that dereferences one term gets the vocabul
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import formats
-from ..jobs import Job
+from ..jobs import Job, Reply
 from ..queries import execute
 from ..runtime import Runtime
 from .resource import DESCRIPTION_LIMIT
@@ -18,7 +16,7 @@ ONTOLOGY = """CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 }}"""
 
 
-def ontology_rdf(rt: Runtime, fmt: formats.Format) -> dict[str, Any] | None:
+def ontology_rdf(rt: Runtime, fmt: formats.Format) -> Reply | None:
     """The whole ontology in ``fmt`` (the query process's reply); None if the dataset has no
     graph declaring it."""
     ontology = rt.settings.base_iri + "def/"
@@ -26,4 +24,4 @@ def ontology_rdf(rt: Runtime, fmt: formats.Format) -> dict[str, Any] | None:
         ontology=ontology)
     reply = execute(rt, Job(store=rt.dataset.current().store, text=text, format=fmt.name,
                             row_limit=DESCRIPTION_LIMIT, prefixes=rt.prefixes))
-    return reply if reply["count"] else None
+    return reply if reply.count else None

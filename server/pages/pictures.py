@@ -32,7 +32,7 @@ CLUSTERS = """SELECT ?c ?notation ?en ?r ?n ?immediate WHERE {
 }"""
 SESSIONS = """SELECT ?s ?number (COUNT(DISTINCT ?d) AS ?docs) WHERE {{
   ?s a dakg:Session ; dakg:committee <{committee}> ; dakg:sessionNumber ?number .
-  OPTIONAL {{ ?d dakg:session ?s . ?m oa:hasBody ?d }}
+  OPTIONAL {{ ?d dakg:forSession ?s . ?m oa:hasBody ?d }}
 }} GROUP BY ?s ?number"""
 
 CELL = 18  # user units of a matrix cell

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 from .. import formats
 from ..errors import HttpError
-from ..jobs import Job
+from ..jobs import Job, Reply
 from ..queries import execute, select
 from ..runtime import Runtime
 from .naming import Namer, fetch_labels, natural_key
@@ -285,13 +284,13 @@ def load_page(rt: Runtime, iri: str) -> Page:
     return page
 
 
-def describe_rdf(rt: Runtime, iri: str, fmt: formats.Format) -> dict[str, Any]:
+def describe_rdf(rt: Runtime, iri: str, fmt: formats.Format) -> Reply:
     """The description of ``iri`` in ``fmt`` (the query process's reply); 404 if the dataset
     has nothing about it, not even a link to it."""
     text = prologue(rt) + f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {description_where(iri)} }}"
     reply = execute(rt, Job(store=rt.dataset.current().store, text=text, format=fmt.name,
                             row_limit=DESCRIPTION_LIMIT, prefixes=rt.prefixes))
-    if reply["count"] == 0:
+    if reply.count == 0:
         linking, _ = select(rt, f"SELECT ?s WHERE {{ ?s ?p <{iri}> }} LIMIT 1", 1)
         if not linking:
             raise _nothing_about(iri)

@@ -18,7 +18,7 @@ from dakg.graph.stats import COVERAGE_QUERY, NAMED_KINDS, Coverage, coverage_fro
 from .. import description, formats
 from ..dataset import served_copy
 from ..errors import HttpError
-from ..queries import not_modified, select
+from ..queries import content, not_modified, select
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 from . import home_data, indexes, pictures
@@ -90,8 +90,8 @@ def _page(rt: Runtime, iri: str) -> Response:
 
 def _data(rt: Runtime, iri: str, fmt: formats.Format, *, whole_ontology: bool) -> Response:
     reply = (ontology_rdf(rt, fmt) if whole_ontology else None) or describe_rdf(rt, iri, fmt)
-    response = Response(reply["body"], content_type=fmt.content_type)
-    if reply["truncated"]:
+    response = Response(content(reply), content_type=fmt.content_type)
+    if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers[ROW_LIMIT_HEADER] = str(DESCRIPTION_LIMIT)
     return response

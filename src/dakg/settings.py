@@ -7,6 +7,7 @@ override the environment. ``README.md`` documents every setting (a test checks i
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -46,6 +47,10 @@ class Settings:
     query_memory_mb: int = field(default=2048, metadata=_help(
         "Memory (address space, MB) a query or write process may use; a query that needs "
         "more is stopped."))
+    in_memory_mb: int = field(default=256, metadata=_help(
+        "Query processes copy the data into memory (about ten times faster joins than on "
+        "disk) when its N-Quads dump (or store, without one) is at most this many MB; 0: "
+        "always read from disk."))
     row_limit: int = field(default=10000, metadata=_help(
         "Most rows (or triples) a query result may carry; a "
         "longer result is cut and marked as cut."))
@@ -57,6 +62,22 @@ class Settings:
     per_client_queries: int = field(default=4, metadata=_help(
         "Queries one client address may have running or "
         "waiting at once; beyond that 429."))
+    max_response_bytes: int = field(default=100_000_000, metadata=_help(
+        "Largest result a query may send, in bytes; a larger one is cut at a row boundary "
+        "and marked as cut, like the row limit."))
+    request_timeout: float = field(default=15.0, metadata=_help(
+        "Seconds a client may take to send a request's headers and body; a slower one is "
+        "disconnected."))
+    client_connections: int = field(default=64, metadata=_help(
+        "Connections one client address may hold open at once on each web worker; more "
+        "are closed at once."))
+    trusted_proxies: tuple[str, ...] = field(default=(), metadata=_help(
+        "Addresses or networks (space-separated) of reverse proxies whose X-Forwarded-For "
+        "names the client for the per-client limits; empty: the connecting address is the "
+        "client."))
+    access_log: str | None = field(default=None, metadata=_help(
+        "Where 'dakg serve' logs each request (common log format, with the request id and "
+        "the time taken): a file, or '-' for standard error; unset: no access log."))
     write_token: str | None = field(default=None, metadata=_help(
         "Bearer token that enables SPARQL Update and the Graph Store Protocol; unset: "
         "the server is read-only."))
@@ -80,14 +101,24 @@ class Settings:
                 self.base_iri.endswith("/")):
             raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base_iri!r}")
         for name in ("port", "workers", "query_workers", "row_limit", "max_request_bytes",
-                     "max_queued_queries", "per_client_queries", "query_memory_mb"):
+                     "max_queued_queries", "per_client_queries", "query_memory_mb",
+                     "max_response_bytes", "client_connections"):
             if getattr(self, name) < (0 if name == "port" else 1):
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
-        if self.query_timeout <= 0:
-            raise ValueError(f"query_timeout must be positive, not {self.query_timeout}")
+        if self.in_memory_mb < 0:
+            raise ValueError(f"in_memory_mb must be 0 or more, not {self.in_memory_mb}")
+        for name in ("query_timeout", "request_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.write_token is not None and not self.write_token.strip():
             raise ValueError("the write token is empty: give a token, or none for a read-only "
                              "server")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as e:
+                raise ValueError(f"trusted_proxies: {proxy!r} is not an address or network"
+                                 ) from e
         if self.workers > MAX_WORKERS:
             raise ValueError(f"workers must be at most {MAX_WORKERS}, not {self.workers}")
         return self

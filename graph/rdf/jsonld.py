@@ -1,0 +1,134 @@
+"""JSON-LD as people read it: a context, ``@type``, and the Web Annotation terms.
+
+Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
+every value an object. ``compact`` turns that into the compact form a client expects, with
+one fixed context (``context``): dakg's prefixes, and the Web Annotation vocabulary's own terms
+(``body``, ``target``, ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
+an annotation reads as the Web Annotation data model shows it. Types go under ``@type``.
+
+The transformation is exact, not a general compaction algorithm: a property takes a term
+only when all its values fit the term's type coercion, otherwise its compact IRI with the
+values as written; nothing is dropped or merged, so expanding the result gives back the same
+quads (``tests/test_rdf.py`` checks this on the real dataset). Input order is kept, so sorted
+input gives the same bytes every time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .namespaces import OA, RDF, XSD
+
+_OA = str(OA)
+
+
+@dataclass(frozen=True)
+class _Term:
+    name: str
+    iri: str
+    coercion: str | None = None  # "@id", "@vocab", a datatype IRI, or None
+
+
+# The Web Annotation terms dakg's data uses, with the names and coercions of anno.jsonld
+# (offsets are xsd:integer here: Oxigraph stores xsd:nonNegativeInteger as xsd:integer).
+_TERMS = (
+    _Term("body", f"{_OA}hasBody", "@id"),
+    _Term("target", f"{_OA}hasTarget", "@id"),
+    _Term("source", f"{_OA}hasSource", "@id"),
+    _Term("selector", f"{_OA}hasSelector", "@id"),
+    _Term("motivation", f"{_OA}motivatedBy", "@vocab"),
+    _Term("start", f"{_OA}start", str(XSD.integer)),
+    _Term("end", f"{_OA}end", str(XSD.integer)),
+    _Term("exact", f"{_OA}exact"),
+    _Term("prefix", f"{_OA}prefix"),
+    _Term("suffix", f"{_OA}suffix"),
+)
+_CLASSES = ("Annotation", "SpecificResource", "TextPositionSelector", "TextQuoteSelector")
+_MOTIVATIONS = ("identifying", "linking")
+_TYPE = str(RDF.type)
+
+
+def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON-LD context of the dumps: ``prefixes`` and the Web Annotation terms."""
+    result: dict[str, Any] = {"@version": 1.1}
+    result.update(sorted(prefixes.items()))
+    for name in (*_CLASSES, *_MOTIVATIONS):
+        result[name] = f"{_OA}{name}"
+    for term in _TERMS:
+        result[term.name] = {"@id": term.iri, **({"@type": term.coercion}
+                                                  if term.coercion else {})}
+    return result
+
+
+def compact(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """Oxigraph's expanded JSON-LD → one document with the context above."""
+    return _Compactor(prefixes).document(json.loads(expanded))
+
+
+class _Compactor:
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = prefixes
+        # Longest namespace first, so a nested namespace wins over its parent.
+        self.namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+        self.terms = {t.iri: t for t in _TERMS}
+        self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
+
+    def document(self, items: list[dict[str, Any]]) -> bytes:
+        doc = {"@context": context(self.prefixes), "@graph": [self.node(i) for i in items]}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def node(self, node: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, values in node.items():
+            if key == "@id":
+                result["@id"] = self.iri(values)
+            elif key == "@graph":
+                result["@graph"] = [self.node(n) for n in values]
+            elif key == _TYPE and all(set(v) == {"@id"} for v in values):
+                result["@type"] = [self.vocab.get(v["@id"]) or self.iri(v["@id"])
+                                   for v in values]
+            else:
+                name, compacted = self.property(key, values)
+                result[name] = compacted
+        return result
+
+    def property(self, iri: str, values: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        term = self.terms.get(iri)
+        if term is not None and all(self.fits(term, v) for v in values):
+            return term.name, [self.by_term(term, v) for v in values]
+        return self.iri(iri), [self.value(v) for v in values]
+
+    def fits(self, term: _Term, value: dict[str, Any]) -> bool:
+        if term.coercion == "@id":
+            return set(value) == {"@id"}
+        if term.coercion == "@vocab":
+            return set(value) == {"@id"} and value["@id"] in self.vocab
+        if term.coercion is None:
+            return set(value) == {"@value"} and isinstance(value["@value"], str)
+        return set(value) == {"@value", "@type"} and value["@type"] == term.coercion
+
+    def by_term(self, term: _Term, value: dict[str, Any]) -> Any:
+        if term.coercion == "@id":
+            return self.iri(value["@id"])
+        if term.coercion == "@vocab":
+            return self.vocab[value["@id"]]
+        return value["@value"]
+
+    def value(self, value: dict[str, Any]) -> dict[str, Any]:
+        result = dict(value)
+        if "@id" in result:
+            result["@id"] = self.iri(result["@id"])
+        if "@type" in result:
+            result["@type"] = self.iri(result["@type"])
+        return result
+
+    def iri(self, iri: str) -> str:
+        """A compact IRI where a prefix covers ``iri`` (blank nodes stay as they are)."""
+        for prefix, namespace in self.namespaces:
+            if iri.startswith(namespace) and len(iri) > len(namespace) \
+                    and not iri[len(namespace):].startswith("//"):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
