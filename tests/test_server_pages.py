@@ -597,15 +597,16 @@ def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
     secret.write_text("root:x:0:0:not for the web\n")
     dumps = (data_dir / "current").resolve() / "dumps"
     (dumps / "passwd.nt").symlink_to(secret)
-    (dumps / "dakg.nq").unlink()
-    (dumps / "dakg.nq").symlink_to(secret)  # a link in place of a real dump, too
+    # a link in place of a real dump, too (not dakg.nq: query processes load the store from it)
+    (dumps / "dakg.nt").unlink()
+    (dumps / "dakg.nt").symlink_to(secret)
     made = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
     try:
         client = made.test_client()
         listing = page(client, "/dumps/")
-        assert "passwd.nt" not in listing and 'href="/dumps/dakg.nq"' not in listing
+        assert "passwd.nt" not in listing and 'href="/dumps/dakg.nt"' not in listing
         assert "dakg.ttl" in listing
-        for name in ("passwd.nt", "dakg.nq"):
+        for name in ("passwd.nt", "dakg.nt"):
             response = client.get(f"/dumps/{name}")
             assert response.status_code == 404
             assert b"not for the web" not in response.data
