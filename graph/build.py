@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import DUMP_NAME, FORMATS, serialize, sorted_quads, write_dumps
+from .dumps import CHECKSUMS, DUMP_NAME, sorted_quads, write_dumps
 from .errors import BuildError
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
@@ -106,7 +106,8 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
         clock.lap("validate")
         graphs = rebase(graphs, base_iri)
         prefixes = prefixes_for(base_iri)
-        version, counts, sums = _write(work, graphs, prefixes)
+        version, counts, sums = _write(work, graphs, prefixes,
+                                       _source_files(extraction, manifest))
         clock.lap("store+dumps")
         _manifest(work, version, base_iri, extraction, counts, sums)
         final = data_dir / BUILDS / version
@@ -163,15 +164,25 @@ def ready(data_dir: Path) -> None:
             raise _unusable(folder, PermissionError(13, "Permission denied"))
 
 
-def _write(work: Path, graphs: list[NamedGraph],
-           prefixes: dict[str, str]) -> tuple[str, dict[str, int], dict[str, str]]:
+def _source_files(extraction: Extraction, manifest: Path | None) -> dict[str, bytes]:
+    """The source text as read (valid UTF-8, so encoding gives its bytes back) and its
+    manifest, to be published beside the dumps."""
+    path = manifest or bundled_manifests()[0]
+    return {extraction.source.name: extraction.source.text.encode("utf-8"),
+            path.name: path.read_bytes()}
+
+
+def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
+           sources: dict[str, bytes]) -> tuple[str, dict[str, int], dict[str, str]]:
     # The dumps are written from the same quads as the store: the mapping writes literals in
     # the canonical forms Oxigraph stores (xsd:integer, not xsd:positiveInteger), and a test
     # parses every dump back and compares it with the store.
     quads = sorted_quads(to_quads(triples(graphs)))
     fill_store(work / STORE, quads)
-    version = hashlib.sha256(serialize(quads, FORMATS["nquads"], {})).hexdigest()[:16]
-    sums = write_dumps(quads, work / DUMPS, prefixes)
+    sums = write_dumps(quads, work / DUMPS, prefixes, sources)
+    # The version names everything published: the checksums of the N-Quads dump (the data),
+    # of the other files and of the source text beside them.
+    version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
     counts: dict[str, int] = {}
     for quad in quads:
         name = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""

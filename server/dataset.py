@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from dakg.graph.live import LIVE, LiveCopy, live_copy
+from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,13 @@ def copy_tag(dataset: LinkedDataset) -> str:
     return f"{copy.build}" if copy is not None else ""
 
 
-def load_files(files: list[Path], folder: Path) -> LinkedDataset:
+def load_files(files: list[Path], folder: Path, base_iri: str = DEFAULT_BASE) -> LinkedDataset:
     """A dataset of arbitrary RDF files (``dakg serve --data``), built like a report build.
 
-    Triples of each file go into a named graph named after the file (``file:///…``); quad
-    formats keep their own graphs. The version is a hash of the files' contents.
+    Triples of each file go into a named graph named after the file's name (not its path,
+    which is nobody's business): ``<base>id/graph/data/<name>``, a second file of the same
+    name ``…/<name>-2``; quad formats keep their own graphs. The version is a hash of the
+    files' contents.
     """
     import hashlib
     import shutil
@@ -71,10 +75,11 @@ def load_files(files: list[Path], folder: Path) -> LinkedDataset:
 
     digest = hashlib.sha256()
     quads: list[ox.Quad] = []
+    names: set[str] = set()
     for path in files:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
-        graph = ox.NamedNode(path.resolve().as_uri())
+        graph = ox.NamedNode(_graph_name(base_iri, path.name, names))
         try:
             quads += parse_rdf(data, format_for(file_name=path.name), base_iri=graph.value,
                                graph=graph)
@@ -94,3 +99,14 @@ def load_files(files: list[Path], folder: Path) -> LinkedDataset:
             raise
     switch_current(folder, final)
     return LinkedDataset(folder)
+
+
+def _graph_name(base_iri: str, file_name: str, taken: set[str]) -> str:
+    """``<base>id/graph/data/<file name>``, made unique among ``taken`` (and added to it)."""
+    stem = f"{base_iri}id/graph/data/{quote(file_name, safe='')}"
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}"
+    taken.add(name)
+    return name

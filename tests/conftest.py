@@ -116,3 +116,16 @@ def small_app(small_dataset: LinkedDataset) -> Iterator[Flask]:
 @pytest.fixture()
 def client(small_app: Flask) -> FlaskClient:
     return small_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def built_app(built: Path) -> Iterator[Flask]:
+    """An app over the real build (``built``), closed after the module."""
+    app = create_app(Settings(data_dir=built, workers=1, query_workers=2))
+    yield app
+    close_app(app)
+
+
+@pytest.fixture()
+def built_client(built_app: Flask) -> FlaskClient:
+    return built_app.test_client()

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from flask.testing import FlaskClient
 from SPARQLWrapper import JSON, SPARQLWrapper
 from werkzeug.test import TestResponse
 
@@ -167,6 +168,16 @@ def json_of(response: TestResponse) -> Any:
     body = response.get_json()
     assert body is not None, response.get_data(as_text=True)
     return body
+
+
+def sparql_rows(client: FlaskClient, query: str) -> list[dict[str, str]]:
+    """The rows of a SELECT (``dakg:`` declared) through a test client's ``/sparql``, as plain
+    values."""
+    response = client.get("/sparql", query_string={
+        "query": "PREFIX dakg: <https://w3id.org/dakg/def/>\n" + query},
+        headers={"Accept": "application/sparql-results+json"})
+    return [{k: v["value"] for k, v in row.items()}
+            for row in json_of(response)["results"]["bindings"]]
 
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

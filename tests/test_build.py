@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import os
@@ -53,10 +54,50 @@ def test_build_layout_and_manifest(built: Path) -> None:
 def test_checksums_match_the_dumps(built: Path) -> None:
     dumps = current_build(built) / "dumps"
     lines = (dumps / CHECKSUMS).read_text().splitlines()
-    assert len(lines) == len(FORMATS)
+    names = {line.split("  ")[1] for line in lines}
+    dumps_ = {f"dakg.{fmt.extension}" for fmt in FORMATS.values()}
+    graphs = {"graph-ontology.ttl", "graph-reference.ttl", "graph-report-CDIP-35-2.ttl"}
+    assert names == (dumps_ | {d + ".gz" for d in dumps_} | graphs
+                     | {"cdip_35_2_zh.txt", "cdip_35_2_zh.toml"})
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == digest
+
+
+def test_gzipped_dumps_hold_the_dumps(built: Path) -> None:
+    dumps = current_build(built) / "dumps"
+    for fmt in FORMATS.values():
+        name = f"dakg.{fmt.extension}"
+        assert gzip.decompress((dumps / f"{name}.gz").read_bytes()) == (dumps / name).read_bytes()
+
+
+def test_one_turtle_file_per_named_graph_holds_that_graph(built: Path) -> None:
+    import pyoxigraph as ox
+
+    from dakg.graph.dumps import graph_dump_name
+
+    store = ox.Store.read_only(str(current_build(built) / "store"))
+    named = list(store.named_graphs())
+    assert len(named) == 3
+    for graph in named:
+        path = current_build(built) / "dumps" / graph_dump_name(graph.value)
+        in_file = {ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)}
+        in_store = {ox.Triple(q.subject, q.predicate, q.object)
+                    for q in store.quads_for_pattern(None, None, None, graph)}
+        assert len(in_file) == len(in_store) > 0
+        blank_free = {t for t in in_store if not isinstance(t.subject, ox.BlankNode)
+                      and not isinstance(t.object, ox.BlankNode)}
+        assert blank_free <= in_file
+
+
+def test_the_source_text_and_manifest_are_published_with_the_dumps(built: Path,
+                                                                  manifest: Path) -> None:
+    dumps = current_build(built) / "dumps"
+    assert (dumps / manifest.name).read_bytes() == manifest.read_bytes()
+    text = (dumps / "cdip_35_2_zh.txt").read_bytes()
+    assert hashlib.sha256(text).hexdigest() == (
+        "3a3b3d09893249fa6088e8c5ecb72d7f0cd068e385c957682ab2b23cf6939fbb")
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -16,7 +16,8 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from . import dumps, query_page, recommendations, views
+from ..runtime import runtime
+from . import dumps, harvest, home_data, indexes, query_page, recommendations, report, search, views
 from .naming import text_lang, visible_controls, visible_ws
 from .responses import harden
 
@@ -28,12 +29,21 @@ bp.add_url_rule("/def/<path:path>", view_func=views.def_resource)
 bp.add_url_rule("/def/", view_func=views.def_resource, defaults={"path": ""})
 bp.add_url_rule("/def.<ext>", view_func=views.ontology_file)
 bp.add_url_rule("/recommendations", view_func=recommendations.recommendations)
+for _index in indexes.INDEXES:
+    bp.add_url_rule("/" + _index.path, endpoint=_index.path, view_func=indexes.index_page,
+                    defaults={"name": _index.path})
+bp.add_url_rule("/report/<path:symbol>", view_func=report.report)
+bp.add_url_rule("/.well-known/void", view_func=harvest.void)
 bp.add_url_rule("/query", view_func=query_page.query_page)
+bp.add_url_rule("/search", view_func=search.search)
+bp.add_url_rule("/search.json", view_func=search.search_json)
 bp.add_url_rule("/dumps/", view_func=dumps.dumps)
 bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
+bp.add_app_template_global(report.report_href)
+bp.add_app_template_global(lambda: home_data.published_report(runtime()), "published_report")
 bp.after_app_request(harden)  # every response: error pages and static files too
 
 

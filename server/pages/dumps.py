@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Response, render_template, send_from_directory
 
+from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX
+
 from .. import formats
 from ..errors import HttpError
 from ..runtime import Runtime, runtime
@@ -37,7 +39,11 @@ _HOLDS = {f".{f.extension}": "the dataset with its named graphs" if f.datasets
 # The files listed after the dumps, in this order.
 _ABOUT = {SUMS: "SHA-256 checksums of the dumps (sha256sum -c SHA256SUMS)",
           BUILD_INFO: "what was built, from what, when"}
-_MEDIA_TYPES = {".json": "application/json",
+# Files published beside the dumps, by suffix: the source text and its manifest.
+_SOURCES = {".txt": "the source text the provenance offsets count in (UTF-8)",
+            ".toml": "the manifest of the source text: symbol, language, sha256, origin"}
+_MEDIA_TYPES = {".json": "application/json", ".txt": "text/plain; charset=utf-8",
+                ".toml": "application/toml",
                 **{f".{f.extension}": f.content_type for f in formats.FORMATS
                    if f.kinds & {formats.Kind.GRAPH, formats.Kind.DATASET}}}
 
@@ -76,7 +82,21 @@ def _list(folder: Path) -> Iterator[DumpFile]:
         if _DUMP_NAME.match(path.name):
             yield DumpFile(path.name, path, path.stat().st_size,
                            sums.get(path.name) or _sha256(path), _media_type(path.name),
-                           _ABOUT.get(path.name) or _HOLDS.get(path.suffix, ""))
+                           _description(path.name))
+
+
+def is_source(name: str) -> bool:
+    """Whether a published file is the source text or its manifest (not RDF, not ours)."""
+    return name != SUMS and Path(name).suffix in _SOURCES
+
+
+def _description(name: str) -> str:
+    if name.endswith(GZIP_SUFFIX):
+        return f"{_description(name.removesuffix(GZIP_SUFFIX))}, gzipped"
+    if name.startswith("graph-"):
+        return "one named graph alone"
+    suffix = Path(name).suffix
+    return _ABOUT.get(name) or _HOLDS.get(suffix) or _SOURCES.get(suffix, "")
 
 
 def _regular(path: Path) -> bool:
@@ -107,15 +127,21 @@ def _sha256(path: Path) -> str:
 def _media_type(name: str) -> str:
     if name == SUMS:
         return "text/plain; charset=utf-8"
+    if name.endswith(GZIP_SUFFIX):
+        return "application/gzip"
     return _MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
-def _order(f: DumpFile) -> tuple[int, str]:
-    """The dumps in the order of ``_HOLDS``, then any other file, then those of ``_ABOUT``."""
+def _order(f: DumpFile) -> tuple[int, int, str]:
+    """The dumps in the order of ``_HOLDS`` (each before its gzipped copy), then any other
+    file, then those of ``_ABOUT``."""
     if f.name in _ABOUT:
-        return len(_HOLDS) + 1 + list(_ABOUT).index(f.name), f.name
-    suffix = Path(f.name).suffix
-    return list(_HOLDS).index(suffix) if suffix in _HOLDS else len(_HOLDS), f.name
+        return len(_HOLDS) + 1 + list(_ABOUT).index(f.name), 0, f.name
+    plain = f.name.removesuffix(GZIP_SUFFIX)
+    suffix = Path(plain).suffix
+    rank = list(_HOLDS).index(suffix) if suffix in _HOLDS and plain.startswith(
+        DUMP_NAME + ".") else len(_HOLDS)
+    return rank, int(plain != f.name), plain
 
 
 def human_size(size: int) -> str:
@@ -129,7 +155,7 @@ def human_size(size: int) -> str:
     return f"{value:.1f} GiB"
 
 
-def _build_record(files: list[DumpFile]) -> dict[str, Any]:
+def build_record(files: list[DumpFile]) -> dict[str, Any]:
     """What ``build.json`` says; nothing if it is missing or unreadable."""
     info = next((f for f in files if f.name == BUILD_INFO), None)
     if info is None:
@@ -145,7 +171,7 @@ def _build_record(files: list[DumpFile]) -> dict[str, Any]:
 def dumps() -> str:
     rt = runtime()
     files = dump_files(rt)
-    return render_template("dumps.html", n=Namer(rt), files=files, build=_build_record(files),
+    return render_template("dumps.html", n=Namer(rt), files=files, build=build_record(files),
                            human_size=human_size, version=rt.dataset.current().version)
 
 

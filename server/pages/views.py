@@ -21,9 +21,11 @@ from ..errors import HttpError
 from ..queries import content, not_modified, select
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
+from . import home_data, indexes, pictures
 from .dumps import dumps_folder
 from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
+from .ontology import ontology_rdf
 from .paths import checked_path, header_path
 from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
@@ -58,7 +60,8 @@ def resource(local: str, ext: str | None = None) -> Response:
     etag = _resource_etag(rt, iri, chosen)
     if etag in request.if_none_match:
         return not_modified(etag)
-    response = _page(rt, iri) if isinstance(chosen, str) else _data(rt, iri, chosen)
+    response = (_page(rt, iri) if isinstance(chosen, str)
+                else _data(rt, iri, chosen, whole_ontology=local.startswith("def/")))
     cacheable(response, etag)
     if ext is None:
         response.vary.add("Accept")
@@ -85,8 +88,8 @@ def _page(rt: Runtime, iri: str) -> Response:
         inbound_query_link=query_link(inbound_query(iri))))
 
 
-def _data(rt: Runtime, iri: str, fmt: formats.Format) -> Response:
-    reply = describe_rdf(rt, iri, fmt)
+def _data(rt: Runtime, iri: str, fmt: formats.Format, *, whole_ontology: bool) -> Response:
+    reply = (ontology_rdf(rt, fmt) if whole_ontology else None) or describe_rdf(rt, iri, fmt)
     response = Response(content(reply), content_type=fmt.content_type)
     if reply.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
@@ -103,17 +106,27 @@ def _alternates(local: str) -> str:
 
 @cached_page
 def home() -> str:
+    """What this server publishes: the report's home page if the store holds a progress
+    report, else a description of whatever data it serves (``serve --data``)."""
     rt = runtime()
     snapshot = rt.dataset.current()
     key = ("sizes", snapshot.version)  # shared with the service description
     own_default, named = rt.cache.get(key, lambda: description.graph_sizes(rt))
+    common = {"n": Namer(rt), "graphs": list(named.items()), "own_default": own_default,
+              "total": own_default + sum(named.values()), "version": snapshot.version,
+              "dumps": dumps_folder(rt) is not None, "live": served_copy(rt.dataset),
+              "graph_links": home_data.graph_links(rt, list(named))}
+    report = home_data.published_report(rt)
+    if report is None:
+        classes = rt.cache.get(("classes", snapshot.version), lambda: home_data.classes(rt))
+        return render_template("home_data.html", classes=classes, **common)
     names = rt.cache.get(("coverage", snapshot.version), lambda: name_coverage(rt))
-    return render_template("home.html", n=Namer(rt), graphs=list(named.items()),
-                           own_default=own_default, total=own_default + sum(named.values()),
-                           version=snapshot.version, dumps=dumps_folder(rt) is not None,
-                           live=served_copy(rt.dataset), coverage=names,
+    browse = rt.cache.get(("index-counts", snapshot.version), lambda: indexes.counts(rt))
+    drawn = rt.cache.get(("pictures", snapshot.version), lambda: pictures.pictures(rt))
+    return render_template("home.html", browse=browse, indexes=indexes.INDEXES, pictures=drawn,
+                           coverage=names, report=report,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           report=rt.settings.base_iri + "id/document/CDIP/35/2")
+                           **common)
 
 
 def name_coverage(rt: Runtime) -> list[Coverage]:

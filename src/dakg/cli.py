@@ -278,7 +278,8 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
         raise click.UsageError(str(e)) from e
     if files:
         try:
-            dataset = load_files(list(files), settings.data_dir / "served-data")
+            dataset = load_files(list(files), settings.data_dir / "served-data",
+                                 settings.base_iri)
         except (UnsafeInput, OSError) as e:
             raise click.ClickException(str(e)) from e
     else:

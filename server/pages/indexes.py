@@ -1,0 +1,271 @@
+"""Index pages: sectors, documents (by CDIP session), sessions, programmes, projects and
+clusters, each a table with counts, sortable by its columns with ``?sort=column`` (``-column``
+for descending): links, no script.
+
+Every index is the same three queries with one pattern changed: the things of a kind with
+their names, the recommendations each is linked to (``Index.recommendations``: a sector
+named by a recommendation, a document cited by a recommendation's section…), and how often
+the report mentions each. An index may add a column of its own (``Index.extra``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Response, abort, render_template, request
+
+from ..errors import HttpError
+from ..queries import not_modified
+from ..runtime import Runtime, runtime
+from .naming import Namer, natural_key
+from .query_page import prologue_for_display, query_link
+from .responses import CODE_DIGEST, cacheable, host_tag, html_response
+from .terms import Term, bindings, prologue
+
+ROW_LIMIT = 100_000
+
+THINGS = """SELECT ?e ?en ?zh ?symbol ?notation WHERE {{
+  ?e a dakg:{kind} .
+  OPTIONAL {{ ?e rdfs:label|skos:prefLabel ?en FILTER(langMatches(lang(?en), "en")) }}
+  OPTIONAL {{ ?e rdfs:label|skos:prefLabel ?zh FILTER(langMatches(lang(?zh), "zh")) }}
+  OPTIONAL {{ ?e dakg:symbol ?symbol }}
+  OPTIONAL {{ ?e skos:notation ?notation }}
+}}"""
+LINKED = """SELECT DISTINCT ?e ?r ?number WHERE {{
+  ?e a dakg:{kind} .
+  {pattern}
+  ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
+}}"""
+MENTIONS = """SELECT ?e (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+  ?e a dakg:{kind} . ?m oa:hasBody ?e .
+}} GROUP BY ?e"""
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A column an index adds: ``?e``'s value of ``?x`` from ``pattern``."""
+
+    key: str
+    header: str
+    pattern: str
+    numeric: bool = True
+
+
+@dataclass(frozen=True)
+class Index:
+    path: str
+    kind: str  # local name of the class under the ontology's namespace
+    title: str
+    title_zh: str
+    intro: str
+    recommendations: str  # pattern linking ?e to recommendations ?r
+    recommendations_header: str
+    extra: tuple[Extra, ...] = ()
+    group_by: str = ""  # an extra column whose value groups the rows (documents: session)
+    default_sort: str = "name"
+
+
+_VIA_SECTIONS = "?section dakg:{p} ?e ; dakg:reportsOn ?r ."
+_UNDER_OR_VIA = ("{{ ?e dakg:reportedUnder ?r }} UNION "
+                 "{{ ?section dakg:{p} ?e ; dakg:reportsOn ?r }}")
+INDEXES = (
+    Index("sectors", "Sector", "WIPO sectors", "产权组织各部门",
+          "The sectors of WIPO the recommendations name as related, each with those "
+          "recommendations.", "?r dakg:relatedSector ?e .", "Recommendations naming it"),
+    Index("clusters", "RecommendationCluster", "Clusters of recommendations", "建议组",
+          "The six clusters the 45 recommendations are adopted in.", "?r dakg:cluster ?e .",
+          "Recommendations",
+          extra=(Extra("immediate", "For immediate implementation",
+                       "?x dakg:cluster ?e ; dakg:adoptedForImmediateImplementation true ."),),
+          default_sort="notation"),
+    Index("sessions", "Session", "CDIP sessions", "发展与知识产权委员会会议",
+          "The sessions of the Committee on Development and Intellectual Property (and other "
+          "bodies) the report names, in order.",
+          _VIA_SECTIONS.format(p="mentionsSession"), "Recommendations whose sections name it",
+          extra=(Extra("number", "Session", "?e dakg:sessionNumber ?x ."),
+                 Extra("documents", "Documents cited", "?x dakg:forSession ?e ."
+                       " ?m oa:hasBody ?x ."),),
+          default_sort="number"),
+    Index("documents", "Document", "Documents cited", "引用的文件",
+          "The documents the report cites, grouped by the session they belong to; each with "
+          "the recommendations whose sections cite it.",
+          "?section dakg:citesDocument ?e ; dakg:reportsOn ?r .",
+          "Recommendations whose sections cite it",
+          extra=(Extra("session", "Session", "?e dakg:forSession ?x .", numeric=False),),
+          group_by="session", default_sort="session"),
+    Index("programmes", "Programme", "Programmes", "计划",
+          "WIPO's programmes and platforms the report names, with the recommendations they "
+          "are reported under.",
+          _UNDER_OR_VIA.format(p="mentionsProgramme"),
+          "Recommendations reported under"),
+    Index("projects", "DevelopmentAgendaProject", "Development Agenda projects", "发展议程项目",
+          "The Development Agenda projects the report names, with the recommendations they "
+          "are reported under.",
+          _UNDER_OR_VIA.format(p="mentionsProject"),
+          "Recommendations reported under"),
+)
+BY_PATH = {i.path: i for i in INDEXES}
+
+
+@dataclass
+class Row:
+    iri: str
+    name: str
+    name_zh: str = ""
+    notation: str = ""
+    recommendations: list[tuple[int, str]] = field(default_factory=list)
+    mentions: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)  # key → count, or (sort key, iri, name)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    numeric: bool
+
+
+def columns(index: Index) -> list[Column]:
+    found = [Column("name", "Name", False)]
+    if index.kind == "RecommendationCluster":
+        found.insert(0, Column("notation", "Cluster", False))
+    found += [Column(e.key, e.header, e.numeric) for e in index.extra if e.key != "number"]
+    if any(e.key == "number" for e in index.extra):
+        found.insert(0, Column("number", "No.", True))
+    found += [Column("recommendations", index.recommendations_header, True),
+              Column("mentions", "Mentions in the report", True)]
+    return found
+
+
+def _literal(row: dict[str, Term], key: str) -> str:
+    return row[key].value if key in row else ""
+
+
+def load_rows(rt: Runtime, index: Index) -> list[Row]:
+    """The things of the index's kind with their names, recommendations, mentions, extras."""
+    pre = prologue(rt)
+    rows: dict[str, Row] = {}
+    found, _ = bindings(rt, pre + THINGS.format(kind=index.kind), ROW_LIMIT)
+    for b in found:
+        iri = b["e"].value
+        row = rows.setdefault(iri, Row(iri, ""))
+        row.name = row.name or _literal(b, "en") or _literal(b, "symbol") or _literal(b, "zh")
+        row.name_zh = row.name_zh or _literal(b, "zh")
+        row.notation = row.notation or _literal(b, "notation")
+    for row in rows.values():
+        row.name = row.name or iri_tail(row.iri)
+        if row.name_zh == row.name:
+            row.name_zh = ""
+    linked, _ = bindings(rt, pre + LINKED.format(kind=index.kind, pattern=index.recommendations),
+                         ROW_LIMIT)
+    for b in linked:
+        if b["e"].value in rows:
+            rows[b["e"].value].recommendations.append((int(b["number"].value), b["r"].value))
+    for row in rows.values():
+        row.recommendations = sorted(set(row.recommendations))
+    counted, _ = bindings(rt, pre + MENTIONS.format(kind=index.kind), ROW_LIMIT)
+    for b in counted:
+        if b["e"].value in rows:
+            rows[b["e"].value].mentions = int(b["n"].value)
+    for extra in index.extra:
+        _add_extra(rt, index, extra, rows)
+    return list(rows.values())
+
+
+def _add_extra(rt: Runtime, index: Index, extra: Extra, rows: dict[str, Row]) -> None:
+    if extra.numeric and extra.key != "number":
+        text = (f"SELECT ?e (COUNT(DISTINCT ?x) AS ?v) WHERE {{ ?e a dakg:{index.kind} . "
+                f"{extra.pattern} }} GROUP BY ?e")
+    else:
+        text = (f"SELECT ?e ?v ?n ?label WHERE {{ ?e a dakg:{index.kind} . "
+                f"{extra.pattern.replace('?x', '?v')} "
+                "OPTIONAL { ?v dakg:sessionNumber ?n } "
+                "OPTIONAL { ?v rdfs:label ?label FILTER(langMatches(lang(?label), \"en\")) } }")
+    found, _ = bindings(rt, prologue(rt) + text, ROW_LIMIT)
+    for b in found:
+        row = rows.get(b["e"].value)
+        if row is None:
+            continue
+        value = b["v"]
+        if extra.key == "number" or (extra.numeric and value.is_literal):
+            row.extra[extra.key] = int(value.value)
+        else:
+            number = int(b["n"].value) if "n" in b else 10**6
+            row.extra[extra.key] = ((number, natural_key(value.value)), value.value,
+                                    _literal(b, "label") or iri_tail(value.value))
+
+
+def iri_tail(iri: str) -> str:
+    return iri.rpartition("/id/")[2] or iri
+
+
+def sort_key(column: str, row: Row) -> tuple[Any, ...]:
+    name = natural_key(row.name)
+    if column == "name":
+        return (name,)
+    if column == "notation":
+        return (natural_key(row.notation), name)
+    if column == "recommendations":
+        return (len(row.recommendations), name)
+    if column == "mentions":
+        return (row.mentions, name)
+    value = row.extra.get(column)
+    if isinstance(value, tuple):
+        return (0, value[0], name)
+    if value is None:
+        return (1, (), name)
+    return (0, value, name)
+
+
+def _sorting(index: Index) -> tuple[str, bool]:
+    """The column to sort by and whether descending, from ``?sort=``; 400 if unknown."""
+    wanted = request.args.get("sort", index.default_sort)
+    column = wanted.removeprefix("-")
+    if column not in {c.key for c in columns(index)}:
+        raise HttpError(400, f"cannot sort by {wanted!r}; the columns are "
+                        + ", ".join(c.key for c in columns(index)))
+    return column, wanted.startswith("-")
+
+
+def index_page(name: str) -> Response:
+    index = BY_PATH.get(name)
+    if index is None:
+        abort(404)
+    rt = runtime()
+    column, descending = _sorting(index)
+    etag = (f"{rt.dataset.current().version}-index-{name}-{column}-{descending}-"
+            f"{CODE_DIGEST}-{host_tag()}")
+    if etag in request.if_none_match:
+        return not_modified(etag)
+    rows = rt.cache.get(("index", name, rt.dataset.current().version),
+                        lambda: load_rows(rt, index))
+    ordered = sorted(rows, key=lambda r: sort_key(column, r), reverse=descending)
+    groups = _grouped(index, ordered) if index.group_by == column else [("", ordered)]
+    response = html_response(render_template(
+        "index.html", index=index, columns=columns(index), groups=groups, total=len(rows),
+        sort=column, descending=descending, n=Namer(rt),
+        query_link=query_link(prologue_for_display(rt, THINGS.format(kind=index.kind)))))
+    cacheable(response, etag)
+    return response
+
+
+def _grouped(index: Index, rows: list[Row]) -> list[tuple[Any, list[Row]]]:
+    """Consecutive rows with the same value of the grouping column, with that value."""
+    groups: list[tuple[Any, list[Row]]] = []
+    for row in rows:
+        value = row.extra.get(index.group_by)
+        if not groups or groups[-1][0] != value:
+            groups.append((value, []))
+        groups[-1][1].append(row)
+    return groups
+
+
+def counts(rt: Runtime) -> dict[str, int]:
+    """Index path → how many things it lists (one query), for the home page."""
+    kinds = " ".join(f"dakg:{i.kind}" for i in INDEXES)
+    text = (prologue(rt) + f"SELECT ?k (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?k {{ {kinds} }} "
+            "?e a ?k } GROUP BY ?k")
+    found, _ = bindings(rt, text, len(INDEXES))
+    by_kind = {b["k"].value.rpartition("/")[2]: int(b["n"].value) for b in found}
+    return {i.path: by_kind.get(i.kind, 0) for i in INDEXES}

@@ -1,0 +1,137 @@
+"""``/search``: the search index (``server/search_index.py``) and the page over it, on a real
+build through Flask's test built_client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+ID = "https://w3id.org/dakg/id/"
+
+
+def found(built_client: FlaskClient, q: str) -> dict[str, Any]:
+    response = built_client.get("/search.json", query_string={"q": q})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    result: dict[str, Any] = response.get_json()
+    return result
+
+
+def iris(result: dict[str, Any]) -> list[str]:
+    return [r["iri"] for g in result["groups"] for r in g["results"]]
+
+
+def test_chinese_substring_finds_recommendations_and_paragraphs(built_client: FlaskClient) -> None:
+    result = found(built_client, "公有领域")
+    hits = iris(result)
+    assert ID + "recommendation/16" in hits and ID + "recommendation/20" in hits
+    assert ID + "document/CDIP/35/2/section/16/implementation/1" in hits
+    assert all(r["snippet"]["match"] == "公有领域" for g in result["groups"]
+               for r in g["results"])
+
+
+def test_technology_transfer(built_client: FlaskClient) -> None:
+    hits = iris(found(built_client, "技术转让"))
+    assert ID + "recommendation/29" in hits
+    assert any("/activity/" in h for h in hits)
+
+
+@pytest.mark.parametrize("q", ["CDIP/16/4 REV", "cdip 16/4", "CDIP/16/4 Rev.", "cdip-16-4-rev"])
+def test_document_symbols_in_any_spelling(built_client: FlaskClient, q: str) -> None:
+    assert ID + "document/CDIP/16/4/Rev" in iris(found(built_client, q))
+
+
+def test_a_number_finds_its_recommendation_first(built_client: FlaskClient) -> None:
+    result = found(built_client, "25")
+    first = result["groups"][0]
+    assert first["results"][0]["iri"] == ID + "recommendation/25"
+    # a number matches whole numbers only: not recommendation 125's neighbours, not 2025
+    assert all(r["snippet"]["match"] == "25" for g in result["groups"] for r in g["results"])
+    assert ID + "recommendation/2" not in iris(result)
+
+
+def test_english_labels(built_client: FlaskClient) -> None:
+    assert ID + "cluster/B" in iris(found(built_client, "public domain"))
+    assert ID + "sector/copyright-and-creative-industries" in iris(found(built_client, "copyright"))
+
+
+def test_results_are_grouped_by_kind_in_order(built_client: FlaskClient) -> None:
+    result = found(built_client, "公有领域")
+    kinds = [g["kind"] for g in result["groups"]]
+    assert kinds[0] == "https://w3id.org/dakg/def/Recommendation"
+    assert len(kinds) == len(set(kinds))
+    assert sum(g["total"] for g in result["groups"]) == result["total"]
+
+
+def test_html_page_marks_the_match_escaped(built_client: FlaskClient) -> None:
+    response = built_client.get("/search", query_string={"q": "公有领域"},
+                          headers={"Accept": "text/html"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "<mark>公有领域</mark>" in body
+    assert 'href="/id/recommendation/20"' in body
+    hostile = built_client.get("/search", query_string={"q": "<script>alert(1)</script>"})
+    text = hostile.get_data(as_text=True)
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)" in text
+
+
+def test_json_by_accept(built_client: FlaskClient) -> None:
+    response = built_client.get("/search?q=25", headers={"Accept": "application/json"})
+    assert response.mimetype == "application/json"
+    assert response.get_json()["query"] == "25"
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_one_kind_shows_all_its_results(built_client: FlaskClient) -> None:
+    kind = "https://w3id.org/dakg/def/ActivityParagraph"
+    every = built_client.get("/search.json",
+                             query_string={"q": "技术转让", "kind": kind}).get_json()
+    assert [g["kind"] for g in every["groups"]] == [kind]
+    group = every["groups"][0]
+    assert len(group["results"]) == group["total"] > 8
+
+
+def test_every_page_has_the_search_box(built_client: FlaskClient) -> None:
+    for path in ("/", "/recommendations", "/id/recommendation/20"):
+        body = built_client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert 'role="search"' in body and 'name="q"' in body
+
+
+def test_the_index_is_made_once_per_version(built_app: Flask, built: Path) -> None:
+    from dakg.server.pages.search import current_index
+
+    with built_app.test_request_context("/search"):
+        rt = built_app.extensions["dakg"]
+        first = current_index(rt)
+        assert current_index(rt) is first
+        assert first.path.is_file() and rt.dataset.current().version in first.path.name
+
+
+@pytest.mark.parametrize(("text", "query", "found_at"), [
+    ("CDIP/16/4 Rev.", "cdip 16 4 rev", 0),
+    ("见CDIP/25/5号文件", "25", 6),
+    ("2025年", "25", None),
+    ("建议25。", "25", 2),
+])
+def test_matches_respect_latin_word_boundaries(text: str, query: str,
+                                               found_at: int | None) -> None:
+    from dakg.server.search_index import Hit, _hit, fold
+
+    folded, _ = fold(text)
+    hit: Hit | None = _hit("x", "", "text", "", text, folded, query)
+    assert (hit.start if hit else None) == found_at
+
+
+def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:
+    from dakg.server.search_index import Entry, build, index_path, prune
+
+    entries = [Entry("urn:x", "", "label", "en", "x")]
+    for version in ("old", "current", "gone"):
+        build(index_path(tmp_path, version), entries)
+    prune(tmp_path, {"old", "current"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        index_path(tmp_path, "current").name, index_path(tmp_path, "old").name]
