@@ -22,6 +22,7 @@ from .admission import Admission
 from .clients import Network, client_address
 from .dataset import LinkedDataset
 from .lookup import LocalStore
+from .page_cache import PageCache
 from .pool import QueryPool
 from .sandbox import Sandbox
 
@@ -40,6 +41,7 @@ class Runtime:
     _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: Memo = field(default_factory=lambda: Memo(64))
+    pages: PageCache = field(default_factory=PageCache)
 
     def pool(self) -> QueryPool:
         pid = os.getpid()
