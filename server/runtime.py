@@ -70,7 +70,8 @@ class Runtime:
         if self._local is None or self._local_pid != pid:
             with self._lock:
                 if self._local is None or self._local_pid != pid:
-                    self._local, self._local_pid = LocalStore(), pid
+                    self._local = LocalStore(self.settings.in_memory_mb * 1024 * 1024)
+                    self._local_pid = pid
         return self._local
 
     def close(self) -> None:
