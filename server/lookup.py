@@ -22,6 +22,7 @@ itself; the grammar only decides where.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from typing import Any
 
@@ -191,11 +192,8 @@ def run(store: ox.Store, job: Job) -> Reply:
                                "prefixes": job.prefixes}
     try:
         answer = store.query(job.text, **options)
-        if isinstance(answer, ox.QueryTriples):  # DESCRIBE: cut at the cap as it is read
-            triples, cut = results.take(answer, job.row_limit)
-            body = results.graph(triples, job.format, job.prefixes,  # type: ignore[arg-type]
-                                 job.row_limit if cut else None)
-            return Reply(body=body, count=len(triples), truncated=cut)
+        if isinstance(answer, ox.QueryTriples):
+            return _described(answer, job)
         assert isinstance(answer, ox.QuerySolutions)
         body = answer.serialize(format=BY_NAME[job.format].results)
         assert body is not None
@@ -213,3 +211,12 @@ def run(store: ox.Store, job: Job) -> Reply:
     except ValueError as e:
         return Reply.failed(Fault.EVALUATION, str(e))
     return Reply(body=body, count=count, truncated=cut)
+
+
+def _described(answer: ox.QueryTriples, job: Job) -> Reply:
+    """A DESCRIBE's triples, read one past the cap at most, written in the job's format."""
+    triples = list(itertools.islice(answer, job.row_limit + 1))
+    cut = len(triples) > job.row_limit
+    del triples[job.row_limit:]
+    body = results.graph(triples, job.format, job.prefixes, job.row_limit if cut else None)
+    return Reply(body=body, count=len(triples), truncated=cut)
