@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from dakg.server.jobs import Job, Reply
 from dakg.server.page_cache import PageCache, Rendered
 from dakg.server.pool import QueryPool
 
@@ -44,9 +45,9 @@ def _counting(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     pool = app.extensions["dakg"].pool()
     run = QueryPool.run
 
-    def counted(self: QueryPool, job: object, **kwargs: object) -> object:
-        asked.append(getattr(job, "text", ""))
-        return run(self, job, **kwargs)  # type: ignore[arg-type]
+    def counted(self: QueryPool, job: Job, *, wait: float, client: str = "") -> Reply:
+        asked.append(job.text)
+        return run(self, job, wait=wait, client=client)
 
     monkeypatch.setattr(type(pool), "run", counted)
     return asked
