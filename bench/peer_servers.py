@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dakg.server.serve import gunicorn_options
@@ -46,6 +46,7 @@ class Launch:
     # The media type its CONSTRUCT and DESCRIBE answers are really in, for a peer that
     # ignores Accept for them and labels them as something else; None: it negotiates.
     graphs_as: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # set in its environment
 
 
 @dataclass
@@ -83,6 +84,15 @@ def launch_dakg(build: Build, port: int) -> Launch:
             f"{build.settings.per_client_queries} queries per client)")
 
 
+def launch_dakg_on_disk(build: Build, port: int) -> Launch:
+    """dakg as before its query processes kept an in-memory copy: what that copy gains."""
+    dakg = launch_dakg(build, port)
+    return Launch(dakg.argv, dakg.endpoint, dakg.has_pages,
+                  how=dakg.how.replace("as a user runs it", "but `DAKG_IN_MEMORY_MB=0`: "
+                                       "every query reads the RocksDB store on disk"),
+                  env={"DAKG_IN_MEMORY_MB": "0"})
+
+
 def launch_floor(build: Build, port: int) -> Launch:
     workers, worker_class = build.settings.workers, _worker_class(build.settings)
     return Launch(
@@ -114,7 +124,9 @@ LAUNCHERS: dict[str, Callable[[Build, int], Launch]] = {
     "dakg": launch_dakg,
     "floor": launch_floor,
     "rdflib-endpoint": launch_rdflib_endpoint,
+    "dakg-on-disk": launch_dakg_on_disk,
 }
+OPTIONAL = ("dakg-on-disk",)  # run only when named in --peers
 
 
 def start(name: str, build: Build, logs: Path) -> Peer:
@@ -123,8 +135,9 @@ def start(name: str, build: Build, logs: Path) -> Peer:
     launch = LAUNCHERS[name](build, port)
     log = logs / f"{name}.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(launch.argv, stdin=subprocess.DEVNULL,
-                                   stdout=sink, stderr=sink, start_new_session=True)
+        process = subprocess.Popen(launch.argv, stdin=subprocess.DEVNULL, stdout=sink,
+                                   stderr=sink, start_new_session=True,
+                                   env={**os.environ, **launch.env})
     peer = Peer(name, f"http://127.0.0.1:{port}", launch.endpoint, launch.how,
                 launch.has_pages, launch.graphs_as, process, log)
     try:

@@ -8,7 +8,9 @@ The peers, each started on loopback as its users start it (``peer_servers.py``):
 - dakg: ``dakg serve`` on the build, every limit on, settings as a user runs it;
 - floor: a bare Flask app on gunicorn over an in-memory ``pyoxigraph.Store`` loaded from the
   dump, no limits at all, with dakg's own worker count and class (``floor_app.py``);
-- rdflib-endpoint: ``rdflib-endpoint serve dakg.nq``, what a Python user would pick.
+- rdflib-endpoint: ``rdflib-endpoint serve dakg.nq``, what a Python user would pick;
+- dakg-on-disk (only when named): ``dakg serve`` with ``DAKG_IN_MEMORY_MB=0``, every query
+  read from the RocksDB store, to show what the in-memory copy gains.
 
 First every peer answers every probe of the mix once, and the size of each answer (rows or
 triples) must be the one Oxigraph gives in this process (``peer_mix.py``); ``--check-only``
@@ -39,7 +41,7 @@ from dakg.graph.store import current_build
 from dakg.settings import Settings
 from peer_load import Rate, require_wrk, wrk
 from peer_mix import JSON, MIX, Answer, HttpStatus, Probe, check, expected_sizes, fetch
-from peer_servers import LAUNCHERS, READY, Build, Peer, start
+from peer_servers import LAUNCHERS, OPTIONAL, READY, Build, Peer, start
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -77,8 +79,10 @@ def _arguments() -> argparse.Namespace:
                         help="seconds of load per peer, probe and connection count [5]")
     parser.add_argument("--connections", type=_numbers, default=[1, 4],
                         help="connection counts, comma-separated [1,4]")
-    parser.add_argument("--peers", type=_peer_names, default=list(LAUNCHERS),
-                        help=f"peers to run, dakg first [{','.join(LAUNCHERS)}]")
+    default = [name for name in LAUNCHERS if name not in OPTIONAL]
+    parser.add_argument("--peers", type=_peer_names, default=default,
+                        help=f"peers to run, dakg first [{','.join(default)}; also "
+                             f"{', '.join(OPTIONAL)}]")
     parser.add_argument("--cap", type=float, default=30.0,
                         help="seconds one answer may take before it counts as timed out [30]")
     parser.add_argument("--out", type=Path, default=RESULTS,

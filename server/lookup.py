@@ -13,13 +13,16 @@ The shape is read from the tokens of ``sparql_scan``, with a grammar that admits
 
 where a term is a variable, an IRI, a prefixed name, ``a``, or a literal, the projected
 variables are variables of the pattern, and no variable occurs twice (that would filter a
-scan, which could then cover the whole store to find nothing). Oxigraph evaluates the query
+scan, which could then cover the whole store to find nothing). So is ``DESCRIBE`` of named
+resources (``DESCRIBE <iri>…``, no WHERE): what a linked-data client asks about one
+resource, scans from each IRI read only up to the row cap. Oxigraph evaluates the query
 itself; the grammar only decides where.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from typing import Any
 
@@ -31,13 +34,18 @@ from dakg.sparql_syntax import explain
 from . import results
 from .jobs import Fault, Job, Reply
 from .sparql_scan import CACHED, Inspection, Token, inspect, own_limit
+from .worker import open_store
 
 _TERM_KINDS = {"var", "iri", "pname", "string", "number"}
 
 
 def plan(inspection: Inspection, row_limit: int) -> str | None:
     """The lookup's text with a LIMIT that bounds its scan, or None if it is not a lookup."""
-    if inspection.form != "SELECT" or inspection.dataset_clause or inspection.fetches:
+    if inspection.dataset_clause or inspection.fetches:
+        return None
+    if inspection.form == "DESCRIBE":
+        return inspection.text if _is_describe(list(inspection.tokens)) else None
+    if inspection.form != "SELECT":
         return None
     if len(inspection.text) <= CACHED:
         return _plan_cached(inspection.text, row_limit)
@@ -81,6 +89,16 @@ def _is_lookup(found: list[Token]) -> bool:
     # Only variables of the pattern: each projected variable costs a column in every row,
     # and thousands of unbound ones would make even a few rows slow to write.
     return in_pattern is not None and projected <= in_pattern
+
+
+def _is_describe(found: list[Token]) -> bool:
+    """``DESCRIBE`` of named resources only (no WHERE, no variables): their descriptions are
+    index scans from each, read only as far as the row cap (``results.take``)."""
+    i = _prologue_end(found)
+    if i >= len(found) or not found[i].is_word("DESCRIBE"):
+        return False
+    named = found[i + 1:]
+    return bool(named) and all(t.kind in ("iri", "pname") for t in named)
 
 
 def _prologue_end(found: list[Token]) -> int:
@@ -143,9 +161,13 @@ def _term(found: list[Token], i: int) -> int:
 
 
 class LocalStore:
-    """A read-only store handle in the web process, reopened when the data moves on."""
+    """The web process's own store, reopened when the data moves on: an in-memory copy when
+    the dataset takes at most ``in_memory_bytes``, as in the query processes, else a
+    read-only handle on the store on disk (an index scan there takes some five times
+    longer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_memory_bytes: int = 0) -> None:
+        self.in_memory_bytes = in_memory_bytes
         self._lock = threading.Lock()
         self._path: str | None = None
         self._store: ox.Store | None = None
@@ -154,7 +176,7 @@ class LocalStore:
         with self._lock:
             if path != self._path or self._store is None:
                 self._store = None
-                self._store = ox.Store.read_only(path)
+                self._store = open_store(path, self.in_memory_bytes)
                 self._path = path
             return self._store
 
@@ -170,6 +192,8 @@ def run(store: ox.Store, job: Job) -> Reply:
                                "prefixes": job.prefixes}
     try:
         answer = store.query(job.text, **options)
+        if isinstance(answer, ox.QueryTriples):
+            return _described(answer, job)
         assert isinstance(answer, ox.QuerySolutions)
         body = answer.serialize(format=BY_NAME[job.format].results)
         assert body is not None
@@ -187,3 +211,12 @@ def run(store: ox.Store, job: Job) -> Reply:
     except ValueError as e:
         return Reply.failed(Fault.EVALUATION, str(e))
     return Reply(body=body, count=count, truncated=cut)
+
+
+def _described(answer: ox.QueryTriples, job: Job) -> Reply:
+    """A DESCRIBE's triples, read one past the cap at most, written in the job's format."""
+    triples = list(itertools.islice(answer, job.row_limit + 1))
+    cut = len(triples) > job.row_limit
+    del triples[job.row_limit:]
+    body = results.graph(triples, job.format, job.prefixes, job.row_limit if cut else None)
+    return Reply(body=body, count=len(triples), truncated=cut)

@@ -22,6 +22,7 @@ from .admission import Admission
 from .clients import Network, client_address
 from .dataset import LinkedDataset
 from .lookup import LocalStore
+from .page_cache import PageCache
 from .pool import QueryPool
 from .sandbox import Sandbox
 
@@ -40,6 +41,7 @@ class Runtime:
     _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: Memo = field(default_factory=lambda: Memo(64))
+    pages: PageCache = field(default_factory=PageCache)
 
     def pool(self) -> QueryPool:
         pid = os.getpid()
@@ -68,7 +70,8 @@ class Runtime:
         if self._local is None or self._local_pid != pid:
             with self._lock:
                 if self._local is None or self._local_pid != pid:
-                    self._local, self._local_pid = LocalStore(), pid
+                    self._local = LocalStore(self.settings.in_memory_mb * 1024 * 1024)
+                    self._local_pid = pid
         return self._local
 
     def close(self) -> None:

@@ -26,7 +26,10 @@ EX = "http://example.org/"
     (f'SELECT ?s {{ ?s <{EX}label> "item 1"@en }} LIMIT 5',
      f'SELECT ?s {{ ?s <{EX}label> "item 1"@en }} LIMIT 5'),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1000", "SELECT * WHERE { ?s ?p ?o } LIMIT 31"),
-], ids=["resource", "prefixed class", "literal with LIMIT", "LIMIT above the cap"])
+    (f"PREFIX ex: <{EX}> DESCRIBE ex:item1 <{EX}item2>",
+     f"PREFIX ex: <{EX}> DESCRIBE ex:item1 <{EX}item2>"),
+], ids=["resource", "prefixed class", "literal with LIMIT", "LIMIT above the cap",
+        "DESCRIBE of named resources"])
 def test_single_patterns_are_lookups_with_a_bounded_scan(query: str, planned: str) -> None:
     assert plan(inspect(query), 30) == planned
 
@@ -45,6 +48,9 @@ def test_single_patterns_are_lookups_with_a_bounded_scan(query: str, planned: st
     f"CONSTRUCT WHERE {{ <{EX}item1> ?p ?o }}",
     "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
     "SELECT * WHERE { _:b ?p ?o }",
+    "DESCRIBE ?s WHERE { ?s ?p ?o }",
+    f"DESCRIBE <{EX}item1> WHERE {{}}",
+    "DESCRIBE *",
 ], ids=lambda q: q[:45])
 def test_everything_else_goes_to_the_query_processes(query: str) -> None:
     assert plan(inspect(query), 30) is None
@@ -134,3 +140,22 @@ def test_lookups_do_not_use_the_query_processes(small_app: Flask,
     response = small_app.test_client().get(
         "/sparql", query_string={"query": f"SELECT ?o WHERE {{ <{EX}item1> ?p ?o }}"})
     assert response.status_code == 200 and len(json_of(response)["results"]["bindings"]) == 5
+
+
+def test_a_described_resource_is_the_same_in_the_web_process(small_app: Flask,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    client = small_app.test_client()
+    # With a WHERE clause the same question goes to a query process.
+    slow = client.get("/sparql", query_string={"query": f"DESCRIBE <{EX}item7> WHERE {{}}"},
+                      headers={"Accept": "application/n-triples"})
+
+    def no_pool() -> NoReturn:
+        raise AssertionError("a DESCRIBE of a named resource went to a query process")
+
+    monkeypatch.setattr(small_app.extensions["dakg"], "pool", no_pool)
+    fast = client.get("/sparql", query_string={"query": f"DESCRIBE <{EX}item7>"},
+                      headers={"Accept": "application/n-triples"})
+    assert fast.status_code == slow.status_code == 200
+    lines = sorted(fast.get_data(as_text=True).splitlines())
+    assert lines == sorted(slow.get_data(as_text=True).splitlines()) and len(lines) == 4

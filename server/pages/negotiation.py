@@ -7,9 +7,12 @@ Only the extensions below select a representation; any other dot is part of the 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from .. import formats
 from ..errors import not_acceptable
@@ -55,7 +58,19 @@ def negotiate(ext: str | None) -> str | formats.Format:
     """``HTML`` or an RDF format: from the extension, else from Accept (406 if nothing fits)."""
     if ext is not None:
         return EXTENSIONS[ext]
-    accept = request.accept_mimetypes
+    chosen = _by_accept(request.headers.get("Accept", ""))
+    if chosen is None:
+        graph = formats.offers(formats.Kind.GRAPH)
+        raise not_acceptable([HTML, *(f.media_type for f in graph)])
+    return chosen
+
+
+@functools.lru_cache(maxsize=512)
+def _by_accept(header: str) -> str | formats.Format | None:
+    """The representation an ``Accept`` header asks for, None if none fits. Kept per header
+    value: clients send the same few, and matching one against every offer costs more than
+    answering a cached page."""
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept:
         return HTML
     graph = formats.offers(formats.Kind.GRAPH)
@@ -64,7 +79,7 @@ def negotiate(ext: str | None) -> str | formats.Format:
                *(a for f in graph for a in f.aliases)]
     best = accept.best_match(offered)
     if best is None:
-        raise not_acceptable([HTML, *(f.media_type for f in graph)])
+        return None
     if best in (HTML, _XHTML):
         return HTML
     chosen = formats.by_media_type(best, formats.Kind.GRAPH)

@@ -8,6 +8,7 @@ linked as a local path, escaped so that the server decodes it back to the same I
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -68,7 +69,10 @@ def href_escape(path: str) -> str:
     return _escape_part(head) + hash_ + _escape_part(fragment)
 
 
+@functools.lru_cache(maxsize=8192)
 def _escape_part(text: str) -> str:
+    # Kept: a page links the same few hundred IRIs many times, and each is escaped by
+    # character.
     return "".join(ch if ch in _PATH_SAFE or (ch.isascii() and ch.isalnum())
                    or (ord(ch) > 0x7F and _iri_char(ch)) else quote(ch, safe="")
                    for ch in text)

@@ -18,6 +18,7 @@ from dakg.graph.stats import COVERAGE_QUERY, NAMED_KINDS, Coverage, coverage_fro
 from .. import description, formats
 from ..dataset import served_copy
 from ..errors import HttpError
+from ..page_cache import Rendered
 from ..queries import content, not_modified, select
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
@@ -60,8 +61,7 @@ def resource(local: str, ext: str | None = None) -> Response:
     etag = _resource_etag(rt, iri, chosen)
     if etag in request.if_none_match:
         return not_modified(etag)
-    response = (_page(rt, iri) if isinstance(chosen, str)
-                else _data(rt, iri, chosen, whole_ontology=local.startswith("def/")))
+    response = _rendered(rt, iri, chosen, whole_ontology=local.startswith("def/"))
     cacheable(response, etag)
     if ext is None:
         response.vary.add("Accept")
@@ -78,6 +78,26 @@ def _resource_etag(rt: Runtime, iri: str, chosen: str | formats.Format) -> str:
     digest = hashlib.blake2b(f"{iri}\x00{name}\x00{request.script_root}".encode(),
                              digest_size=8).hexdigest()
     return f"{rt.dataset.current().version}-page-{CODE_DIGEST}-{digest}-{host_tag()}"
+
+
+def _rendered(rt: Runtime, iri: str, chosen: str | formats.Format, *,
+              whole_ontology: bool) -> Response:
+    """The page or representation, from the cache of rendered pages if it is there."""
+    name = chosen if isinstance(chosen, str) else chosen.name
+    key = (rt.dataset.current().version, iri, name, request.script_root, request.host_url)
+    kept = rt.pages.get(key)
+    if kept is None:
+        response = _page(rt, iri) if isinstance(chosen, str) else \
+            _data(rt, iri, chosen, whole_ontology=whole_ontology)
+        if response.is_streamed:  # a long description, spooled: written each time
+            return response
+        kept = Rendered(response.get_data(), response.content_type,
+                        tuple((k, v) for k, v in response.headers.items()
+                              if k in (TRUNCATED_HEADER, ROW_LIMIT_HEADER)))
+        rt.pages.put(key, kept)
+    response = Response(kept.body, content_type=kept.content_type)
+    response.headers.extend(kept.headers)
+    return response
 
 
 def _page(rt: Runtime, iri: str) -> Response:
