@@ -61,8 +61,8 @@ def serialize(quads: list[ox.Quad], fmt: Format, prefixes: dict[str, str],
               triples: list[ox.Triple] | None = None) -> bytes:
     """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
     if the caller has already computed it)."""
-    if fmt.rdf_format == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
-        return compact_jsonld(to_bytes(quads, fmt.rdf_format, prefixes), prefixes)
+    if fmt.rdf == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
+        return compact_jsonld(to_bytes(quads, fmt.rdf, prefixes), prefixes)
     if fmt.datasets:
         return to_bytes(quads, fmt.rdf, prefixes)
     union = triples if triples is not None else sorted_triples(quads)
