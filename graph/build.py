@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from .rdf.dataset import NamedGraph, map_dataset, rebase, shapes_graph, triples,
 from .rdf.namespaces import DEFAULT_BASE, prefixes_for
 from .records import Report
 from .reference import Reference, cross_check, load_reference
-from .source import Source, bundled_manifests, load_source
+from .source import Source, bundled_manifests, load_source, manifests_in
 from .store import (
     BUILDS,
     DUMPS,
@@ -68,32 +68,56 @@ def mention_finder(reference: Reference) -> MentionFinder:
 def extract(manifest: Path | None = None, reference_path: Path | None = None, *,
             verify_hash: bool = True) -> Extraction:
     """Read the source and the curated data, extract the report, cross-check the two."""
-    source = load_source(manifest or bundled_manifests()[0], verify_hash=verify_hash)
+    return extract_series([manifest] if manifest else [], reference_path,
+                          verify_hash=verify_hash)[0]
+
+
+def extract_series(manifests: Sequence[Path], reference_path: Path | None = None, *,
+                   verify_hash: bool = True) -> list[Extraction]:
+    """Extract each report (``manifests`` are files or folders of them; none means the
+    bundled report) and cross-check the curated data against them all."""
+    paths = manifests_in(manifests) if manifests else bundled_manifests()[:1]
     reference = load_reference(reference_path)
-    report = parse_report(source, mention_finder(reference))
-    cross_check(report, reference, source)
-    return Extraction(source, reference, report)
+    finder = mention_finder(reference)
+    extractions = []
+    for path in paths:
+        source = load_source(path, verify_hash=verify_hash)
+        extractions.append(Extraction(source, reference, parse_report(source, finder)))
+    _distinct_symbols(extractions)
+    cross_check([(e.report, e.source) for e in extractions], reference)
+    return extractions
 
 
-def map_extraction(extraction: Extraction) -> list[NamedGraph]:
+def _distinct_symbols(extractions: Sequence[Extraction]) -> None:
+    seen: dict[str, str] = {}
+    for e in extractions:
+        if e.report.symbol in seen:
+            raise BuildError(f"{e.source.name} and {seen[e.report.symbol]} are both the "
+                             f"report {e.report.symbol}: build each report once")
+        seen[e.report.symbol] = e.source.name
+
+
+def map_extraction(*extractions: Extraction) -> list[NamedGraph]:
     from dakg import __version__
 
-    return map_dataset(extraction.report, extraction.source.text, extraction.reference,
-                       __version__)
+    return map_dataset([(e.report, e.source.text) for e in extractions],
+                       extractions[0].reference, __version__)
 
 
-def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
+def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[Path] = (),
           reference_path: Path | None = None) -> BuildResult:
-    """Build the graph and make it the current store; nothing changes if any step fails.
+    """Build the graph of the reports ``manifests`` name (files, or folders of them; none
+    means the bundled report) and make it the current store; nothing changes if any step
+    fails.
 
     The data folder is made ready (and locked) before any work, so that an operator's mistake
     (a folder that cannot be written) is said at once, not after the extraction.
     """
     clock = _Clock()
     with prepared(data_dir) as work:
-        extraction = extract(manifest, reference_path)
+        extractions = extract_series(manifests, reference_path)
         clock.lap("extract")
-        graphs = map_extraction(extraction)
+        graphs = map_extraction(*extractions)
         clock.lap("map")
         outcome = check(union(graphs), shapes_graph())
         clock.lap("validate")
@@ -101,7 +125,7 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
         prefixes = prefixes_for(base_iri)
         version, counts, sums = _write(work, graphs, prefixes)
         clock.lap("store+dumps")
-        _manifest(work, version, base_iri, extraction, counts, sums)
+        _manifest(work, version, base_iri, extractions, counts, sums)
         final = data_dir / BUILDS / version
         final.parent.mkdir(exist_ok=True)
         if final.exists():
@@ -169,7 +193,7 @@ def _write(work: Path, graphs: list[NamedGraph],
     return version, counts, sums
 
 
-def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
+def _manifest(work: Path, version: str, base_iri: str, extractions: Sequence[Extraction],
               counts: dict[str, int], sums: dict[str, str]) -> None:
     from dakg import __version__
 
@@ -178,9 +202,8 @@ def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
         "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dakg": __version__,
         "base_iri": base_iri,
-        "source": {"symbol": extraction.source.manifest.symbol,
-                   "file": extraction.source.name,
-                   "sha256": extraction.source.manifest.sha256},
+        "sources": [{"symbol": e.source.manifest.symbol, "file": e.source.name,
+                     "sha256": e.source.manifest.sha256} for e in extractions],
         "graphs": counts,
         "dumps": {name: {"sha256": digest} for name, digest in sums.items()},
         "dump_name": DUMP_NAME,

@@ -93,25 +93,31 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
 
 
 @main.command()
-@click.option("--source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Manifest (.toml) of the report to build from [default: vendored CDIP/35/2].")
+@click.option("--source", "sources", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Manifest (.toml) of a report to build from, or a folder of them; repeat "
+              "for a series [default: vendored CDIP/35/2].")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Curated reference file [default: the one shipped with dakg].")
 @pass_context
-def build(context: Context, source: Path | None, reference: Path | None) -> None:
-    """Extract the report, validate the graph, load the store and write the dumps.
+def build(context: Context, sources: tuple[Path, ...], reference: Path | None) -> None:
+    """Extract the reports, validate the graph, load the store and write the dumps.
 
-    The build is atomic: if any step fails, the previous store and dumps stay as they were.
+    Each report becomes its own named graph. The build is atomic: if any step fails, the
+    previous store and dumps stay as they were.
     """
-    settings = context.settings.replace(source=source or context.settings.source,
-                                        reference=reference or context.settings.reference)
-    if settings.source is not None and settings.source.suffix != ".toml":
-        raise click.UsageError(
-            f"{settings.source} is not a source manifest: --source takes a .toml file that "
-            "names the report's text and describes it (symbol, language, file, sha256, "
-            "committee, session, origin), like graph/sources/cdip_35_2_zh.toml")
+    settings = context.settings.replace(reference=reference or context.settings.reference)
+    if not sources and settings.source is not None:
+        sources = (settings.source,)
+    for source in sources:
+        if not source.is_dir() and source.suffix != ".toml":
+            raise click.UsageError(
+                f"{source} is not a source manifest: --source takes a .toml file that "
+                "names the report's text and describes it (symbol, language, file, sha256, "
+                "committee, session, origin), like graph/sources/cdip_35_2_zh.toml, or a "
+                "folder of them")
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
-                                           manifest=settings.source,
+                                           manifests=sources,
                                            reference_path=settings.reference))
     click.echo(f"built {result.version} in {result.path}")
     for name, count in result.graphs.items():
