@@ -70,6 +70,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def series(tmp_path_factory: pytest.TempPathFactory, manifest: Path,
+           extraction: Extraction) -> Path:
+    """A data folder holding one build of two reports: the real one and a generated later
+    one (``dakg.graph.synth``, seed 11, variant 0: CDIP/36/2)."""
+    from dakg.graph.synth import template, variant
+
+    base = template(extraction.source, extraction.report, extraction.reference.immediate)
+    later = variant(base, 11, 0).write(tmp_path_factory.mktemp("series-sources"))
+    data_dir = tmp_path_factory.mktemp("series")
+    build(data_dir, manifests=[manifest, later])
+    return data_dir
+
+
 def write_source(folder: Path, source: Source, text: str) -> Path:
     """Write ``text`` as a vendored source with its own manifest; return the manifest path."""
     import hashlib

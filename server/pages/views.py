@@ -113,7 +113,15 @@ def home() -> str:
                            version=snapshot.version, dumps=dumps_folder(rt) is not None,
                            live=served_copy(rt.dataset), coverage=names,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           report=rt.settings.base_iri + "id/document/CDIP/35/2")
+                           reports=rt.cache.get(("reports", snapshot.version),
+                                                lambda: progress_reports(rt)))
+
+
+def progress_reports(rt: Runtime) -> list[tuple[str, str]]:
+    """The reports the data holds, as (IRI, symbol), in the order of their symbols."""
+    rows, _ = select(rt, prologue(rt) + "SELECT ?report ?symbol { ?report a "
+                     "dakg:ProgressReport ; dakg:symbol ?symbol } ORDER BY ?symbol", 1000)
+    return [(row["report"]["value"], row["symbol"]["value"]) for row in rows]
 
 
 def name_coverage(rt: Runtime) -> list[Coverage]:
