@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..errors import BuildError

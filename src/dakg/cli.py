@@ -29,7 +29,14 @@ from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, re
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import coverage, figures, graph_sizes
-from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
+from dakg.graph.store import (
+    agreed_base_iri,
+    list_builds,
+    locked,
+    open_store,
+    prune_builds,
+    sweep_work_folders,
+)
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import Settings, describe
 
@@ -89,6 +96,10 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
         settings = Settings.from_env(data_dir=data_dir, base_iri=base_iri)
     except ValueError as e:
         raise click.UsageError(str(e)) from e
+    if ctx.invoked_subcommand != "build":  # what reads a build reads it with its own base
+        built = _guard(lambda: agreed_base_iri(settings.data_dir, settings.base_iri,
+                                               DEFAULT_BASE))
+        settings = settings.replace(base_iri=built)
     ctx.obj = Context(settings)
 
 
