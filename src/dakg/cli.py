@@ -178,24 +178,24 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
               show_default=True, help="RDF format to write.")
 @click.option("--graph", "graph_name", default="all", show_default=True,
               help="'all', a named graph IRI, or its name under /id/graph/ (ontology, "
-                   "reference, report/CDIP/35/2).")
+                   "reference, shared, report/CDIP/35/2).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write [default: standard output].")
 @pass_context
 def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> None:
     """Write the dataset, or one named graph, in an RDF format."""
     store = _guard(lambda: open_store(context.settings.data_dir))
-    quads = list(store)
-    if graph_name != "all":
+    if graph_name == "all":
+        quads = list(store)
+    else:  # read the one graph from the store's index, not the whole store
         iri = graph_name if "://" in graph_name else \
             f"{context.settings.base_iri}id/graph/{graph_name}"
-        quads = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
-                 and q.graph_name.value == iri]
-        if not quads:
-            known = sorted({q.graph_name.value for q in store
-                            if isinstance(q.graph_name, ox.NamedNode)})
+        if not store.contains_named_graph(ox.NamedNode(iri)):
+            known = sorted(g.value for g in store.named_graphs()
+                           if isinstance(g, ox.NamedNode))
             raise click.ClickException(f"no graph <{iri}> in the store; it has: "
                                        + ", ".join(known))
+        quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
     data = serialize(sorted_quads(quads), dump_format(fmt), _prefixes(context.settings))
     if output is None:
         sys.stdout.buffer.write(data)
