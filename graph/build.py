@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from .rdf.dataset import NamedGraph, map_dataset, rebase, shapes_graph, triples,
 from .rdf.namespaces import DEFAULT_BASE, prefixes_for
 from .records import Report
 from .reference import Reference, cross_check, load_reference
-from .source import Source, bundled_manifests, load_source
+from .source import Source, bundled_manifests, load_source, manifests_in
 from .store import (
     BUILDS,
     DUMPS,
@@ -70,23 +70,53 @@ def mention_finder(reference: Reference) -> MentionFinder:
 def extract(manifest: Path | None = None, reference_path: Path | None = None, *,
             verify_hash: bool = True) -> Extraction:
     """Read the source and the curated data, extract the report, cross-check the two."""
-    source = load_source(manifest or bundled_manifests()[0], verify_hash=verify_hash)
+    return extract_series([manifest] if manifest else [], reference_path,
+                          verify_hash=verify_hash)[0]
+
+
+def extract_series(manifests: Sequence[Path], reference_path: Path | None = None, *,
+                   verify_hash: bool = True) -> list[Extraction]:
+    """Extract each report (``manifests`` are files or folders of them; none means the
+    bundled report) and cross-check the curated data against them all."""
+    paths = manifest_paths(manifests)
     reference = load_reference(reference_path)
-    report = parse_report(source, mention_finder(reference))
-    cross_check(report, reference, source)
-    return Extraction(source, reference, report)
+    finder = mention_finder(reference)
+    extractions = []
+    for path in paths:
+        source = load_source(path, verify_hash=verify_hash)
+        extractions.append(Extraction(source, reference, parse_report(source, finder)))
+    _distinct_symbols(extractions)
+    cross_check([(e.report, e.source) for e in extractions], reference)
+    return extractions
 
 
-def map_extraction(extraction: Extraction) -> list[NamedGraph]:
+def manifest_paths(manifests: Sequence[Path]) -> list[Path]:
+    """The manifest files ``manifests`` name (files, or folders of them); none: the bundled
+    report's."""
+    return manifests_in(manifests) if manifests else bundled_manifests()[:1]
+
+
+def _distinct_symbols(extractions: Sequence[Extraction]) -> None:
+    seen: dict[str, str] = {}
+    for e in extractions:
+        if e.report.symbol in seen:
+            raise BuildError(f"{e.source.name} and {seen[e.report.symbol]} are both the "
+                             f"report {e.report.symbol}: build each report once")
+        seen[e.report.symbol] = e.source.name
+
+
+def map_extraction(*extractions: Extraction) -> list[NamedGraph]:
     from dakg import __version__
 
-    return map_dataset(extraction.report, extraction.source.text, extraction.reference,
-                       __version__)
+    return map_dataset([(e.report, e.source.text) for e in extractions],
+                       extractions[0].reference, __version__)
 
 
-def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None = None,
+def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[Path] = (),
           reference_path: Path | None = None, store: Endpoints | None = None) -> BuildResult:
-    """Build the graph and make it the current store; nothing changes if any step fails.
+    """Build the graph of the reports ``manifests`` name (files, or folders of them; none
+    means the bundled report) and make it the current store; nothing changes if any step
+    fails.
 
     The data folder is made ready (and locked) before any work, so that an operator's mistake
     (a folder that cannot be written) is said at once, not after the extraction; so is a
@@ -98,18 +128,19 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifest: Path | None
     if remote is not None:
         remote.check()
     with prepared(data_dir) as work:
-        extraction = extract(manifest, reference_path)
+        paths = manifest_paths(manifests)
+        extractions = extract_series(paths, reference_path)
         clock.lap("extract")
-        graphs = map_extraction(extraction)
+        graphs = map_extraction(*extractions)
         clock.lap("map")
         outcome = check(union(graphs), shapes_graph())
         clock.lap("validate")
         graphs = rebase(graphs, base_iri)
         prefixes = prefixes_for(base_iri)
         version, counts, sums = _write(work, graphs, prefixes,
-                                       _source_files(extraction, manifest))
+                                       _source_files(extractions, paths))
         clock.lap("store+dumps")
-        _manifest(work, version, base_iri, extraction, counts, sums)
+        _manifest(work, version, base_iri, extractions, counts, sums)
         final = data_dir / BUILDS / version
         final.parent.mkdir(exist_ok=True)
         if final.exists():
@@ -164,12 +195,18 @@ def ready(data_dir: Path) -> None:
             raise _unusable(folder, PermissionError(13, "Permission denied"))
 
 
-def _source_files(extraction: Extraction, manifest: Path | None) -> dict[str, bytes]:
-    """The source text as read (valid UTF-8, so encoding gives its bytes back) and its
+def _source_files(extractions: Sequence[Extraction],
+                  manifests: Sequence[Path]) -> dict[str, bytes]:
+    """Each source text as read (valid UTF-8, so encoding gives its bytes back) and its
     manifest, to be published beside the dumps."""
-    path = manifest or bundled_manifests()[0]
-    return {extraction.source.name: extraction.source.text.encode("utf-8"),
-            path.name: path.read_bytes()}
+    files: dict[str, bytes] = {}
+    for extraction, path in zip(extractions, manifests, strict=True):
+        for name, data in ((extraction.source.name, extraction.source.text.encode("utf-8")),
+                           (path.name, path.read_bytes())):
+            if files.get(name, data) != data:
+                raise BuildError(f"two sources publish a file named {name}; rename one")
+            files[name] = data
+    return files
 
 
 def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
@@ -190,7 +227,7 @@ def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
     return version, counts, sums
 
 
-def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
+def _manifest(work: Path, version: str, base_iri: str, extractions: Sequence[Extraction],
               counts: dict[str, int], sums: dict[str, str]) -> None:
     from dakg import __version__
 
@@ -199,9 +236,8 @@ def _manifest(work: Path, version: str, base_iri: str, extraction: Extraction,
         "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dakg": __version__,
         "base_iri": base_iri,
-        "source": {"symbol": extraction.source.manifest.symbol,
-                   "file": extraction.source.name,
-                   "sha256": extraction.source.manifest.sha256},
+        "sources": [{"symbol": e.source.manifest.symbol, "file": e.source.name,
+                     "sha256": e.source.manifest.sha256} for e in extractions],
         "graphs": counts,
         "dumps": {name: {"sha256": digest} for name, digest in sums.items()},
         "dump_name": DUMP_NAME,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,21 @@ def bundled_manifests() -> list[Path]:
     """The manifests of the sources shipped with the package, sorted by file name."""
     folder = resources.files("dakg.graph.sources")
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+def manifests_in(paths: Sequence[Path]) -> list[Path]:
+    """The manifests ``paths`` name: each file as given, each folder's ``.toml`` files sorted
+    by name; an error names a folder that holds none."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = sorted(path.glob("*.toml"))
+        if not inside:
+            raise SourceError(f"{path}: the folder holds no source manifest (.toml)")
+        found += inside
+    return found
 
 
 def read_manifest(path: Path) -> Manifest:

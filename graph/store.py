@@ -39,6 +39,22 @@ def current_build(data_dir: Path) -> Path:
     return link.resolve()
 
 
+def agreed_base_iri(data_dir: Path, setting: str, default: str) -> str:
+    """The base IRI to read the current build with: the one its ``build.json`` records (the
+    one source of truth once a build exists), or ``setting`` if there is no build yet. A
+    ``setting`` other than ``default`` that disagrees with the build is a ``BuildError``."""
+    link = data_dir / CURRENT
+    if not link.exists():
+        return setting
+    built = str(read_manifest(link.resolve()).get("base_iri", default))
+    if setting not in (built, default):
+        raise BuildError(f"the current build in {data_dir} was made with the base IRI "
+                         f"{built}, but the setting (--base-iri or DAKG_BASE_IRI) says "
+                         f"{setting}: rebuild with 'dakg build --base-iri {setting}', or "
+                         "drop the setting")
+    return built
+
+
 def read_manifest(build: Path) -> dict[str, object]:
     """What ``build.json`` says about a build."""
     return dict(json.loads((build / MANIFEST).read_text()))

@@ -8,7 +8,8 @@ from flask import Flask, Response
 from flask_compress import Compress
 
 from dakg.formats import FORMATS
-from dakg.graph.rdf.namespaces import prefixes_for
+from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
+from dakg.graph.store import agreed_base_iri
 from dakg.settings import Settings
 
 from . import cors, errors
@@ -42,6 +43,9 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         COMPRESS_STREAMS=False,
         JSON_AS_ASCII=False,
     )
+    if dataset is None:  # a build: its build.json says which base its IRIs are under
+        settings = settings.replace(base_iri=agreed_base_iri(
+            settings.data_dir, settings.base_iri, DEFAULT_BASE))
     dataset = dataset or LinkedDataset(settings.data_dir)
     if settings.write_token is not None:
         dataset = live_dataset(dataset)

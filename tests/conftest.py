@@ -54,7 +54,12 @@ def graphs(extraction: Extraction) -> list[NamedGraph]:
 
 @pytest.fixture(scope="session")
 def report_graph(graphs: list[NamedGraph]) -> Graph:
-    return next(g.graph for g in graphs if "/graph/report/" in str(g.name))
+    """The report's graph with what it says of shared resources (the shared graph)."""
+    graph = Graph()
+    for named in graphs:
+        if "/graph/report/" in str(named.name) or str(named.name).endswith("/graph/shared"):
+            graph += named.graph
+    return graph
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +67,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding one complete build of the real report."""
     data_dir = tmp_path_factory.mktemp("built")
     build(data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def series(tmp_path_factory: pytest.TempPathFactory, manifest: Path,
+           extraction: Extraction) -> Path:
+    """A data folder holding one build of two reports: the real one and a generated later
+    one (``dakg.graph.synth``, seed 11, variant 0: CDIP/36/2)."""
+    from dakg.graph.synth import template, variant
+
+    base = template(extraction.source, extraction.report, extraction.reference.immediate)
+    later = variant(base, 11, 0).write(tmp_path_factory.mktemp("series-sources"))
+    data_dir = tmp_path_factory.mktemp("series")
+    build(data_dir, manifests=[manifest, later])
     return data_dir
 
 

@@ -44,11 +44,11 @@ def test_build_layout_and_manifest(built: Path) -> None:
     current = current_build(built)
     manifest = json.loads((current / "build.json").read_text())
     assert current.name == manifest["version"]
-    assert manifest["source"]["sha256"] == (
+    assert manifest["sources"][0]["sha256"] == (
         "3a3b3d09893249fa6088e8c5ecb72d7f0cd068e385c957682ab2b23cf6939fbb")
     assert set(manifest["graphs"]) == {
         "https://w3id.org/dakg/id/graph/ontology", "https://w3id.org/dakg/id/graph/reference",
-        "https://w3id.org/dakg/id/graph/report/CDIP/35/2"}
+        "https://w3id.org/dakg/id/graph/shared", "https://w3id.org/dakg/id/graph/report/CDIP/35/2"}
 
 
 def test_checksums_match_the_dumps(built: Path) -> None:
@@ -135,7 +135,7 @@ def test_a_failed_build_leaves_the_previous_one(tmp_path: Path, source: Source) 
     good = build(tmp_path / "data")
     bad = write_source(tmp_path, source, damage(source, "\t建议7*\n", "\t建 议7*\n"))
     with pytest.raises(SourceError):
-        build(tmp_path / "data", manifest=bad)
+        build(tmp_path / "data", manifests=[bad])
     assert current_build(tmp_path / "data") == good.path
     leftovers = [p.name for p in (tmp_path / "data").iterdir() if p.name.startswith(".build")]
     assert leftovers == []
@@ -163,7 +163,7 @@ def test_another_base_moves_every_iri(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     names = {q.graph_name.value for q in store if isinstance(q.graph_name, ox.NamedNode)}
     assert names == {f"{base}id/graph/ontology", f"{base}id/graph/reference",
-                     f"{base}id/graph/report/CDIP/35/2"}
+                     f"{base}id/graph/shared", f"{base}id/graph/report/CDIP/35/2"}
     assert not any("w3id.org/dakg" in str(q) for q in store)
     assert "@prefix dakg: <http://localhost:8000/def/>" in (
         result.path / "dumps" / "dakg.ttl").read_text()

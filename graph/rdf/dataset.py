@@ -1,21 +1,34 @@
 """The whole dataset: one named graph for the ontology, one for the curated reference data,
-one per source report (so a later report can be added beside this one)."""
+one per source report, and one for what the reports say of the things they share.
+
+A report's graph holds only statements about its own nodes (its document, sections,
+paragraphs, mentions, selectors, its extraction), so the reports of a series never collide
+and every statement is attributable to its report. What a report says of a shared resource
+(a recommendation's sectors, a document's symbol, a programme's recommendations) goes to the
+shared graph, which holds each such statement once however many reports make it: the union
+default graph then answers with one row per fact, not one per report. Each shortcut there is
+also stated on a report's own nodes (the section's ``dakg:relatedSector``, ``dakg:reportsOn``,
+``dakg:mentionsProgramme``; the mention's ``oa:hasBody``), which is where to ask which report
+said it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..errors import BuildError
 from ..records import Report
 from ..reference import Reference
 from . import iris
-from .namespaces import DEFAULT_BASE, PREFIXES, XSD, prefixes_for, rebased_iri
+from .literals import en
+from .namespaces import DAKG, DEFAULT_BASE, PREFIXES, XSD, prefixes_for, rebased_iri
 from .reference import map_reference
 from .report import ReportMapper
 
@@ -52,28 +65,71 @@ def _package_text(package: str, name: str) -> str:
         raise BuildError(f"the package data {package}/{name} cannot be read: {e}") from e
 
 
-def map_dataset(report: Report, text: str, reference: Reference,
+def map_dataset(reports: Sequence[tuple[Report, str]], reference: Reference,
                 software_version: str) -> list[NamedGraph]:
-    """Map extracted and curated records to the named graphs of the dataset."""
+    """Map extracted reports (each with its source text) and curated records to the named
+    graphs of the dataset: ontology, reference, shared, then one graph per report."""
 
     def sector_of(name_zh: str) -> URIRef:
         sector = reference.sector_named(name_zh)
         assert sector is not None  # cross_check has already refused unknown sectors
         return iris.sector(sector.key)
 
-    numbers = range(1, max(n for s in report.sections for n in s.numbers) + 1)
+    numbers = range(1, max(n for report, _ in reports for s in report.sections
+                           for n in s.numbers) + 1)
     # Sessions are labelled by their body's acronym (CDIP第三十四届会议), or its name when it
     # has none (产权组织成员国大会第六十六届会议).
     body_names = {c.key: (c.acronym or c.name_zh, c.acronym or c.name_en or c.key)
                   for c in reference.committees}
-    report_graph = ReportMapper(report, text, new_graph(), sector_of=sector_of,
-                                body_names=body_names,
-                                software_version=software_version).map()
+    shared = new_graph()
+    report_graphs = []
+    for report, text in reports:
+        mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
+                              body_names=body_names, software_version=software_version).map()
+        report_graphs.append(NamedGraph(iris.graph_report(report.symbol),
+                                        split_shared(mapped, report.symbol, shared)))
+    _shared_metadata(shared, [named.name for named in report_graphs])
     return [
         NamedGraph(iris.graph_ontology(), ontology_graph()),
         NamedGraph(iris.graph_reference(), map_reference(reference, numbers, new_graph())),
-        NamedGraph(iris.graph_report(report.symbol), report_graph),
+        NamedGraph(iris.graph_shared(), shared),
+        *report_graphs,
     ]
+
+
+# What describes a document as such (written for every document a report names, the report
+# itself included): shared, so that another report citing this one does not repeat it.
+_DOCUMENT_DESCRIPTION = frozenset({RDF.type, DAKG.symbol, RDFS.label, DAKG.documentNumber,
+                                   DAKG.informationDocument, DAKG.forSession, SKOS.hiddenLabel,
+                                   DAKG.revision, DAKG.revisionOf})
+
+
+def split_shared(mapped: Graph, symbol: str, shared: Graph) -> Graph:
+    """Move from ``mapped`` into ``shared`` every statement whose subject is not one of the
+    report's own nodes; give back what stays (the report's graph)."""
+    report = iris.document(symbol)
+    own = (f"{report}/", f"{report}#")
+    metadata = {iris.graph_report(symbol), iris.extraction(symbol)}
+    moved = []
+    for s, p, o in mapped:
+        if not isinstance(s, URIRef) or s in metadata or str(s).startswith(own):
+            continue
+        if s == report and not (p in _DOCUMENT_DESCRIPTION
+                                and (p != RDF.type or o == DAKG.Document)):
+            continue
+        moved.append((s, p, o))
+    for triple in moved:
+        mapped.remove(triple)
+        shared.add(triple)
+    return mapped
+
+
+def _shared_metadata(shared: Graph, reports: list[URIRef]) -> None:
+    node = iris.graph_shared()
+    shared.add((node, RDF.type, PROV.Entity))
+    shared.add((node, DCTERMS.title, en("What the reports say of the resources they share")))
+    for report in reports:
+        shared.add((node, PROV.wasDerivedFrom, report))
 
 
 def union(graphs: list[NamedGraph]) -> Graph:

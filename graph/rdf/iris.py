@@ -98,6 +98,11 @@ def graph_reference() -> URIRef:
     return ID["graph/reference"]
 
 
+def graph_shared() -> URIRef:
+    """The graph of what the reports say of resources they share (see ``dataset``)."""
+    return ID["graph/shared"]
+
+
 def graph_report(symbol: str) -> URIRef:
     return ID[f"graph/report/{symbol}"]
 

@@ -146,7 +146,16 @@ def home() -> str:
     return render_template("home.html", browse=browse, indexes=indexes.INDEXES, pictures=drawn,
                            coverage=names, report=report,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
+                           reports=rt.cache.get(("reports", snapshot.version),
+                                                lambda: progress_reports(rt)),
                            **common)
+
+
+def progress_reports(rt: Runtime) -> list[tuple[str, str]]:
+    """The reports the data holds, as (IRI, symbol), in the order of their symbols."""
+    rows, _ = select(rt, prologue(rt) + "SELECT ?report ?symbol { ?report a "
+                     "dakg:ProgressReport ; dakg:symbol ?symbol } ORDER BY ?symbol", 1000)
+    return [(row["report"]["value"], row["symbol"]["value"]) for row in rows]
 
 
 def name_coverage(rt: Runtime) -> list[Coverage]:

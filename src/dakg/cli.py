@@ -29,7 +29,14 @@ from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, re
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.stats import coverage, figures, graph_sizes
-from dakg.graph.store import list_builds, locked, open_store, prune_builds, sweep_work_folders
+from dakg.graph.store import (
+    agreed_base_iri,
+    list_builds,
+    locked,
+    open_store,
+    prune_builds,
+    sweep_work_folders,
+)
 from dakg.graph.validate import validate as shacl_validate
 from dakg.settings import SECRETS, Settings, describe
 
@@ -89,37 +96,47 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
         settings = Settings.from_env(data_dir=data_dir, base_iri=base_iri)
     except ValueError as e:
         raise click.UsageError(str(e)) from e
+    if ctx.invoked_subcommand != "build":  # what reads a build reads it with its own base
+        built = _guard(lambda: agreed_base_iri(settings.data_dir, settings.base_iri,
+                                               DEFAULT_BASE))
+        settings = settings.replace(base_iri=built)
     ctx.obj = Context(settings)
 
 
 @main.command()
-@click.option("--source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Manifest (.toml) of the report to build from [default: vendored CDIP/35/2].")
+@click.option("--source", "sources", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Manifest (.toml) of a report to build from, or a folder of them; repeat "
+              "for a series [default: vendored CDIP/35/2].")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Curated reference file [default: the one shipped with dakg].")
 @click.option("--store", "store_url", metavar="URL", default=None,
               help="Also load the graphs into this SPARQL server's query endpoint "
                    "[env DAKG_STORE; see the store_* settings].")
 @pass_context
-def build(context: Context, source: Path | None, reference: Path | None,
+def build(context: Context, sources: tuple[Path, ...], reference: Path | None,
           store_url: str | None) -> None:
-    """Extract the report, validate the graph, load the store and write the dumps.
+    """Extract the reports, validate the graph, load the store and write the dumps.
 
-    The build is atomic: if any step fails, the previous store and dumps stay as they were.
+    Each report becomes its own named graph. The build is atomic: if any step fails, the
+    previous store and dumps stay as they were.
     """
     try:
-        settings = context.settings.replace(source=source or context.settings.source,
-                                            reference=reference or context.settings.reference,
+        settings = context.settings.replace(reference=reference or context.settings.reference,
                                             store=store_url or context.settings.store)
     except ValueError as e:
         raise click.UsageError(str(e)) from e
-    if settings.source is not None and settings.source.suffix != ".toml":
-        raise click.UsageError(
-            f"{settings.source} is not a source manifest: --source takes a .toml file that "
-            "names the report's text and describes it (symbol, language, file, sha256, "
-            "committee, session, origin), like graph/sources/cdip_35_2_zh.toml")
+    if not sources and settings.source is not None:
+        sources = (settings.source,)
+    for source in sources:
+        if not source.is_dir() and source.suffix != ".toml":
+            raise click.UsageError(
+                f"{source} is not a source manifest: --source takes a .toml file that "
+                "names the report's text and describes it (symbol, language, file, sha256, "
+                "committee, session, origin), like graph/sources/cdip_35_2_zh.toml, or a "
+                "folder of them")
     result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
-                                           manifest=settings.source,
+                                           manifests=sources,
                                            reference_path=settings.reference,
                                            store=settings.store_endpoints()))
     click.echo(f"built {result.version} in {result.path}")
@@ -172,24 +189,24 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
               show_default=True, help="RDF format to write.")
 @click.option("--graph", "graph_name", default="all", show_default=True,
               help="'all', a named graph IRI, or its name under /id/graph/ (ontology, "
-                   "reference, report/CDIP/35/2).")
+                   "reference, shared, report/CDIP/35/2).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write [default: standard output].")
 @pass_context
 def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> None:
     """Write the dataset, or one named graph, in an RDF format."""
     store = _guard(lambda: open_store(context.settings.data_dir))
-    quads = list(store)
-    if graph_name != "all":
+    if graph_name == "all":
+        quads = list(store)
+    else:  # read the one graph from the store's index, not the whole store
         iri = graph_name if "://" in graph_name else \
             f"{context.settings.base_iri}id/graph/{graph_name}"
-        quads = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
-                 and q.graph_name.value == iri]
-        if not quads:
-            known = sorted({q.graph_name.value for q in store
-                            if isinstance(q.graph_name, ox.NamedNode)})
+        if not store.contains_named_graph(ox.NamedNode(iri)):
+            known = sorted(g.value for g in store.named_graphs()
+                           if isinstance(g, ox.NamedNode))
             raise click.ClickException(f"no graph <{iri}> in the store; it has: "
                                        + ", ".join(known))
+        quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
     data = serialize(sorted_quads(quads), dump_format(fmt), _prefixes(context.settings))
     if output is None:
         sys.stdout.buffer.write(data)
