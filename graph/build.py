@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import CHECKSUMS, DUMP_NAME, sorted_quads, write_dumps
+from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, sorted_quads, write_dumps
 from .errors import BuildError
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
