@@ -56,7 +56,8 @@ def test_checksums_match_the_dumps(built: Path) -> None:
     lines = (dumps / CHECKSUMS).read_text().splitlines()
     names = {line.split("  ")[1] for line in lines}
     dumps_ = {f"dakg.{fmt.extension}" for fmt in FORMATS.values()}
-    graphs = {"graph-ontology.ttl", "graph-reference.ttl", "graph-report-CDIP-35-2.ttl"}
+    graphs = {"graph-ontology.ttl", "graph-reference.ttl", "graph-shared.ttl",
+              "graph-report-CDIP-35-2.ttl"}
     assert names == (dumps_ | {d + ".gz" for d in dumps_} | graphs
                      | {"cdip_35_2_zh.txt", "cdip_35_2_zh.toml"})
     for line in lines:
@@ -78,7 +79,7 @@ def test_one_turtle_file_per_named_graph_holds_that_graph(built: Path) -> None:
 
     store = ox.Store.read_only(str(current_build(built) / "store"))
     named = list(store.named_graphs())
-    assert len(named) == 3
+    assert len(named) == 4  # ontology, reference, shared, the report
     for graph in named:
         path = current_build(built) / "dumps" / graph_dump_name(graph.value)
         in_file = {ox.Triple(q.subject, q.predicate, q.object)

@@ -77,7 +77,7 @@ def test_gzipped_dumps_say_what_they_hold(built_client: FlaskClient, described: 
 def test_each_named_graph_is_a_subset_with_its_own_turtle_file(built_client: FlaskClient,
                                                                described: Graph) -> None:
     subsets = list(described.objects(DATASET, VOID.subset))
-    assert len(subsets) == 3
+    assert len(subsets) == 4  # ontology, reference, shared, the report
     for subset in subsets:
         dump = described.value(subset, VOID.dataDump)
         assert dump is not None, subset
