@@ -31,9 +31,8 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     been written (``hold_until_written``): a client that does not read its answers cannot
     have more of them waiting in the web worker than its share of queries.
     """
-    client = rt.client(request.environ)
+    client = admit(rt)
     try:
-        _admit_once(rt, client)
         if here:
             store = rt.local_store().get(job.store)
             reply = lookup.run(store, job)
@@ -41,13 +40,9 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
                 here = False  # too long to send whole: a query process cuts it to size
         if not here:
             wait = rt.settings.query_timeout
-            with rt.admission.on_a_process(client, rt.admission.process_share, wait):
+            with refused_as_http(), rt.admission.on_a_process(
+                    client, rt.admission.process_share, wait):
                 reply = rt.pool().run(job, wait=wait, client=client)
-    except TooManyFromClient as e:
-        raise too_many_requests() from e
-    except ServerBusy as e:
-        raise service_unavailable("the server is answering as many queries as it takes; "
-                                  "retry shortly") from e
     except PoolBusy as e:
         raise service_unavailable("no query process became free in time; retry shortly") from e
     except PoolClosed as e:
@@ -68,6 +63,28 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack
 _HANDED = "dakg.admitted.handed"  # its release was handed to the response
+
+
+def admit(rt: Runtime) -> str:
+    """Admit this request among the queries (once, whatever it runs), holding its place until
+    its response has been written; its client. 429 or 503 when it may not run now."""
+    client = rt.client(request.environ)
+    with refused_as_http():
+        _admit_once(rt, client)
+    return client
+
+
+@contextlib.contextmanager
+def refused_as_http() -> Iterator[None]:
+    """Admission's refusals as the client sees them: 429 over its own share, 503 when the
+    server takes no more."""
+    try:
+        yield
+    except TooManyFromClient as e:
+        raise too_many_requests() from e
+    except ServerBusy as e:
+        raise service_unavailable("the server is answering as many queries as it takes; "
+                                  "retry shortly") from e
 
 
 def _admit_once(rt: Runtime, client: str) -> None:

@@ -21,9 +21,9 @@ from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
 from dakg.graph.stores.remote import RemoteStore, Streamed
 
 from . import results, sparql_scan
-from .admission import ServerBusy, TooManyFromClient
-from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
+from .errors import HttpError, bad_request, log, request_id, service_unavailable
 from .protocol import QueryRequest, UpdateRequest, parse
+from .queries import admit
 from .runtime import runtime
 from .sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, checked
 
@@ -59,19 +59,15 @@ def answer(store: RemoteStore, operation: QueryRequest) -> Response:
     rt = runtime()
     inspection, fmt = checked(operation)
     given = bool(operation.default_graphs or operation.named_graphs)
+    admit(rt)  # its place is held until the answer is written, as for any query
     try:
-        with rt.admission.admit(rt.client(request.environ)), store.stream(
+        with store.stream(
                 spelled_out(inspection, rt.prefixes), rt.prefixes,
                 timeout=rt.settings.query_timeout,
                 default_graphs=operation.default_graphs if given else None,
                 named_graphs=operation.named_graphs if given else None,
                 own_dataset=inspection.dataset_clause and not given) as result:
             body, truncated = write(result, fmt.name, rt.settings.row_limit, rt.prefixes)
-    except TooManyFromClient as e:
-        raise too_many_requests() from e
-    except ServerBusy as e:
-        raise service_unavailable("the server is answering as many queries as it takes; "
-                                  "retry shortly") from e
     except StoreTimeout as e:
         log.warning("[%s] %s", request_id(), e)
         raise HttpError(504, f"the SPARQL server did not answer within "
