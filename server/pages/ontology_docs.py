@@ -26,7 +26,7 @@ from dakg.graph.rdf.namespaces import DAKG
 from .. import formats
 from ..queries import select
 from ..runtime import Runtime
-from .naming import Namer
+from .naming import Namer, text_lang
 from .negotiation import DOWNLOADS
 from .ontology import ontology_rdf
 from .query_page import query_link
@@ -321,11 +321,12 @@ def _order(c: Constraint) -> tuple[int, str, str]:
 
 
 def texts(g: Graph, node: Node, prop: URIRef) -> Texts:
-    """The first value of ``prop`` in English and in Chinese (untagged counts as English)."""
+    """The first value of ``prop`` in English and in Chinese; an untagged one is Chinese if it
+    holds Chinese, else English (SHACL engines drop the tag of a message they fill in)."""
     found: dict[str, str] = {}
     for value in sorted(g.objects(node, prop), key=str):
         if isinstance(value, Literal):
-            lang = (value.language or "en").split("-")[0].lower()
+            lang = (value.language or text_lang(str(value)) or "en").split("-")[0].lower()
             found.setdefault(lang, str(value))
     return Texts(found.get("en", ""), found.get("zh", ""))
 

@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from dakg.graph.validation_report import read_report
 
+from .. import formats
 from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
@@ -78,9 +79,10 @@ def _answer(ext: str | None) -> Response:
         raise HttpError(404, "this dataset has no validation report: it was not made by "
                              "dakg build (or by a version that did not keep one)")
     else:
-        graph = ox.parse(data, format=ox.RdfFormat.TURTLE)
-        response = Response(ox.serialize(graph, format=chosen.rdf, prefixes=rt.prefixes),
-                            content_type=chosen.content_type)
+        # Kept per version: the report's blank nodes are named anew at each parse.
+        body = rt.cache.get(("validation", rt.dataset.current().version, chosen.name),
+                            lambda: _convert(rt, data, chosen))
+        response = Response(body, content_type=chosen.content_type)
     cacheable(response, etag)
     if ext is None:
         response.vary.add("Accept")
@@ -88,6 +90,13 @@ def _answer(ext: str | None) -> Response:
         response.headers["Link"] = ", ".join(
             f'<{path}.{d.ext}>; rel="alternate"; type="{d.media_type}"' for d in DOWNLOADS)
     return response
+
+
+def _convert(rt: Runtime, data: bytes, fmt: formats.Format) -> bytes:
+    """The saved report (Turtle) in ``fmt``, with the prefixes it uses."""
+    used = {p: ns for p, ns in rt.prefixes.items() if ns.encode() in data}
+    return ox.serialize(ox.parse(data, format=ox.RdfFormat.TURTLE), format=fmt.rdf,
+                        prefixes=used)
 
 
 def build_folder(rt: Runtime) -> Path:
