@@ -62,6 +62,12 @@ def checked(data: Graph, shapes: Graph) -> tuple[int, int]:
     return len(found), len(focus)
 
 
+def shape_count(shapes: Graph) -> int:
+    """How many shapes ``shapes`` holds as the validator counts them (those nested in others,
+    in ``sh:or`` or ``sh:qualifiedValueShape``, included)."""
+    return len(list(ShapesGraph(shapes).shapes))
+
+
 def read_report(build_folder: Path) -> bytes | None:
     """The saved report of the build in ``build_folder`` (Turtle), None if it has none (a
     dataset not made by ``dakg build``, or by a version that did not save it)."""

@@ -55,7 +55,7 @@ def html_of(client: FlaskClient, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-def literal(term: URIRef, prop: URIRef, lang: str, graph: Graph = ONTOLOGY) -> str:
+def literal(term: Node, prop: URIRef, lang: str, graph: Graph = ONTOLOGY) -> str:
     found = [str(v) for v in graph.objects(term, prop)
              if isinstance(v, Literal) and v.language == lang]
     assert found, (term, prop, lang)
@@ -150,7 +150,7 @@ def test_a_term_in_rdf_is_the_whole_ontology(built_client: FlaskClient) -> None:
 def inverse_labels(prop: URIRef) -> dict[str, str]:
     """How the ontology names ``prop`` read backwards, by language: its dakg:inverseLabel, else
     the label of its owl:inverseOf, else (symmetric) its own label."""
-    sources = [(prop, DAKG.inverseLabel)]
+    sources: list[tuple[Node, URIRef]] = [(prop, DAKG.inverseLabel)]
     sources += [(i, RDFS.label) for i in (*ONTOLOGY.objects(prop, OWL.inverseOf),
                                           *ONTOLOGY.subjects(OWL.inverseOf, prop))]
     if (prop, RDF.type, OWL.SymmetricProperty) in ONTOLOGY:

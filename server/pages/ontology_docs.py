@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DAKG
+from dakg.graph.validation_report import shape_count
 
 from .. import formats
 from ..queries import select
@@ -109,6 +110,19 @@ class TermDoc:
 
 
 @dataclass(frozen=True)
+class Section:
+    """The terms of one kind: "Classes", one of them a "class"."""
+
+    title: str
+    one: str
+    terms: tuple[TermDoc, ...]
+
+    @property
+    def anchor(self) -> str:
+        return self.title.lower().replace(" ", "-")
+
+
+@dataclass(frozen=True)
 class OntologyDoc:
     iri: str
     title: Texts
@@ -120,7 +134,7 @@ class OntologyDoc:
     created: str
     prefix: str
     namespace: str
-    sections: tuple[tuple[str, tuple[TermDoc, ...]], ...]
+    sections: tuple[Section, ...]
     external_inverses: tuple[tuple[str, Texts], ...]  # external properties' inverse labels
     shape_count: int
 
@@ -128,8 +142,8 @@ class OntologyDoc:
         return next((t for t in self.terms() if t.iri == iri), None)
 
     def terms(self) -> Iterator[TermDoc]:
-        for _, terms in self.sections:
-            yield from terms
+        for section in self.sections:
+            yield from section.terms
 
 
 def ontology_doc(rt: Runtime) -> OntologyDoc | None:
@@ -183,8 +197,9 @@ class _Reader:
                  for kind, plural, name in KINDS]
         counted = [str(t) for *_, terms in found for t in terms]
         counts = self.count(counted)
-        sections = tuple((plural, tuple(self._term(t, name, counts.get(str(t)))
-                                        for t in terms)) for _, plural, name, terms in found)
+        sections = tuple(Section(plural, name, tuple(self._term(t, name, counts.get(str(t)))
+                                                     for t in terms))
+                         for _, plural, name, terms in found)
         return OntologyDoc(
             iri=str(o), title=texts(g, o, URIRef(DCTERMS + "title")),
             description=texts(g, o, URIRef(DCTERMS + "description")),
@@ -196,8 +211,7 @@ class _Reader:
             prefix=_str(g.value(o, URIRef(VANN + "preferredNamespacePrefix"))),
             namespace=_str(g.value(o, URIRef(VANN + "preferredNamespaceUri"))) or self.ns,
             sections=sections, external_inverses=self._external_inverses(),
-            shape_count=len(set(self.shapes.subjects(RDF.type, SH.NodeShape))
-                            | set(self.shapes.subjects(RDF.type, SH.PropertyShape))))
+            shape_count=shape_count(self.shapes))
 
     def _own(self, kind: URIRef) -> list[URIRef]:
         return [t for t in self.g.subjects(RDF.type, kind) if isinstance(t, URIRef)

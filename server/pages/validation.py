@@ -95,8 +95,10 @@ def _answer(ext: str | None) -> Response:
 def _convert(rt: Runtime, data: bytes, fmt: formats.Format) -> bytes:
     """The saved report (Turtle) in ``fmt``, with the prefixes it uses."""
     used = {p: ns for p, ns in rt.prefixes.items() if ns.encode() in data}
-    return ox.serialize(ox.parse(data, format=ox.RdfFormat.TURTLE), format=fmt.rdf,
-                        prefixes=used)
+    written = ox.serialize(ox.parse(data, format=ox.RdfFormat.TURTLE), format=fmt.rdf,
+                           prefixes=used)
+    assert written is not None  # no output file given: the bytes are returned
+    return written
 
 
 def build_folder(rt: Runtime) -> Path:
