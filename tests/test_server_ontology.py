@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +17,10 @@ from rdflib.term import Node
 
 from dakg.graph.rdf.dataset import NamedGraph, ontology_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE
+from dakg.server.dataset import load_files
 from dakg.server.pages.resource import INBOUND_CAP
+
+from .conftest import close_app, make_app
 
 ONTOLOGY = ontology_graph()
 SHAPES = shapes_graph()
@@ -201,3 +205,26 @@ def test_pages_name_every_inverse_link_by_its_inverse_label(
             labels = inverse_labels(prop)
             assert str(prop) in shown, (target, prop)
             assert f">{labels['en']}</a>" in page and labels["zh"] in page, (target, prop)
+
+
+def test_the_documentation_escapes_what_the_ontology_says(tmp_path: Path) -> None:
+    """An ontology served with ``serve --data`` is documented too, its texts as text."""
+    ontology = tmp_path / "ontology.ttl"
+    ontology.write_text(f"""
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <{DAKG}> a owl:Ontology ; <http://purl.org/dc/terms/title> "<script>alert(1)</script>"@en .
+        <{DAKG}Thing> a owl:Class ; rdfs:label "<b>thing</b>"@en , "事物"@zh ;
+            rdfs:comment "javascript:alert(2)"@en ; rdfs:subClassOf <javascript:alert(3)> .
+        """, encoding="utf-8")
+    app = make_app(load_files([ontology], tmp_path / "data"))
+    try:
+        client = app.test_client()
+        docs, term = html_of(client, "/def/"), html_of(client, "/def/Thing")
+    finally:
+        close_app(app)
+    for page in (docs, term):
+        assert "<script>" not in page and "<b>thing" not in page
+        assert 'href="javascript:' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in docs and "&lt;b&gt;thing&lt;/b&gt;" in term
+    assert 'id="Thing"' in docs and "事物" in term
