@@ -159,6 +159,8 @@ def _make(rt: Runtime) -> OntologyDoc | None:
     if reply is None:
         return None
     graph = Graph().parse(data=reply.read(), format="nt")
+    for prefix, namespace in rt.prefixes.items():  # facets written as prefixed names
+        graph.bind(prefix, namespace, replace=True)
     return _Reader(graph, _shapes(rt.settings.base_iri), rt.settings.base_iri + "def/",
                    lambda iris: uses(rt, iris)).doc()
 
