@@ -40,8 +40,7 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
                 here = False  # too long to send whole: a query process cuts it to size
         if not here:
             wait = rt.settings.query_timeout
-            with refused_as_http(), rt.admission.on_a_process(
-                    client, rt.admission.process_share, wait):
+            with refused_as_http():  # the client's share of the processes (pool.py)
                 reply = rt.pool().run(job, wait=wait, client=client)
     except PoolBusy as e:
         raise service_unavailable("no query process became free in time; retry shortly") from e

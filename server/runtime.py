@@ -51,7 +51,8 @@ class Runtime:
                     self._pool = QueryPool(self.settings.query_workers,
                                            self.settings.query_timeout, self.sandbox(),
                                            self.settings.in_memory_mb * 1024 * 1024,
-                                           self.settings.max_response_bytes)
+                                           self.settings.max_response_bytes,
+                                           admission=self.admission)
                     self._pool_pid = pid
         return self._pool
 
