@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
-from . import description, formats, lookup, sparql_scan
+from . import answers, description, formats, lookup, sparql_scan
 from .errors import bad_request
 from .jobs import Job
 from .negotiation import choose_format
@@ -75,7 +75,7 @@ def run_query(operation: QueryRequest) -> Response:
               base_iri=request.base_url)
     planned = None if given else lookup.plan(inspection, rt.settings.row_limit)
     if planned is not None:
-        reply = execute(rt, replace(job, text=planned), here=True)
+        reply = answers.lookup(rt, replace(job, text=planned), snapshot.version)
     else:
         reply = execute(rt, job)
     response = Response(content(reply), content_type=fmt.content_type)
