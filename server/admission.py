@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import time
 import zlib
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import RawArray
@@ -71,24 +70,9 @@ class Admission:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
-    @contextlib.contextmanager
-    def on_a_process(self, client: str, share: int, wait: float) -> Iterator[None]:
-        """Count a query of ``client`` on a query process while the block runs; while the
-        client already has ``share`` of them (across all web workers), wait for one of its
-        own to end, at most ``wait`` seconds (then ``TooManyFromClient``)."""
-        deadline = time.monotonic() + wait
-        while not self.take_process(client, share):
-            if time.monotonic() > deadline:
-                raise TooManyFromClient()
-            time.sleep(POLL)  # polled: the counts are shared by processes (gevent yields here)
-        try:
-            yield
-        finally:
-            self.leave_process(client)
-
-    def take_process(self, client: str, share: int | None = None) -> bool:
+    def take_process(self, client: str) -> bool:
         """Count a query of ``client`` on a query process, unless the client already has
-        ``share`` of them (default ``process_share``) across all web workers: then False.
+        ``process_share`` of them across all web workers: then False.
 
         Only a query that holds a process counts: one still waiting for a free process of
         its web worker does not keep the client's queries on other web workers waiting.
@@ -97,8 +81,7 @@ class Admission:
         with self._lock:
             row = self._own_row()
             rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
-            limit = self.process_share if share is None else share
-            if sum(self._running[r + slot] for r in rows) >= limit:
+            if sum(self._running[r + slot] for r in rows) >= self.process_share:
                 return False
             self._running[row * (SLOTS + 1) + slot] += 1
             return True
