@@ -32,10 +32,11 @@ ROW_LIMIT = 200_000
 SOURCE = """SELECT ?t ?file ?sha WHERE {{
   <{doc}> dakg:sourceText ?t . ?t dcterms:identifier ?file . OPTIONAL {{ ?t dakg:sha256 ?sha }}
 }}"""
-PARTS = """SELECT ?x ?type ?start ?end WHERE {{
+PARTS = """SELECT ?x ?type ?start ?end ?parent WHERE {{
   ?x dakg:sourceSpan ?span . ?span oa:hasSource <{text}> ; oa:hasSelector ?pos .
   ?pos oa:start ?start ; oa:end ?end .
   OPTIONAL {{ ?x a ?type FILTER(STRSTARTS(STR(?type), "{dakg}")) }}
+  OPTIONAL {{ ?x dcterms:isPartOf ?parent }}
 }}"""
 MENTIONS = """SELECT ?m ?body ?start ?end WHERE {{
   ?m oa:hasTarget ?span ; oa:hasBody ?body . ?span oa:hasSource <{text}> ; oa:hasSelector ?pos .
@@ -51,6 +52,7 @@ class Part:
     start: int
     end: int
     kind: str = ""  # local name of its type in the ontology
+    parent: str = ""  # what it is dcterms:isPartOf
     children: list[Part] = field(default_factory=list)
 
 
@@ -104,6 +106,8 @@ def _parts(rt: Runtime, text_iri: str) -> list[Part]:
         kind = row["type"].value[len(dakg):] if "type" in row else ""
         if kind and (not part.kind or kind in CONTAINERS):
             part.kind = kind
+        if "parent" in row:
+            part.parent = row["parent"].value
     return list(parts.values())
 
 
@@ -131,26 +135,79 @@ def nest(parts: list[Part], length: int) -> Part:
     return root
 
 
+@dataclass(frozen=True)
+class ReportText:
+    """A report's source text and what the graph knows of it, read once per data version:
+    its text parts as a tree, its mentions, the names of both and of what they name."""
+
+    document: str
+    text_iri: str
+    file: str
+    text: str
+    tree: Part
+    parts: dict[str, Part]
+    mentions: list[Mention]
+    names: dict[str, tuple[str, str]]
+    dakg: str  # the ontology's namespace, for the names of the parts' kinds
+
+    def name(self, part: Part) -> str:
+        """A part's label; a part without one: its kind's label and the last step of its
+        IRI."""
+        found = self.names.get(part.iri, ("", ""))[0]
+        if found:
+            return found
+        kind = self.names.get(self.dakg + part.kind, ("", ""))[0] or part.kind
+        return f"{kind[:1].upper()}{kind[1:]} {part.iri.rpartition('/')[2]}"
+
+    def outside(self, container: Part) -> list[Part]:
+        """The parts of ``container`` (by ``dcterms:isPartOf``) whose text lies elsewhere,
+        in the order of the text: footnotes printed after the section that calls them."""
+        inside = {p.iri for p in walk(container)}
+        return sorted((p for p in self.parts.values()
+                       if p.parent == container.iri and p.iri not in inside),
+                      key=lambda p: (p.start, p.iri))
+
+
+def report_text(rt: Runtime, document: str) -> ReportText:
+    """The ``ReportText`` of ``document``; 404 if its source text is not published here."""
+    version = rt.dataset.current().version
+    return rt.cache.get(("report-text", version, document), lambda: _read(rt, document))
+
+
+def _read(rt: Runtime, document: str) -> ReportText:
+    text_iri, name, text = _source_text(rt, document)
+    parts = _parts(rt, text_iri)
+    mentions = _mentions(rt, text_iri)
+    dakg = rt.settings.base_iri + "def/"
+    names = current_index(rt).names({p.iri for p in parts} | {b for m in mentions for b in m.bodies}
+                                    | {dakg + p.kind for p in parts})
+    return ReportText(document, text_iri, name, text, nest(parts, len(text)),
+                      {p.iri: p for p in parts}, mentions, names, dakg)
+
+
 @dataclass
 class Renderer:
-    """Writes the tree as HTML: parts as elements, mentions as links, uncovered text as is."""
+    """Writes parts of a report's text as HTML: parts as elements, mentions as links,
+    uncovered text as is. ``place`` gives the element ``id`` of a part or mention;
+    ``paragraph_href`` where the ¶ of a paragraph leads."""
 
-    text: str
-    document: str
+    source: ReportText
     namer: Namer
-    names: dict[str, tuple[str, str]]
-    mentions: list[Mention]
-    fallback: Callable[[Part], str]
+    place: Callable[[str], str]
+    paragraph_href: Callable[[Part], str]
 
     def part(self, part: Part) -> Markup:
         if not part.children:
             return self._leaf(part)
-        inner = Markup("").join(self._inside(part))
+        inner = self.inside(part)
         if part.kind == "root":
             return inner
         return Markup('<section class="part {kind}" id="{id}">{head}{inner}</section>').format(
-            kind=part.kind, id=_anchor(self.document, part.iri), head=self._head(part),
-            inner=inner)
+            kind=part.kind, id=self.place(part.iri), head=self._head(part), inner=inner)
+
+    def inside(self, part: Part) -> Markup:
+        """What ``part`` holds, without the element around it."""
+        return Markup("").join(self._inside(part))
 
     def _inside(self, part: Part) -> Iterator[Markup]:
         at = part.start
@@ -163,71 +220,63 @@ class Renderer:
             yield self._gap(at, part.end)
 
     def _head(self, part: Part) -> Markup:
-        name = self.names.get(part.iri, ("", ""))[0] or self.fallback(part)
         return Markup('<p class="part-head"><a href="{href}">{name}</a></p>').format(
-            href=self.namer.local(part.iri) or part.iri, name=name)
+            href=self.namer.local(part.iri) or part.iri, name=self.source.name(part))
 
     def _leaf(self, part: Part) -> Markup:
-        anchor = _anchor(self.document, part.iri)
+        name = self.source.name(part)
         return Markup('<p class="part {kind}" id="{id}"><a class="pilcrow" href="{href}" '
-                      'title="{title}">¶</a>{text}</p>').format(
-            kind=part.kind, id=anchor, href=self.namer.local(part.iri) or part.iri,
-            title=self.names.get(part.iri, ("", ""))[0] or anchor,
-            text=self._text(part.start, part.end))
+                      'title="{name}" aria-label="{name}">¶</a>{text}</p>').format(
+            kind=part.kind, id=self.place(part.iri), href=self.paragraph_href(part),
+            name=name, text=self._text(part.start, part.end))
 
     def _gap(self, start: int, end: int) -> Markup:
-        if not self.text[start:end].strip():
+        """Text no part covers (block headings, bullets), without the blank lines around it."""
+        gap = self.source.text[start:end]
+        if not gap.strip():
             return Markup("")
+        start, end = start + len(gap) - len(gap.lstrip()), end - len(gap) + len(gap.rstrip())
         return Markup('<p class="gap">{}</p>').format(self._text(start, end))
 
     def _text(self, start: int, end: int) -> Markup:
         """The text from ``start`` to ``end`` with the mentions inside it as links."""
+        text, names = self.source.text, self.source.names
         out: list[Markup] = []
         at = start
-        for m in self.mentions:
+        for m in self.source.mentions:
             if m.start < at or m.end > end or m.start >= end:
                 continue
-            out.append(escape(visible_controls(self.text[at:m.start])))
+            out.append(escape(visible_controls(text[at:m.start])))
             # A mention of one thing links to it; of several, to the mention, which lists them.
             target = m.bodies[0] if len(m.bodies) == 1 else m.iri
             out.append(Markup('<a class="mention" id="{id}" href="{href}" title="{title}">'
                               '{text}</a>').format(
-                id=_anchor(self.document, m.iri), href=self.namer.local(target) or target,
-                title="; ".join(self.names.get(b, ("", ""))[0] or self.namer.short(b)
+                id=self.place(m.iri), href=self.namer.local(target) or target,
+                title="; ".join(names.get(b, ("", ""))[0] or self.namer.short(b)
                                 for b in m.bodies),
-                text=visible_controls(self.text[m.start:m.end])))
+                text=visible_controls(text[m.start:m.end])))
             at = m.end
-        out.append(escape(visible_controls(self.text[at:end])))
+        out.append(escape(visible_controls(text[at:end])))
         return Markup("").join(out)
 
 
 def _render(rt: Runtime, document: str) -> dict[str, object]:
-    text_iri, name, text = _source_text(rt, document)
-    parts = _parts(rt, text_iri)
-    mentions = _mentions(rt, text_iri)
+    source = report_text(rt, document)
     namer = Namer(rt)
-    dakg = rt.settings.base_iri + "def/"
-    names = current_index(rt).names({p.iri for p in parts} | {b for m in mentions for b in m.bodies}
-                                    | {dakg + p.kind for p in parts})
-    tree = nest(parts, len(text))
-    body = Renderer(text, document, namer, names, mentions,
-                    lambda p: _fallback_name(names, rt, p)).part(tree)
-    contents = [(c, names.get(c.iri, ("", ""))[0] or _fallback_name(names, rt, c))
-                for c in _walk(tree) if c.kind in CONTAINERS and c.kind != "ProgressReport"]
-    return {"body": body, "contents": contents, "parts": len(parts), "mentions": len(mentions),
-            "characters": len(text), "text_iri": text_iri, "names": names, "file": name}
+    body = Renderer(source, namer, lambda iri: _anchor(document, iri),
+                    lambda p: namer.local(p.iri) or p.iri).part(source.tree)
+    contents = [(c, source.name(c)) for c in walk(source.tree)
+                if c.kind in CONTAINERS and c.kind != "ProgressReport"]
+    return {"body": body, "contents": contents, "parts": len(source.parts),
+            "mentions": len(source.mentions), "characters": len(source.text),
+            "text_iri": source.text_iri, "names": source.names, "file": source.file}
 
 
-def _fallback_name(names: dict[str, tuple[str, str]], rt: Runtime, part: Part) -> str:
-    """A part without a label: its kind's label and the last step of its IRI."""
-    kind = names.get(rt.settings.base_iri + "def/" + part.kind, ("", ""))[0] or part.kind
-    return f"{kind[:1].upper()}{kind[1:]} {part.iri.rpartition('/')[2]}"
-
-
-def _walk(part: Part) -> Iterator[Part]:
+def walk(part: Part) -> Iterator[Part]:
+    """The parts under ``part``, in the order of the text."""
     for child in part.children:
         yield child
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def report(symbol: str) -> Response:
