@@ -21,11 +21,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from dakg.graph.build import build
+from dakg.graph.source import Source
 from dakg.server.app import create_app
 from dakg.server.dataset import LinkedDataset
 from dakg.settings import Settings
 
-from .conftest import close_app, make_app
+from .conftest import close_app, damage, make_app, write_source
 from .helpers import Server, json_of, sparql_rows
 
 BASE = "https://w3id.org/dakg/"
@@ -157,6 +159,22 @@ def test_a_recommendation_page_shows_every_report_newest_first(series: Path) -> 
     for symbol in headings:
         assert f'id="{symbol}/section/25/implementation/1"><a class="pilcrow" ' \
                f'href="/report/{symbol}#section/25/implementation/1"' in text
+
+
+def test_the_report_text_on_a_recommendation_page_is_escaped(
+        tmp_path_factory: pytest.TempPathFactory, source: Source) -> None:
+    hostile = damage(source, "该建议自2010年开始落实，曾经过讨论并已通过CDIP第五届",
+                     "该建议<script>alert(1)</script>自2010年开始落实，曾经过讨论并已通过CDIP第五届")
+    data_dir = tmp_path_factory.mktemp("hostile-report")
+    build(data_dir, manifests=[write_source(tmp_path_factory.mktemp("hostile-source"), source,
+                                            hostile)])
+    app = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/id/recommendation/25")
+    finally:
+        close_app(app)
+    assert "<script>alert" not in text
+    assert "该建议&lt;script&gt;alert(1)&lt;/script&gt;自2010年开始落实" in text
 
 
 def test_external_iris_are_external_links(client: FlaskClient) -> None:
@@ -660,9 +678,6 @@ def test_the_host_header_is_part_of_the_home_page_etag(client: FlaskClient) -> N
 
 def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
                                                                 tmp_path: Path) -> None:
-    from dakg.server.app import create_app
-    from dakg.settings import Settings
-
     data_dir = tmp_path / "data"
     shutil.copytree(built, data_dir, symlinks=True)
     secret = tmp_path / "secret.txt"

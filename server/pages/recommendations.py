@@ -22,13 +22,16 @@ from .resource import Page
 from .responses import cached_page
 from .terms import Term, bindings, prologue
 
-RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?text ?section WHERE {
+RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?text ?section ?report
+       ?sectionLabel WHERE {
   ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
   OPTIONAL { ?r dakg:cluster ?cluster . OPTIONAL { ?cluster skos:notation ?clusterNotation } }
   OPTIONAL { ?r dakg:adoptedForImmediateImplementation ?immediate }
   OPTIONAL { ?r dakg:recommendationText ?text }
-  OPTIONAL { ?r dakg:reportedIn ?section }
-} ORDER BY ?number ?section"""
+  OPTIONAL { ?r dakg:reportedIn ?section .
+             OPTIONAL { ?section dcterms:isPartOf/dcterms:isPartOf/dakg:symbol ?report }
+             OPTIONAL { ?section rdfs:label ?sectionLabel FILTER(lang(?sectionLabel) = "en") } }
+} ORDER BY ?number DESC(?report) ?section"""
 TEXT_START = 40  # characters of a recommendation's text in the table
 
 
@@ -40,7 +43,7 @@ class RecommendationRow:
     cluster_notation: str = ""
     immediate: bool | None = None
     text: str = ""
-    sections: list[str] = field(default_factory=list)
+    sections: list[tuple[str, str, str]] = field(default_factory=list)  # IRI, report, label
 
     @property
     def text_start(self) -> str:
@@ -71,8 +74,10 @@ def recommendations() -> str:
             table[iri] = _row(row)
         entry = table[iri]
         section = row.get("section")
-        if section is not None and section.value not in entry.sections:
-            entry.sections.append(section.value)
+        if section is not None and section.value not in (s[0] for s in entry.sections):
+            report, label = row.get("report"), row.get("sectionLabel")
+            entry.sections.append((section.value, report.value if report else "",
+                                   label.value if label else ""))
     return render_template("recommendations.html", n=Namer(rt),
                            items=sorted(table.values(), key=lambda r: natural_key(r.number)),
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
