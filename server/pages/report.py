@@ -171,7 +171,9 @@ class ReportText:
 def report_text(rt: Runtime, document: str) -> ReportText:
     """The ``ReportText`` of ``document``; 404 if its source text is not published here."""
     version = rt.dataset.current().version
-    return rt.cache.get(("report-text", version, document), lambda: _read(rt, document))
+    found: ReportText = rt.cache.get(("report-text", version, document),
+                                     lambda: _read(rt, document))
+    return found
 
 
 def _read(rt: Runtime, document: str) -> ReportText:
