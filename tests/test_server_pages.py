@@ -177,6 +177,22 @@ def test_the_report_text_on_a_recommendation_page_is_escaped(
     assert "该建议&lt;script&gt;alert(1)&lt;/script&gt;自2010年开始落实" in text
 
 
+@pytest.mark.parametrize(("path", "title"), [
+    ("/id/document/CDIP/35/2/annex/1", "CDIP/35/2, Annex I, section on recommendations 13, 14 "
+                                       "and 17"),
+    ("/id/document/CDIP/35/2/section/25/implementation/1/mention/3",
+     "CDIP/35/2, Annex I, section on recommendation 25"),  # what its text part is part of
+    ("/id/recommendation/25", "CDIP/35/2, Annex I, section on recommendation 25"),
+    ("/recommendations", "CDIP/35/2, Annex I, section on recommendation 25"),
+    ("/report/CDIP/35/2", "CDIP/35/2, Annex I, section on recommendations 13, 14 and 17"),
+])
+def test_pieces_of_the_report_are_shown_by_title_not_path(client: FlaskClient, path: str,
+                                                          title: str) -> None:
+    text = page(client, path)
+    assert title in text
+    assert not re.search(r"<a\b[^>]*>\s*(?:id/)?document/", text), path
+
+
 def test_external_iris_are_external_links(client: FlaskClient) -> None:
     text = page(client, "/id/recommendation/20")
     assert 'href="http://www.w3.org/2004/02/skos/core#inScheme"' in text
