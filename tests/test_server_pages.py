@@ -126,6 +126,8 @@ def test_a_recommendation_page_reads_like_the_report(client: FlaskClient) -> Non
         assert "document/" not in found.group(1)  # titled: "CDIP/35/2, Annex I, …"
         places.append(found.start())
     assert places == sorted(places)  # in reading order
+    blocks = re.findall(r'<h3 class="block-head" lang="en">([^<]+)</h3>', text)
+    assert blocks == ["Implementation", "Highlights", "Activities and outcomes"]
     mentions = sparql_rows(client, SECTION_MENTIONS.format(section=section))
     assert {m["body"] for m in mentions} >= {ID + "document/CDIP/5/10", ID + "session/CDIP/5",
                                               ID + "sector/patents-and-technology"}

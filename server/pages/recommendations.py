@@ -146,7 +146,8 @@ def _render(rt: Runtime, namer: Namer, reading: Reading) -> None:
     under = namer.base + "id/document/"
     renderer = Renderer(
         source, namer, lambda iri: iri[len(under):] if iri.startswith(under) else iri,
-        lambda p: report_href(namer, reading.report, p.iri) or namer.local(p.iri) or p.iri)
+        lambda p: report_href(namer, reading.report, p.iri) or namer.local(p.iri) or p.iri,
+        block_headings=True)
     reading.text = renderer.inside(part)
     reading.elsewhere = [renderer.part(p) for p in source.outside(part)]
     reading.in_report = report_href(namer, reading.report, reading.section) or ""

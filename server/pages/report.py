@@ -44,6 +44,10 @@ MENTIONS = """SELECT ?m ?body ?start ?end WHERE {{
 }}"""
 # Text parts drawn as blocks that hold others; the rest are paragraphs.
 CONTAINERS = ("Annex", "RecommendationSection", "ReviewSection", "ProgressReport")
+# The blocks of a section, in English, as headings for readers of a section alone (the
+# report's own headings, 落实工作 and the like, are in its text).
+BLOCK_HEADINGS = {"ImplementationParagraph": "Implementation", "Highlight": "Highlights",
+                  "ActivityParagraph": "Activities and outcomes", "ProgressParagraph": "Progress"}
 
 
 @dataclass
@@ -197,6 +201,7 @@ class Renderer:
     namer: Namer
     place: Callable[[str], str]
     paragraph_href: Callable[[Part], str]
+    block_headings: bool = False  # an <h3> in English where a section's next block begins
 
     def part(self, part: Part) -> Markup:
         if not part.children:
@@ -213,9 +218,14 @@ class Renderer:
 
     def _inside(self, part: Part) -> Iterator[Markup]:
         at = part.start
+        block = ""
         for child in part.children:
             if child.start > at:
                 yield self._gap(at, child.start)
+            if self.block_headings and child.kind in BLOCK_HEADINGS and child.kind != block:
+                block = child.kind
+                yield Markup('<h3 class="block-head" lang="en">{}</h3>').format(
+                    BLOCK_HEADINGS[block])
             yield self.part(child)
             at = max(at, child.end)
         if part.end > at:
