@@ -36,6 +36,9 @@ _PARAGRAPH_CLASS = {
     "activities": DAKG.ActivityParagraph,
     "progress": DAKG.ProgressParagraph,
 }
+# The six languages of WIPO documents, named in Chinese (a version's Chinese label).
+_LANGUAGE_ZH = {"zh": "中文", "en": "英文", "fr": "法文", "es": "西班牙文", "ru": "俄文",
+                "ar": "阿拉伯文"}
 _PARAGRAPH_STEP = {"cover": "paragraph", "implementation": "implementation",
                    "highlights": "highlight", "activities": "activity", "progress": "progress"}
 class ReportMapper:
@@ -84,7 +87,8 @@ class ReportMapper:
         g.add((expression, RDF.type, FABIO.Expression))
         g.add((expression, DCTERMS.language, language))
         g.add((expression, RDFS.label, en(f"{report.symbol}, {report.language} version")))
-        g.add((expression, RDFS.label, zh(f"{report.symbol} {report.language}语言版本")))
+        in_zh = _LANGUAGE_ZH.get(report.language, report.language)
+        g.add((expression, RDFS.label, zh(f"{report.symbol} {in_zh}版本")))
         g.add((expression, FRBR.embodiment, self.text_node))
         g.add((language, RDF.type, DCTERMS.LinguisticSystem))
         g.add((node, DAKG.sourceText, self.text_node))
