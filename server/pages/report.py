@@ -22,7 +22,7 @@ from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .dumps import dumps_folder
-from .naming import Namer, visible_controls
+from .naming import Namer, text_lang, visible_controls
 from .paths import checked_path
 from .responses import CODE_DIGEST, cacheable, host_tag, html_response
 from .search import current_index
@@ -232,13 +232,15 @@ class Renderer:
             yield self._gap(at, part.end)
 
     def _head(self, part: Part) -> Markup:
-        return Markup('<p class="part-head"><a href="{href}">{name}</a></p>').format(
-            href=self.namer.local(part.iri) or part.iri, name=self.source.name(part))
+        name = self.source.name(part)
+        return Markup('<p class="part-head"{lang}><a href="{href}">{name}</a></p>').format(
+            href=self.namer.local(part.iri) or part.iri, name=name,
+            lang=Markup("") if text_lang(name) else Markup(' lang="en"'))
 
     def _leaf(self, part: Part) -> Markup:
         name = self.source.name(part)
         return Markup('<p class="part {kind}" id="{id}"><a class="pilcrow" href="{href}" '
-                      'title="{name}" aria-label="{name}">¶</a>{text}</p>').format(
+                      'title="{name}" aria-label="{name}" lang="en">¶</a>{text}</p>').format(
             kind=part.kind, id=self.place(part.iri), href=self.paragraph_href(part),
             name=name, text=self._text(part.start, part.end))
 
