@@ -279,7 +279,9 @@ def _render(rt: Runtime, document: str) -> dict[str, object]:
     namer = Namer(rt)
     body = Renderer(source, namer, lambda iri: _anchor(document, iri),
                     lambda p: namer.local(p.iri) or p.iri).part(source.tree)
-    contents = [(c, source.name(c)) for c in walk(source.tree)
+    # In the report's own contents, its parts without its symbol: "Annex I, section on …".
+    own = document.rpartition("/id/document/")[2] + ", "
+    contents = [(c, source.name(c).removeprefix(own)) for c in walk(source.tree)
                 if c.kind in CONTAINERS and c.kind != "ProgressReport"]
     return {"body": body, "contents": contents, "parts": len(source.parts),
             "mentions": len(source.mentions), "characters": len(source.text),
