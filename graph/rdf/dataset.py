@@ -81,11 +81,14 @@ def map_dataset(reports: Sequence[tuple[Report, str]], reference: Reference,
     # has none (产权组织成员国大会第六十六届会议).
     body_names = {c.key: (c.acronym or c.name_zh, c.acronym or c.name_en or c.key)
                   for c in reference.committees}
+    entity_names = {iris.entity(e.kind, e.key): (e.name_zh, e.name_en)
+                    for e in reference.named_entities()}
     shared = new_graph()
     report_graphs = []
     for report, text in reports:
         mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
-                              body_names=body_names, software_version=software_version).map()
+                              body_names=body_names, entity_names=entity_names,
+                              software_version=software_version).map()
         report_graphs.append(NamedGraph(iris.graph_report(report.symbol),
                                         split_shared(mapped, report.symbol, shared)))
     _shared_metadata(shared, [named.name for named in report_graphs])
