@@ -16,7 +16,9 @@ from typing import Any, BinaryIO
 
 from flask import Response, request
 
-from . import lookup
+from dakg.graph.stores.remote import RemoteStore
+
+from . import lookup, remote
 from .admission import ServerBusy, TooManyFromClient
 from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
 from .jobs import SPOOL_CHUNK, Fault, Job, Reply
@@ -32,6 +34,8 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     have more of them waiting in the web worker than its share of queries.
     """
     client = admit(rt)
+    if rt.remote is not None:
+        return _checked(rt, _on_the_server(rt, rt.remote, job, client))
     try:
         if here:
             store = rt.local_store().get(job.store)
@@ -59,6 +63,15 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
         log.error("[%s] query process failed: %s", request_id(), e)
         raise HttpError(500, "the query engine failed on this query") from e
     return _checked(rt, reply)
+
+
+def _on_the_server(rt: Runtime, store: RemoteStore, job: Job, client: str) -> Reply:
+    """``job`` sent to the store's SPARQL server (``dakg serve --store``), one client having
+    no more of them there at once than it may have on query processes."""
+    wait = rt.settings.query_timeout
+    with refused_as_http(), rt.admission.on_a_process(client, rt.admission.process_share,
+                                                      wait), remote.unavailable_as_http(store):
+        return remote.answer(store, job, wait)
 
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack

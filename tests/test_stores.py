@@ -159,11 +159,10 @@ def test_bad_store_settings_are_refused(setting: str, value: str, message: str) 
 
 def remote_app(served: Path, query_url: str, query_timeout: float = 10.0) -> Flask:
     from dakg.server import create_app
-    from dakg.server.dataset import LinkedDataset
 
     settings = Settings(data_dir=served, store=query_url, query_timeout=query_timeout,
                         row_limit=30, workers=1, query_workers=1)
-    app: Flask = create_app(settings.checked(), dataset=LinkedDataset(served))
+    app: Flask = create_app(settings.checked())
     return app
 
 
@@ -211,11 +210,6 @@ def test_refused_queries_are_the_clients_fault(client: FlaskClient, request_text
                                                status: int) -> None:
     response = client.get("/sparql", query_string={"query": request_text})
     assert response.status_code == status, response.text
-
-
-def test_writes_are_not_passed_on_yet(client: FlaskClient) -> None:
-    response = client.post("/sparql", data={"update": "CLEAR ALL"})
-    assert response.status_code == 501
 
 
 def test_a_dead_server_gives_503(built: Path) -> None:

@@ -39,6 +39,11 @@ REGISTRY = "urn:dakg:served"
 REGISTRY_SECONDS = 2.0
 STAGING = "urn:dakg:staging:"
 STAGED = "urn:dakg:staged"  # lists the staging graphs of a build until its switch
+# The dataset's own default graph on a server (``dakg serve --store`` writes ``?default``
+# there): a server's real default graph is not the same thing on every server (Virtuoso's is
+# the union of all its graphs), and only a named graph can be named in a request.
+DEFAULT = "urn:dakg:default"
+RESERVED = "urn:dakg:"  # the registry's, staging and default graphs: no client writes there
 DCTERMS_HAS_PART = "http://purl.org/dc/terms/hasPart"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 FORM = "application/x-www-form-urlencoded"
@@ -54,6 +59,15 @@ Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they ar
 
 
 @dataclass(frozen=True)
+class Served:
+    """What the registry says: the version served (None before the first build) and its
+    graphs."""
+
+    version: str | None
+    graphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Published:
     version: str
     graphs: dict[str, int]
@@ -63,7 +77,7 @@ class RemoteStore:
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
         self.http = Http(endpoints.credentials, endpoints.timeout)
-        self._registry: tuple[float, list[str]] | None = None
+        self._registry: tuple[float, Served] | None = None
 
     # Reading
 
@@ -97,24 +111,34 @@ class RemoteStore:
     def _params(self, sparql: str, prefixes: dict[str, str] | None, timeout: float | None,
                 default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
                 own_dataset: bool) -> list[tuple[str, str]]:
-        params = [("query", _prologue(sparql, prefixes or {}) + sparql)]
+        params = [("query", prologue(sparql, prefixes or {}) + sparql)]
         if default_graphs is None and named_graphs is None and not own_dataset:
-            graphs = self._dataset(timeout)
+            graphs = self.served(timeout).graphs
             if not graphs:
                 raise StoreError(f"{self.endpoints.query} serves no dakg build yet: "
                                  "run 'dakg build --store URL' first")
-            default_graphs = named_graphs = tuple(graphs)
+            default_graphs, named_graphs = (*graphs, DEFAULT), graphs
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         return params
 
-    def _dataset(self, timeout: float | None) -> list[str]:
-        """The served graphs, read again after ``REGISTRY_SECONDS``: a query costs one
-        request, and a new build is seen within seconds."""
+    def served(self, timeout: float | None = None) -> Served:
+        """The registry, read again after ``REGISTRY_SECONDS`` (or a write from here): a
+        query costs one request, and a new build is seen within seconds."""
         now = time.monotonic()
         if self._registry is None or now - self._registry[0] > REGISTRY_SECONDS:
-            self._registry = (now, self.served_graphs(timeout))
+            rows = self._select(
+                f"SELECT ?v ?g WHERE {{ GRAPH <{REGISTRY}> {{ {{ <{REGISTRY}> "
+                f"<{OWL_VERSION_INFO}> ?v }} UNION {{ <{REGISTRY}> <{DCTERMS_HAS_PART}> ?g }}"
+                " } }", timeout)
+            versions = [str(row["v"].value) for row in rows if row["v"] is not None]
+            graphs = sorted(str(row["g"].value) for row in rows if row["g"] is not None)
+            self._registry = (now, Served(versions[0] if versions else None, tuple(graphs)))
         return self._registry[1]
+
+    def forget_served(self) -> None:
+        """Read the registry again on next use (after a write made here)."""
+        self._registry = None
 
     def served_version(self) -> str | None:
         rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> "
@@ -140,9 +164,9 @@ class RemoteStore:
 
     # Writing
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, timeout: float | None = None) -> None:
         self.http.send("POST", self.endpoints.update, urlencode({"update": sparql}).encode(),
-                       {"Content-Type": FORM})
+                       {"Content-Type": FORM}, timeout)
 
     def put_graph(self, name: str, triples: list[ox.Triple]) -> None:
         """Replace graph ``name`` with ``triples`` (one request: blank nodes stay whole)."""
@@ -154,6 +178,32 @@ class RemoteStore:
             return
         url = f"{self.endpoints.graph_store}?{urlencode({'graph': name})}"
         self.http.send("PUT", url, data, {"Content-Type": ox.RdfFormat.N_TRIPLES.media_type})
+
+    def write(self, steps: list[str], added: Iterable[str] = (), dropped: Iterable[str] = (),
+              timeout: float | None = None) -> None:
+        """Run the update ``steps`` as one request (one transaction), the registry kept in
+        step: the graphs ``added`` are served from now on, those ``dropped`` not, and the
+        version gets a new write number, so that nothing cached under the old one (ETags,
+        the search index) is taken for the new.
+
+        The registry's steps come last (a prologue, which ``steps`` may begin with, is read
+        only at the start of a request by Oxigraph), and read nothing: Virtuoso 7.2 reads
+        the later operations of a request over the dataset of an earlier one's ``USING``.
+        Run one write at a time per server: the old version is read just before.
+        """
+        self.forget_served()
+        old = self.served(timeout).version
+        registry = [f"<{REGISTRY}> <{OWL_VERSION_INFO}> {ox.Literal(old)} ."] if old else []
+        registry += [f"<{REGISTRY}> <{DCTERMS_HAS_PART}> <{g}> ." for g in sorted(set(dropped))]
+        version = ox.Literal(f"{(old or 'empty').partition('+')[0]}+{uuid.uuid4().hex[:12]}")
+        served = [f"<{REGISTRY}> <{OWL_VERSION_INFO}> {version} ."]
+        served += [f"<{REGISTRY}> <{DCTERMS_HAS_PART}> <{g}> ." for g in sorted(set(added))]
+        last = [f"DELETE DATA {{ GRAPH <{REGISTRY}> {{ {' '.join(registry)} }} }}",
+                f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ {' '.join(served)} }} }}"]
+        try:
+            self.update(" ;\n".join([*steps, *last]), timeout)
+        finally:
+            self.forget_served()
 
     def check(self) -> None:
         """Fail now, not after a build's minutes of work, if the server cannot be read or
@@ -208,7 +258,7 @@ class RemoteStore:
         return _as_query_triples(parsed)
 
 
-def _prologue(sparql: str, prefixes: dict[str, str]) -> str:
+def prologue(sparql: str, prefixes: dict[str, str]) -> str:
     declared = {m.lower() for m in DECLARED.findall(sparql)}
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items()
                    if name.lower() not in declared)
@@ -287,7 +337,7 @@ def _switch(staged: dict[str, str], served: list[str], version: str) -> str:
     steps = [f"DROP SILENT GRAPH <{old}>" for old in served if old not in staged]
     steps += [f"MOVE SILENT GRAPH <{stage}> TO GRAPH <{name}>"
               for name, stage in staged.items()]
-    steps += [f"DROP SILENT GRAPH <{REGISTRY}>", f"DROP SILENT GRAPH <{STAGED}>"]
+    steps += [f"DROP SILENT GRAPH <{g}>" for g in (DEFAULT, REGISTRY, STAGED)]
     parts = "".join(f" <{DCTERMS_HAS_PART}> <{name}> ;" for name in staged)
     literal = ox.Literal(version)
     steps.append(f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}>{parts} "
