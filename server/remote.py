@@ -232,5 +232,8 @@ def unavailable_as_http(store: RemoteStore) -> Iterator[None]:
                              "or add a LIMIT") from e
     except StoreError as e:
         log.error("[%s] %s", request_id(), e)
+        if e.status is not None and e.status >= 500 and e.detail:  # it failed, saying why
+            raise service_unavailable(f"the SPARQL server behind this endpoint did not "
+                                      f"answer: {e.detail.splitlines()[0]}") from e
         raise service_unavailable("the SPARQL server behind this endpoint cannot answer "
                                   "now; retry shortly") from e

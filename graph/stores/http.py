@@ -26,6 +26,9 @@ from urllib.parse import urlsplit
 from ..errors import GraphError
 
 MAX_ERROR_TEXT = 400  # of a server's error page, shown to whoever ran the command
+# Virtuoso's state for an "anytime" query cut at its time limit: the answer is what it had
+# found by then, and looks whole.
+PARTIAL = "S1TAT"
 
 
 class StoreError(GraphError):
@@ -58,6 +61,7 @@ class Http:
         self._credentials = credentials is not None
         self._challenges: dict[str, str | None] = {}  # endpoint → WWW-Authenticate, if any
         self._opener = urllib.request.build_opener()
+        self.software = ""  # the Server header of the last answer
 
     def send(self, method: str, url: str, body: bytes | None = None,
              headers: dict[str, str] | None = None, timeout: float | None = None) -> Answer:
@@ -134,7 +138,6 @@ class Http:
         method, where = request.get_method(), _shown(request.full_url)
         try:
             answer: http.client.HTTPResponse = self._opener.open(request, timeout=seconds)
-            return answer
         except urllib.error.HTTPError as e:
             if e.code == 401:
                 raise _Unauthorized(f"{method} {where}: the server asks for credentials (401); "
@@ -151,6 +154,12 @@ class Http:
             raise StoreError(f"{method} {where}: cannot reach the server: {e.reason}") from e
         except OSError as e:
             raise StoreError(f"{method} {where}: the connection failed: {e}") from e
+        self.software = answer.headers.get("Server", "")
+        if answer.headers.get("X-SQL-State") == PARTIAL:
+            answer.close()
+            raise StoreTimeout(f"{method} {where}: the server stopped the query at its time "
+                               "limit (its answer would be partial)")
+        return answer
 
 
 def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float) -> bytes:
