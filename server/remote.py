@@ -35,7 +35,13 @@ from .dataset import LinkedDataset, Snapshot
 from .errors import HttpError, bad_request, log, request_id, service_unavailable
 from .jobs import Fault, Job, Reply, WriteJob, WriteReply
 from .protocol import UpdateRequest, with_using
-from .remote_writes import declared_prefixes, expanded, into_own_default, targets
+from .remote_writes import (
+    declared_prefixes,
+    dropped_as_the_embedded_store_does,
+    expanded,
+    into_own_default,
+    targets,
+)
 
 EMPTY = "empty"  # the version of a server no build has been loaded into yet
 
@@ -153,8 +159,10 @@ def update(store: RemoteStore, text: str, prefixes: dict[str, str], base_iri: st
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
     written = targets(found, prefixes)
+    graphs = store.served(timeout).graphs
+    text = dropped_as_the_embedded_store_does(text, found, prefixes, {*graphs, DEFAULT})
+    found = sparql_scan.inspect(text, update=True).tokens
     if not any(t.is_word("USING", "WITH") for t in found):
-        graphs = store.served(timeout).graphs
         text = with_using(UpdateRequest(text, (*graphs, DEFAULT), graphs), found)
         found = sparql_scan.inspect(text, update=True).tokens
     text = into_own_default(text, found)

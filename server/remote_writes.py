@@ -88,6 +88,29 @@ def _classify(found: Sequence[Token], i: int, declared: dict[str, str], out: Tar
     where.append(iri)
 
 
+def dropped_as_the_embedded_store_does(text: str, found: Sequence[Token],
+                                        prefixes: dict[str, str], served: set[str]) -> str:
+    """``text`` with ``SILENT`` after each ``DROP GRAPH`` of a served graph: Virtuoso knows no
+    empty graphs, and refuses to drop one that no ``CREATE`` made. A graph that is not served
+    does not exist for dakg: dropping it without ``SILENT`` is the client's error, as on the
+    embedded store."""
+    declared = declared_prefixes(found, prefixes)
+    pieces: list[str] = []
+    done = 0
+    for i, token in enumerate(found[:-2]):
+        if not (token.is_word("DROP") and found[i + 1].is_word("GRAPH")):
+            continue
+        iri = expanded(found[i + 2], declared) if found[i + 2].kind in ("iri", "pname") else None
+        if iri is None:
+            continue
+        if iri not in served:
+            raise bad_request(f"the update failed: the graph <{iri}> does not exist")
+        end = token.offset + len(token.text)
+        pieces += [text[done:end], " SILENT"]
+        done = end
+    return "".join([*pieces, text[done:]])
+
+
 def into_own_default(text: str, found: Sequence[Token]) -> str:
     """``text`` with what it writes to the default graph written to ``urn:dakg:default``:
     ``WITH <urn:dakg:default>`` before each ``DELETE``/``INSERT … WHERE`` that has no

@@ -12,6 +12,7 @@ import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -22,11 +23,11 @@ from flask.testing import FlaskClient
 from dakg.cli import main
 from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
-from dakg.graph.stores.remote import REGISTRY, RemoteStore
+from dakg.graph.stores.remote import DEFAULT, REGISTRY, RemoteStore
 from dakg.settings import Settings, env_name
 
 from .helpers import free_port, json_of, readme_examples
-from .stores import SERVERS, StoreServer
+from .stores import SERVERS, StoreServer, store_settings
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -39,9 +40,8 @@ def server(request: pytest.FixtureRequest,
 
 
 def store_env(endpoints: Endpoints) -> dict[str, str | None]:
-    return {env_name("store_update"): endpoints.update,
-            env_name("store_graph_store"): endpoints.graph_store,
-            env_name("store_credentials"): endpoints.credentials}
+    return {env_name(name): value for name, value in store_settings(endpoints).items()
+            if name != "store"}
 
 
 @pytest.fixture(scope="module")
@@ -157,18 +157,21 @@ def test_bad_store_settings_are_refused(setting: str, value: str, message: str) 
 
 # dakg serve --store: /sparql answered by the server, dakg's checks in front
 
-def remote_app(served: Path, query_url: str, query_timeout: float = 10.0) -> Flask:
+def remote_app(served: Path, endpoints: Endpoints | str, **settings: Any) -> Flask:
+    """An app serving from the SPARQL server at ``endpoints`` (a query URL: only that)."""
     from dakg.server import create_app
 
-    settings = Settings(data_dir=served, store=query_url, query_timeout=query_timeout,
-                        row_limit=30, workers=1, query_workers=1)
-    app: Flask = create_app(settings.checked())
+    if isinstance(endpoints, str):
+        endpoints = Endpoints(endpoints)
+    chosen = {"query_timeout": 10.0, "row_limit": 30, "workers": 1, "query_workers": 1,
+              **store_settings(endpoints), **settings}
+    app: Flask = create_app(Settings(data_dir=served, **chosen).checked())
     return app
 
 
 @pytest.fixture()
 def client(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
-    app = remote_app(served, server.endpoints.query)
+    app = remote_app(served, server.endpoints)
     yield app.test_client()
     app.extensions["dakg"].close()
 
@@ -259,6 +262,97 @@ def test_virtuoso_blank_node_labels_are_read_across_reads() -> None:
     assert [row["b"] for row in parsed] == [ox.BlankNode("b10005")] * 3
 
 
+# dakg serve --store: writes go to the server, behind the token, the registry kept in step
+
+TOKEN = "store-write-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+NEW = "http://example.org/written"
+
+
+@pytest.fixture()
+def writer(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
+    app = remote_app(served, server.endpoints, write_token=TOKEN)
+    yield app.test_client()
+    app.extensions["dakg"].close()
+
+
+def objects(client: FlaskClient, subject: str) -> list[str]:
+    response = client.get("/sparql", query_string={"query": f"SELECT ?o {{ <{subject}> ?p ?o }}"
+                                                            " ORDER BY ?o"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200, response.text
+    return response.text.split()[1:]
+
+
+def test_the_graph_store_protocol_writes_to_the_server(server: StoreServer,
+                                                       writer: FlaskClient) -> None:
+    store, path = RemoteStore(server.endpoints), f"/store?graph={NEW}"
+    before = writer.get("/store?graph=https://w3id.org/dakg/id/graph/shared").headers["ETag"]
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    assert writer.put(path, data='<http://e/s> <http://e/p> "one" .', headers=turtle) \
+        .status_code == 201
+    assert writer.post(path, data='<http://e/s> <http://e/p> "two" .', headers=turtle) \
+        .status_code == 204
+    assert objects(writer, "http://e/s") == ["one", "two"]  # in the union, at once
+    got = writer.get(path, headers={"Accept": "application/n-triples"})
+    assert len(list(ox.parse(got.data, ox.RdfFormat.N_TRIPLES))) == 2
+    assert NEW in store.served_graphs()
+    after = writer.get("/store?graph=https://w3id.org/dakg/id/graph/shared").headers["ETag"]
+    assert after != before  # a new version: nothing cached under the old one is taken as new
+    assert writer.delete(path, headers=AUTH).status_code == 204
+    assert writer.get(path).status_code == 404
+    assert writer.delete(path, headers=AUTH).status_code == 404
+    assert NEW not in store.served_graphs() and objects(writer, "http://e/s") == []
+
+
+def test_an_update_reads_the_served_graphs_and_writes_the_default_graph_as_its_own(
+        server: StoreServer, writer: FlaskClient) -> None:
+    update = (f"INSERT {{ GRAPH <{NEW}> {{ ?r a <http://e/Counted> }} }} WHERE {{ ?r a "
+              "dakg:Recommendation } ; INSERT DATA { <http://e/s> <http://e/p> \"default\" }")
+    response = writer.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 204, response.text
+    count = writer.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) { ?r a <http://e/Counted> }"},
+        headers={"Accept": "text/csv"})
+    assert count.text.split()[1] == "45"
+    default = writer.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert b'"default"' in default.data  # on the server, in urn:dakg:default
+    assert RemoteStore(server.endpoints).graph_size(DEFAULT) == 1
+    cleanup = f"DROP GRAPH <{NEW}> ; DELETE DATA {{ <http://e/s> <http://e/p> \"default\" }}"
+    assert writer.post("/update", data={"update": cleanup}, headers=AUTH).status_code == 204
+    assert NEW not in RemoteStore(server.endpoints).served_graphs()
+    assert objects(writer, "http://e/s") == []
+
+
+@pytest.mark.parametrize("update", ["DROP ALL", "CLEAR NAMED", "CLEAR DEFAULT",
+                                    f"DROP GRAPH <{REGISTRY}>",
+                                    f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <a:b> <a:c> 1 }} }}"])
+def test_updates_that_would_reach_the_servers_own_graphs_are_refused(
+        server: StoreServer, writer: FlaskClient, update: str) -> None:
+    response = writer.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 400
+    assert RemoteStore(server.endpoints).served_graphs()  # the registry is whole
+
+
+def test_writes_need_the_token(writer: FlaskClient) -> None:
+    assert writer.post("/update", data={"update": "CLEAR GRAPH <http://e/g>"}) \
+        .status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert writer.delete(f"/store?graph={NEW}", headers=wrong).status_code == 403
+
+
+def test_a_query_longer_than_the_timeout_is_stopped_on_the_server_too(
+        server: StoreServer, served: Path) -> None:
+    app = remote_app(served, server.endpoints, query_timeout=1.0)
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) < STR(?f)) }"
+    response = app.test_client().get("/sparql", query_string={"query": slow})
+    app.extensions["dakg"].close()
+    # Virtuoso is told the limit, and its partial "anytime" answer is refused; Oxigraph
+    # server stops at its own --timeout-s, dakg's HTTP call at query_timeout.
+    assert response.status_code == 504, response.text
+    assert "did not answer within 1 s" in response.text
+
+
 class KilledWhileLoading(RemoteStore):
     """Kills the server once the first graph of the new build is staged."""
 
@@ -274,7 +368,7 @@ class KilledWhileLoading(RemoteStore):
 def test_a_server_killed_while_loading_serves_the_previous_build(
         server: StoreServer, served: Path, tmp_path: Path) -> None:
     """Last of the module for each server: it leaves another build serving."""
-    before = manifest(served)["version"]
+    before = RemoteStore(server.endpoints).served_version()  # writes above changed it
     graphs = manifest(served)["graphs"]
     assert isinstance(graphs, dict)
     manifest_graphs = sorted(graphs)
