@@ -84,7 +84,12 @@ def answer(store: RemoteStore, job: Job, timeout: float) -> Reply:
     try:
         text = spelled_out(inspection, job.prefixes)
         # BASE first: Virtuoso reads no BASE after a PREFIX.
-        with store.stream(base + prologue(text, job.prefixes) + text, timeout=timeout,
+        text = base + prologue(text, job.prefixes) + text
+        if inspection.form == "DESCRIBE" and (store.served(timeout) and store.virtuoso):
+            # Virtuoso's own DESCRIBE adds the triples pointing at the resource; a
+            # description on dakg is its concise bounded description, as Oxigraph's is.
+            text = f'define sql:describe-mode "CBD"\n{text}'
+        with store.stream(text, timeout=timeout,
                           default_graphs=default, named_graphs=named,
                           own_dataset=inspection.dataset_clause) as result:
             return write(result, job)

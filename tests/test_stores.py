@@ -262,6 +262,18 @@ def test_virtuoso_blank_node_labels_are_read_across_reads() -> None:
     assert [row["b"] for row in parsed] == [ox.BlankNode("b10005")] * 3
 
 
+def test_a_describe_is_the_same_description_as_on_the_embedded_store(
+        client: FlaskClient, served: Path) -> None:
+    query = "DESCRIBE <https://w3id.org/dakg/id/recommendation/20>"
+    answer = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": "application/n-triples"})
+    embedded = ox.Store.read_only(str(served / "current" / "store")).query(
+        query, use_default_graph_as_union=True)
+    assert isinstance(embedded, ox.QueryTriples)
+    assert {str(t) for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)} == \
+        {str(t) for t in embedded}
+
+
 # dakg serve --store: writes go to the server, behind the token, the registry kept in step
 
 TOKEN = "store-write-token"

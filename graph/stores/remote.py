@@ -118,12 +118,17 @@ class RemoteStore:
                 raise StoreError(f"{self.endpoints.query} serves no dakg build yet: "
                                  "run 'dakg build --store URL' first")
             default_graphs, named_graphs = (*graphs, DEFAULT), graphs
-        if self.http.software.startswith("Virtuoso/"):
+        if self.virtuoso:
             # Its own limit (milliseconds), so that it stops when dakg stops waiting.
             params.append(("timeout", str(int((timeout or self.endpoints.timeout) * 1000))))
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         return params
+
+    @property
+    def virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (so far as its answers have said)."""
+        return self.http.software.startswith("Virtuoso/")
 
     def served(self, timeout: float | None = None) -> Served:
         """The registry, read again after ``REGISTRY_SECONDS`` (or a write from here): a
