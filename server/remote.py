@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, STORE
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
-from dakg.graph.stores.remote import DEFAULT, RESERVED, RemoteStore, Streamed, prologue
+from dakg.graph.stores.remote import DEFAULT, RemoteStore, Streamed, prologue
 
 from . import results, sparql_scan
 from .dataset import LinkedDataset, Snapshot
@@ -41,6 +41,7 @@ from .remote_writes import (
     expanded,
     into_own_default,
     targets,
+    writable,
 )
 
 EMPTY = "empty"  # the version of a server no build has been loaded into yet
@@ -79,17 +80,8 @@ def answer(store: RemoteStore, job: Job, timeout: float) -> Reply:
     if default is None and named is None and not job.union and not inspection.dataset_clause:
         # The dataset's own default graph (not the union), and its named graphs.
         default, named = (DEFAULT,), store.served(timeout).graphs
-    base = "" if any(t.is_word("BASE") for t in inspection.tokens) or not job.base_iri \
-        else f"BASE <{job.base_iri}>\n"
     try:
-        text = spelled_out(inspection, job.prefixes)
-        # BASE first: Virtuoso reads no BASE after a PREFIX.
-        text = base + prologue(text, job.prefixes) + text
-        if inspection.form == "DESCRIBE" and (store.served(timeout) and store.virtuoso):
-            # Virtuoso's own DESCRIBE adds the triples pointing at the resource; a
-            # description on dakg is its concise bounded description, as Oxigraph's is.
-            text = f'define sql:describe-mode "CBD"\n{text}'
-        with store.stream(text, timeout=timeout,
+        with store.stream(_sent(store, inspection, job, timeout), timeout=timeout,
                           default_graphs=default, named_graphs=named,
                           own_dataset=inspection.dataset_clause) as result:
             return write(result, job)
@@ -97,6 +89,22 @@ def answer(store: RemoteStore, job: Job, timeout: float) -> Reply:
         if e.status == 400:  # the server's parser refused it: the client's to mend
             return Reply.failed(Fault.SYNTAX, f"the SPARQL server refused it: {e.detail}")
         raise
+
+
+def _sent(store: RemoteStore, inspection: sparql_scan.Inspection, job: Job,
+          timeout: float) -> str:
+    """The query as the server is sent it: its base and prefixes declared (``BASE`` first:
+    Virtuoso reads no ``BASE`` after a ``PREFIX``), escapes in prefixed names written out."""
+    text = spelled_out(inspection, job.prefixes)
+    base = "" if any(t.is_word("BASE") for t in inspection.tokens) or not job.base_iri \
+        else f"BASE <{job.base_iri}>\n"
+    text = base + prologue(text, job.prefixes) + text
+    store.served(timeout)  # known (and so which server it is) once it has answered once
+    if inspection.form == "DESCRIBE" and store.virtuoso:
+        # Virtuoso's own DESCRIBE adds the triples that point at the resource; on dakg a
+        # description is the resource's concise bounded description, as Oxigraph's is.
+        text = f'define sql:describe-mode "CBD"\n{text}'
+    return text
 
 
 def write(result: Streamed, job: Job) -> Reply:
@@ -164,16 +172,18 @@ def update(store: RemoteStore, text: str, prefixes: dict[str, str], base_iri: st
     except sparql_scan.Refused as e:
         raise bad_request(str(e)) from e
     written = targets(found, prefixes)
-    graphs = store.served(timeout).graphs
-    text = dropped_as_the_embedded_store_does(text, found, prefixes, {*graphs, DEFAULT})
+    served = store.served(timeout)
+    text = dropped_as_the_embedded_store_does(text, found, prefixes, {*served.graphs, DEFAULT})
     found = sparql_scan.inspect(text, update=True).tokens
     if not any(t.is_word("USING", "WITH") for t in found):
-        text = with_using(UpdateRequest(text, (*graphs, DEFAULT), graphs), found)
+        text = with_using(UpdateRequest(text, served.default_graph, served.graphs), found)
         found = sparql_scan.inspect(text, update=True).tokens
-    text = into_own_default(text, found)
+    own, writes_default = into_own_default(text, found)
+    if writes_default:  # served from now on
+        written.added.append(DEFAULT)
     base = "" if any(t.is_word("BASE") for t in found) or not base_iri \
         else f"BASE <{base_iri}>\n"
-    _written(lambda: store.write([base + prologue(text, prefixes) + text], written.added,
+    _written(lambda: store.write([base + prologue(own, prefixes) + own], written.added,
                                  written.dropped, timeout))
 
 
@@ -181,8 +191,7 @@ def put_graph(store: RemoteStore, graph: str | None, media_type: str, data: byte
               *, replace_it: bool, timeout: float) -> tuple[bool, int]:
     """Replace (or add to) ``graph`` (None: the default graph) with ``data``: whether it
     existed before, and the triples sent."""
-    name = graph or DEFAULT
-    _check_target(name)
+    name = writable(graph or DEFAULT)
     try:
         quads = parse_rdf(data, format_for(media_type), base_iri=graph,
                           graph=ox.NamedNode(name))
@@ -202,8 +211,7 @@ def put_graph(store: RemoteStore, graph: str | None, media_type: str, data: byte
 
 def delete_graph(store: RemoteStore, graph: str | None, timeout: float) -> bool:
     """Drop ``graph`` (None: empty the default graph); whether it existed."""
-    name = graph or DEFAULT
-    _check_target(name)
+    name = writable(graph or DEFAULT)
     existed = graph_exists(store, graph, timeout)
     if existed:
         _written(lambda: store.write([f"DROP SILENT GRAPH <{name}>"], [], [name], timeout))
@@ -213,12 +221,6 @@ def delete_graph(store: RemoteStore, graph: str | None, timeout: float) -> bool:
 def graph_exists(store: RemoteStore, graph: str | None, timeout: float) -> bool:
     """Whether ``graph`` is served (the default graph always is)."""
     return graph is None or graph in store.served(timeout).graphs
-
-
-def _check_target(iri: str) -> None:
-    if iri.startswith(RESERVED) and iri != DEFAULT:
-        raise bad_request(f"<{iri}> is one of dakg's own graphs on the SPARQL server; "
-                          "write to another")
 
 
 def _written(run: Callable[[], None]) -> None:

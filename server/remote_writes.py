@@ -82,10 +82,15 @@ def _classify(found: Sequence[Token], i: int, declared: dict[str, str], out: Tar
         where = out.added
     else:
         return  # ADD/COPY sources, CLEAR, LOAD sources: read or emptied, not made
-    if iri.startswith(RESERVED):
+    where.append(writable(iri))
+
+
+def writable(iri: str) -> str:
+    """``iri``, if a client may write to it: not one of dakg's own graphs on the server."""
+    if iri.startswith(RESERVED) and iri != DEFAULT:
         raise bad_request(f"<{iri}> is one of dakg's own graphs on the SPARQL server; "
                           "write to another")
-    where.append(iri)
+    return iri
 
 
 def dropped_as_the_embedded_store_does(text: str, found: Sequence[Token],
@@ -111,26 +116,49 @@ def dropped_as_the_embedded_store_does(text: str, found: Sequence[Token],
     return "".join([*pieces, text[done:]])
 
 
-def into_own_default(text: str, found: Sequence[Token]) -> str:
-    """``text`` with what it writes to the default graph written to ``urn:dakg:default``:
-    ``WITH <urn:dakg:default>`` before each ``DELETE``/``INSERT … WHERE`` that has no
-    ``WITH`` (its ``USING`` still decides what its ``WHERE`` reads), and the triples of an
-    ``INSERT DATA``/``DELETE DATA`` outside any ``GRAPH`` put inside one."""
+def into_own_default(text: str, found: Sequence[Token]) -> tuple[str, bool]:
+    """``text`` with what it writes to the default graph written to ``urn:dakg:default``,
+    and whether it may write there: ``WITH <urn:dakg:default>`` before each ``DELETE``/
+    ``INSERT … WHERE`` without ``WITH`` whose templates have triples outside any ``GRAPH``
+    (its ``USING`` still decides what its ``WHERE`` reads), and such triples of an ``INSERT
+    DATA``/``DELETE DATA`` put inside ``GRAPH <urn:dakg:default>``."""
     pieces: list[str] = []
-    done = 0
+    done, writes = 0, False
     for start in _operation_starts(found):
         token = found[start]
-        if not token.is_word("INSERT", "DELETE"):
-            continue
-        if start + 1 < len(found) and found[start + 1].is_word("DATA"):
+        following = found[start + 1] if start + 1 < len(found) else token
+        if not token.is_word("INSERT", "DELETE") or following.is_word("WHERE"):
+            continue  # not a write, or has WITH, or a DELETE WHERE (which takes no WITH)
+        if following.is_word("DATA"):
             opened = start + 2
             closed = _closing(found, opened)
-            pieces += [text[done:found[opened].offset], _data_block(text, found, opened, closed)]
-            done = found[closed].offset + 1
-        else:
+            loose, graphs = _split(text, found, opened, closed)
+            if loose:
+                inside = " ".join([f"GRAPH <{DEFAULT}> {{ {loose} }}", *graphs])
+                pieces += [text[done:found[opened].offset], f"{{ {inside} }}"]
+                done, writes = found[closed].offset + 1, True
+        elif any(_split(text, found, opened, _closing(found, opened))[0]
+                 for opened in _templates(found, start)):
             pieces += [text[done:token.offset], f"WITH <{DEFAULT}> "]
-            done = token.offset
-    return "".join([*pieces, text[done:]])
+            done, writes = token.offset, True
+    return "".join([*pieces, text[done:]]), writes
+
+
+def _templates(found: Sequence[Token], start: int) -> list[int]:
+    """Where the ``DELETE``/``INSERT`` templates of the operation at ``start`` open."""
+    opened: list[int] = []
+    depth = 0
+    for i in range(start, len(found) - 1):
+        token = found[i]
+        if token.kind == "punct" and token.text in _OPEN:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSE:
+            depth -= 1
+        elif depth == 0 and token.is_word("WHERE", "USING"):
+            break
+        elif depth == 0 and token.is_word("DELETE", "INSERT") and found[i + 1].text == "{":
+            opened.append(i + 1)
+    return opened
 
 
 def _operation_starts(found: Sequence[Token]) -> list[int]:
@@ -162,13 +190,13 @@ def _closing(found: Sequence[Token], opened: int) -> int:
     raise bad_request("the update has a DATA block that is never closed")
 
 
-def _data_block(text: str, found: Sequence[Token], opened: int, closed: int) -> str:
-    """The block ``{ … }`` from ``found[opened]`` to ``found[closed]``, its triples outside
-    a ``GRAPH`` moved into ``GRAPH <urn:dakg:default>``."""
+def _split(text: str, found: Sequence[Token], opened: int,
+           closed: int) -> tuple[str, list[str]]:
+    """The block ``{ … }`` from ``found[opened]`` to ``found[closed]`` as its triples outside
+    any ``GRAPH`` (one template, "" if none) and its ``GRAPH … { … }`` parts."""
     graphs: list[str] = []
     loose: list[str] = []
-    at = opened + 1
-    i = at
+    at = i = opened + 1
     while i < closed:
         if found[i].is_word("GRAPH"):
             end = _closing(found, i + 2)
@@ -178,10 +206,8 @@ def _data_block(text: str, found: Sequence[Token], opened: int, closed: int) -> 
             continue
         i += 1
     loose.append(text[found[at].offset:found[closed].offset] if at < closed else "")
-    triples = " .\n".join(part.strip().strip(".").strip() for part in loose
-                          if part.strip().strip("."))
-    inside = f"GRAPH <{DEFAULT}> {{ {triples} }} " if triples else ""
-    return "{ " + inside + " ".join(graphs) + " }"
+    return " .\n".join(part.strip().strip(".").strip() for part in loose
+                        if part.strip().strip(".")), graphs
 
 
 def declared_prefixes(found: Sequence[Token], prefixes: dict[str, str]) -> dict[str, str]:

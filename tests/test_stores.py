@@ -218,9 +218,13 @@ def test_refused_queries_are_the_clients_fault(client: FlaskClient, request_text
 def test_a_dead_server_gives_503(built: Path) -> None:
     port = free_port()  # closed again: nobody listens there
     app = remote_app(built, f"http://127.0.0.1:{port}/sparql")
-    response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
-    assert response.status_code == 503
-    assert "cannot answer now" in response.text
+    for path in ("/sparql?query=ASK%7B%7D", "/", "/id/recommendation/20", "/search?q=25"):
+        response = app.test_client().get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 503, path
+        assert "cannot answer now" in response.text
+    health = app.test_client().get("/health")
+    assert health.status_code == 503
+    assert json_of(health)["problem"] == "the SPARQL server cannot be read"
 
 
 def test_a_silent_server_gives_504_after_the_query_timeout(built: Path) -> None:
@@ -344,6 +348,30 @@ def test_updates_that_would_reach_the_servers_own_graphs_are_refused(
     response = writer.post("/update", data={"update": update}, headers=AUTH)
     assert response.status_code == 400
     assert RemoteStore(server.endpoints).served_graphs()  # the registry is whole
+
+
+def test_the_health_check_asks_the_server(server: StoreServer, client: FlaskClient) -> None:
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert json_of(health)["version"] == RemoteStore(server.endpoints).served_version()
+
+
+def test_the_store_credentials_are_never_logged_nor_shown(
+        server: StoreServer, served: Path, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "not-the-password-7f3a"
+    wrong = Endpoints(server.endpoints.query, server.endpoints.update,
+                      server.endpoints.graph_store, f"dakg:{secret}")
+    app = remote_app(served, wrong, write_token=TOKEN)
+    client = app.test_client()
+    responses = [client.post("/update", data={"update": f"CLEAR GRAPH <{NEW}>"},
+                             headers=AUTH),
+                 client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})]
+    app.extensions["dakg"].close()
+    if server.endpoints.credentials is not None:  # Virtuoso asks for them, and refuses these
+        assert responses[0].status_code == 503
+        assert "refused the store credentials" in caplog.text
+    assert all(secret not in r.text for r in responses)
+    assert secret not in caplog.text
 
 
 def test_writes_need_the_token(writer: FlaskClient) -> None:
