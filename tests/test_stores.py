@@ -6,10 +6,13 @@ README's questions are then asked of the server itself, with the graph names dak
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import re
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -219,7 +222,7 @@ def test_a_dead_server_gives_503(built: Path) -> None:
     port = free_port()  # closed again: nobody listens there
     app = remote_app(built, f"http://127.0.0.1:{port}/sparql")
     for path in ("/sparql?query=ASK%7B%7D", "/", "/id/recommendation/20", "/search?q=25"):
-        response = app.test_client().get(path, headers={"Accept": "text/html"})
+        response = app.test_client().get(path)
         assert response.status_code == 503, path
         assert "cannot answer now" in response.text
     health = app.test_client().get("/health")
@@ -236,6 +239,41 @@ def test_a_silent_server_gives_504_after_the_query_timeout(built: Path) -> None:
         response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 504
     assert "did not answer within 0.3 s" in response.text
+
+
+class Trickling(http.server.BaseHTTPRequestHandler):
+    """Answers every request at once, then sends its body a byte every 0.1 s."""
+
+    def do_POST(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        try:
+            for byte in b'{"head": {"vars": []}, "boolean": true}' * 10:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # dakg hung up, as it should
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_server_that_trickles_its_answer_gives_504_after_the_query_timeout(
+        built: Path) -> None:
+    trickling = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    thread = threading.Thread(target=trickling.serve_forever, daemon=True)
+    thread.start()
+    try:
+        app = remote_app(built, f"http://127.0.0.1:{trickling.server_port}/sparql",
+                         query_timeout=0.5)
+        response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    finally:
+        trickling.shutdown()
+        trickling.server_close()
+    assert response.status_code == 504, response.text
+    assert "did not answer within 0.5 s" in response.text
 
 
 def test_blank_nodes_come_back_as_blank_nodes(server: StoreServer, served: Path) -> None:

@@ -17,10 +17,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import io
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import GraphError
@@ -162,9 +165,31 @@ class Http:
         return answer
 
 
+class Within(io.RawIOBase):
+    """An answer's body, read until ``seconds`` from now: the socket's timeout bounds each
+    read, this the whole, so a server that sends a byte now and then cannot hold a worker."""
+
+    def __init__(self, answer: http.client.HTTPResponse, seconds: float) -> None:
+        self._answer = answer
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if time.monotonic() > self._deadline:
+            raise TimeoutError(f"the answer took longer than {self._seconds:g}s")
+        return self._answer.readinto(buffer)
+
+
+def within(answer: http.client.HTTPResponse, seconds: float) -> io.BufferedReader:
+    return io.BufferedReader(Within(answer, seconds))
+
+
 def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float) -> bytes:
     try:
-        return answer.read()
+        return within(answer, seconds).read()
     except TimeoutError as e:
         raise StoreTimeout(f"{method} {_shown(url)}: no answer within {seconds:g}s") from e
     except OSError as e:

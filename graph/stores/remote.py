@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from ..query import Result
 from .endpoints import Endpoints
-from .http import Http, StoreError
+from .http import Http, StoreError, within
 
 REGISTRY = "urn:dakg:served"
 REGISTRY_SECONDS = 2.0
@@ -114,7 +114,8 @@ class RemoteStore:
                               own_dataset)
         with self.http.opened("POST", self.endpoints.query, urlencode(params).encode(),
                               {"Content-Type": FORM, "Accept": ACCEPT}, timeout) as answer:
-            yield _parse(answer.headers.get_content_type(), answer, self.endpoints.query)
+            yield _parse(answer.headers.get_content_type(),
+                         within(answer, timeout or self.endpoints.timeout), self.endpoints.query)
 
     def _params(self, sparql: str, prefixes: dict[str, str] | None, timeout: float | None,
                 default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
