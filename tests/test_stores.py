@@ -263,6 +263,7 @@ class Trickling(http.server.BaseHTTPRequestHandler):
 def test_a_server_that_trickles_its_answer_gives_504_after_the_query_timeout(
         built: Path) -> None:
     trickling = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    trickling.daemon_threads = True  # a handler still trickling does not hold the test up
     thread = threading.Thread(target=trickling.serve_forever, daemon=True)
     thread.start()
     try:
