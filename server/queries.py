@@ -71,7 +71,7 @@ def _on_the_server(rt: Runtime, store: RemoteStore, job: Job, client: str) -> Re
     wait = rt.settings.query_timeout
     with refused_as_http(), rt.admission.on_a_process(client, rt.admission.process_share,
                                                       wait), remote.unavailable_as_http(store):
-        return remote.answer(store, job, wait)
+        return remote.answer(store, job, wait, rt.settings.max_response_bytes)
 
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from dakg.graph.rdf_input import UnsafeInput, format_for, parse_rdf
 from dakg.graph.store import BUILDS, STORE
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
+from dakg.graph.stores.http import StoreTooLarge
 from dakg.graph.stores.remote import DEFAULT, RemoteStore, Streamed, prologue
 
 from . import results, sparql_scan
@@ -73,18 +74,19 @@ def connect(endpoints: Endpoints, timeout: float) -> RemoteStore:
 
 # Reading
 
-def answer(store: RemoteStore, job: Job, timeout: float) -> Reply:
-    """``job`` answered by the server: the same ``Reply`` a query process gives."""
+def answer(store: RemoteStore, job: Job, timeout: float, max_bytes: int) -> Reply:
+    """``job`` answered by the server: the same ``Reply`` a query process gives. An answer
+    longer than ``max_bytes`` is not read (``StoreTooLarge``)."""
     inspection = sparql_scan.inspect(job.text)
     default, named = job.default_graphs, job.named_graphs
     if default is None and named is None and not job.union and not inspection.dataset_clause:
         # The dataset's own default graph (not the union), and its named graphs.
         default, named = (DEFAULT,), store.served(timeout).graphs
     try:
-        with store.stream(_sent(store, inspection, job, timeout), timeout=timeout,
-                          default_graphs=default, named_graphs=named,
-                          own_dataset=inspection.dataset_clause) as result:
-            return write(result, job)
+        result = store.fetch(_sent(store, inspection, job, timeout), timeout=timeout,
+                             default_graphs=default, named_graphs=named,
+                             own_dataset=inspection.dataset_clause, max_bytes=max_bytes)
+        return write(result, job)
     except StoreError as e:
         if e.status == 400:  # the server's parser refused it: the client's to mend
             return Reply.failed(Fault.SYNTAX, f"the SPARQL server refused it: {e.detail}")
@@ -108,8 +110,8 @@ def _sent(store: RemoteStore, inspection: sparql_scan.Inspection, job: Job,
 
 
 def write(result: Streamed, job: Job) -> Reply:
-    """``result`` in the job's format, cut at its row cap; the server's answer is read here,
-    so its faults are the store's."""
+    """``result`` in the job's format, cut at its row cap; the server's answer is parsed
+    here, so its faults are the store's."""
     try:
         return _write(result, job)
     except TimeoutError as e:
@@ -245,6 +247,10 @@ def unavailable_as_http(store: RemoteStore) -> Iterator[None]:
         raise HttpError(504, f"the SPARQL server did not answer within "
                              f"{store.endpoints.timeout:g} s; make the query more selective, "
                              "or add a LIMIT") from e
+    except StoreTooLarge as e:
+        raise service_unavailable(
+            f"the SPARQL server's answer is longer than {e.max_bytes} bytes, the most this "
+            "server reads (max_response_bytes); add a LIMIT") from e
     except StoreError as e:
         log.error("[%s] %s", request_id(), e)
         if e.status is not None and e.status >= 500 and e.detail:  # it failed, saying why

@@ -48,6 +48,14 @@ class StoreTimeout(StoreError):
     """The SPARQL server did not answer within the timeout."""
 
 
+class StoreTooLarge(StoreError):
+    """The SPARQL server's answer is longer than dakg reads (``max_bytes``)."""
+
+    def __init__(self, message: str, max_bytes: int) -> None:
+        super().__init__(message)
+        self.max_bytes = max_bytes
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -189,9 +197,15 @@ def within(answer: http.client.HTTPResponse, seconds: float) -> io.BufferedReade
     return io.BufferedReader(Within(answer, seconds))
 
 
-def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float) -> bytes:
+def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float,
+             max_bytes: int | None = None) -> bytes:
+    """The whole body, read within ``seconds``; more than ``max_bytes`` is ``StoreTooLarge``."""
     try:
-        return within(answer, seconds).read()
+        body = within(answer, seconds).read(None if max_bytes is None else max_bytes + 1)
+        if max_bytes is not None and len(body) > max_bytes:
+            raise StoreTooLarge(f"{method} {_shown(url)}: the answer is longer than "
+                                f"{max_bytes} bytes", max_bytes)
+        return body
     except TimeoutError as e:
         raise StoreTimeout(f"{method} {_shown(url)}: no answer within {seconds:g}s") from e
     except OSError as e:

@@ -17,8 +17,6 @@ drops the staging graphs it left behind.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import time
 import uuid
@@ -26,14 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import IO, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from ..query import Result
 from .endpoints import Endpoints
-from .http import Http, StoreError, within
+from .http import Http, StoreError, read_all
 
 REGISTRY = "urn:dakg:served"
 REGISTRY_SECONDS = 2.0
@@ -103,19 +100,24 @@ class RemoteStore:
                               own_dataset)
         return self._ask(params, timeout)
 
-    @contextlib.contextmanager
-    def stream(self, sparql: str, prefixes: dict[str, str] | None = None, *,
-               timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
-               named_graphs: tuple[str, ...] | None = None,
-               own_dataset: bool = False) -> Iterator[Streamed]:
-        """As ``query``, the answer read as it is used: a caller that stops after the first
-        rows of a long result does not receive the rest (the connection closes on exit)."""
+    def fetch(self, sparql: str, prefixes: dict[str, str] | None = None, *,
+              timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
+              named_graphs: tuple[str, ...] | None = None, own_dataset: bool = False,
+              max_bytes: int | None = None) -> Streamed:
+        """As ``query``, a CONSTRUCT's triples as they are parsed; the answer is read whole
+        first, within ``timeout`` and ``max_bytes`` (``StoreTooLarge``).
+
+        Read whole, not parsed as it arrives: pyoxigraph's parser calling back into Python
+        to read a socket crashes the process under gevent (pyo3 refuses to attach while the
+        garbage collector traverses the parser, which a greenlet switch in the read allows).
+        """
         params = self._params(sparql, prefixes, timeout, default_graphs, named_graphs,
                               own_dataset)
+        seconds = timeout or self.endpoints.timeout
         with self.http.opened("POST", self.endpoints.query, urlencode(params).encode(),
                               {"Content-Type": FORM, "Accept": ACCEPT}, timeout) as answer:
-            yield _parse(answer.headers.get_content_type(),
-                         within(answer, timeout or self.endpoints.timeout), self.endpoints.query)
+            body = read_all(answer, "POST", self.endpoints.query, seconds, max_bytes)
+            return _parse(answer.headers.get_content_type(), body, self.endpoints.query)
 
     def _params(self, sparql: str, prefixes: dict[str, str] | None, timeout: float | None,
                 default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
@@ -282,14 +284,13 @@ def prologue(sparql: str, prefixes: dict[str, str]) -> str:
                    if name.lower() not in declared)
 
 
-def _parse(content_type: str, body: bytes | IO[bytes], where: str) -> Streamed:
+def _parse(content_type: str, body: bytes, where: str) -> Streamed:
     """The server's answer: SPARQL results, or the triples of a CONSTRUCT or DESCRIBE."""
     results_format = ox.QueryResultsFormat.from_media_type(content_type)
     try:
         if results_format is not None:
             if results_format == ox.QueryResultsFormat.XML:
-                body = (body.replace(VIRTUOSO_BNODE, BNODE) if isinstance(body, bytes)
-                        else io.BufferedReader(_Relabelled(body)))
+                body = body.replace(VIRTUOSO_BNODE, BNODE)
             return ox.parse_query_results(body, results_format)
         rdf_format = (ox.RdfFormat.N_TRIPLES if content_type == "text/plain"
                       else ox.RdfFormat.from_media_type(content_type))
@@ -300,33 +301,6 @@ def _parse(content_type: str, body: bytes | IO[bytes], where: str) -> Streamed:
     except SyntaxError as e:
         raise StoreError(f"{where} answered with {content_type} that does not parse: "
                          f"{e}") from e
-
-
-class _Relabelled(io.RawIOBase):
-    """A stream of SPARQL XML results without the ``nodeID://`` Virtuoso writes before a
-    blank node's label (no parser takes it for one), also where it spans two reads."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self._out = b""
-        self._tail = b""
-        self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._out and not self._done:
-            chunk = self._raw.read1(65536) if hasattr(self._raw, "read1") \
-                else self._raw.read(65536)
-            data = (self._tail + chunk).replace(VIRTUOSO_BNODE, BNODE)
-            cut = len(data) if not chunk else max(0, len(data) - len(VIRTUOSO_BNODE) + 1)
-            self._done = not chunk
-            self._out, self._tail = data[:cut], data[cut:]
-        n = min(len(buffer), len(self._out))
-        buffer[:n] = self._out[:n]
-        self._out = self._out[n:]
-        return n
 
 
 def _as_query_triples(parsed: Iterator[ox.Triple]) -> ox.QueryTriples:
