@@ -5,10 +5,10 @@ is the one the server's registry names (``urn:dakg:served``), and ``queries.exec
 every query (``/sparql``, every page, search, the figures, ``/store`` reads) to ``answer``
 here instead of a query process. So each is scanned (SERVICE/LOAD refusal, nesting limits)
 and admitted (per-client and global limits) exactly as on the embedded store; the HTTP call
-carries ``query_timeout``, the answer is read only up to the row cap and written by the same
-writers into the same ``Reply`` a query process gives. A server that does not answer in time
-is a 504, one that cannot be reached or fails a 503, one that refuses a query as invalid a
-400; no web worker waits past the timeout.
+carries ``query_timeout``, the answer (at most ``max_response_bytes``) is cut at the row
+cap and written by the same writers into the same ``Reply`` a query process gives. A server
+that does not answer in time is a 504, one that cannot be reached or fails a 503, one that
+refuses a query as invalid a 400; no web worker waits past the timeout.
 
 Writes (``/update``, updates on ``/sparql``, ``/store`` PUT, POST, DELETE, all behind the
 write token) are sent as one SPARQL Update request each, which also keeps the registry in

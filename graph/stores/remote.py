@@ -52,7 +52,7 @@ VIRTUOSO_BNODE, BNODE = b"<bnode>nodeID://", b"<bnode>"  # Virtuoso's "nodeID://
 DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 
-Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they are read
+Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they are parsed
 
 
 @dataclass(frozen=True)
