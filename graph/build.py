@@ -43,6 +43,7 @@ from .store import (
 from .stores import Endpoints
 from .stores.remote import RemoteStore
 from .validate import Outcome, check
+from .validation_report import keep_report
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         clock.lap("extract")
         graphs = map_extraction(*extractions)
         clock.lap("map")
-        outcome = check(union(graphs), shapes_graph())
+        data, shapes = union(graphs), shapes_graph()
+        outcome = check(data, shapes)
+        keep_report(work, outcome, data, shapes, base_iri)
         clock.lap("validate")
         graphs = rebase(graphs, base_iri)
         prefixes = prefixes_for(base_iri)

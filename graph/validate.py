@@ -7,7 +7,7 @@ recommendation's text is extracted, its cluster is curated).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
@@ -35,6 +35,7 @@ class Result:
 class Outcome:
     conforms: bool
     results: tuple[Result, ...]
+    report: Graph = field(default_factory=Graph, compare=False, repr=False)  # SHACL's own
 
     @property
     def violations(self) -> tuple[Result, ...]:
@@ -81,7 +82,7 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
                report.subjects(SH.resultSeverity, None)}
     ordered = sorted(results, key=lambda r: (r.severity, not r.in_data, r.shape, r.focus,
                                              r.path or "", r.value or ""))
-    return Outcome(bool(conforms), tuple(ordered))
+    return Outcome(bool(conforms), tuple(ordered), report)
 
 
 def check(data: Graph, shapes: Graph) -> Outcome:
