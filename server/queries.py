@@ -35,7 +35,7 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     """
     client = admit(rt)
     if rt.remote is not None:
-        return _checked(rt, _on_the_server(rt, rt.remote, job, client))
+        return _checked(rt, _on_the_server(rt, rt.remote, job))
     try:
         if here:
             store = rt.local_store().get(job.store)
@@ -64,13 +64,12 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     return _checked(rt, reply)
 
 
-def _on_the_server(rt: Runtime, store: RemoteStore, job: Job, client: str) -> Reply:
-    """``job`` sent to the store's SPARQL server (``dakg serve --store``), one client having
-    no more of them there at once than it may have on query processes."""
-    wait = rt.settings.query_timeout
-    with refused_as_http(), rt.admission.on_a_process(client, rt.admission.process_share,
-                                                      wait), remote.unavailable_as_http(store):
-        return remote.answer(store, job, wait, rt.settings.max_response_bytes)
+def _on_the_server(rt: Runtime, store: RemoteStore, job: Job) -> Reply:
+    """``job`` sent to the store's SPARQL server (``dakg serve --store``), admitted like any
+    query: the per-client and global limits bound what is sent there at once."""
+    with remote.unavailable_as_http(store):
+        return remote.answer(store, job, rt.settings.query_timeout,
+                             rt.settings.max_response_bytes)
 
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack
