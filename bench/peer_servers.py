@@ -123,13 +123,34 @@ def launch_rdflib_endpoint(build: Build, port: int) -> Launch:
         graphs_as="application/rdf+xml")
 
 
+def launch_dakg_on(server: str, how: str) -> Callable[[Build, int], Launch]:
+    """dakg serve --store in front of ``server`` of ``tests/stores.py`` (``peer_store.py``)."""
+
+    def launch(build: Build, port: int) -> Launch:
+        dakg = launch_dakg(build, port)
+        return Launch(
+            [sys.executable, str(BENCH / "peer_store.py"), server, str(build.dump),
+             str(build.data_dir), str(port)],
+            endpoint="/sparql", has_pages=True,
+            how=dakg.how.replace("`dakg serve` on the build", "`dakg serve --store`") +
+            f", every query sent on to {how}, loaded with the build as `dakg build --store` "
+            "loads it")
+
+    return launch
+
+
 LAUNCHERS: dict[str, Callable[[Build, int], Launch]] = {
     "dakg": launch_dakg,
     "floor": launch_floor,
     "rdflib-endpoint": launch_rdflib_endpoint,
     "dakg-on-disk": launch_dakg_on_disk,
+    "dakg-on-oxigraph-server": launch_dakg_on(
+        "oxigraph", "Oxigraph server (`oxigraph serve`, RocksDB) on loopback"),
+    "dakg-on-virtuoso": launch_dakg_on(
+        "virtuoso", "Virtuoso 7.2 (`virtuoso-t`, the tests' `virtuoso.ini`) on loopback"),
 }
-OPTIONAL = ("dakg-on-disk",)  # run only when named in --peers
+# Run only when named in --peers.
+OPTIONAL = ("dakg-on-disk", "dakg-on-oxigraph-server", "dakg-on-virtuoso")
 
 
 def start(name: str, build: Build, logs: Path) -> Peer:

@@ -11,7 +11,9 @@ The peers, each started on loopback as its users start it (``peer_servers.py``):
   dump, no limits at all, with dakg's own worker count and class (``floor_app.py``);
 - rdflib-endpoint: ``rdflib-endpoint serve dakg.nq``, what a Python user would pick;
 - dakg-on-disk (only when named): ``dakg serve`` with ``DAKG_IN_MEMORY_MB=0``, every query
-  read from the RocksDB store, to show what the in-memory copy gains.
+  read from the RocksDB store, to show what the in-memory copy gains;
+- dakg-on-oxigraph-server, dakg-on-virtuoso (only when named): ``dakg serve --store`` in
+  front of that SPARQL server, loaded with the build (``peer_store.py``).
 
 First every peer answers every probe of the mix once, and the size of each answer (rows or
 triples) must be the one Oxigraph gives in this process (``peer_mix.py``); ``--check-only``

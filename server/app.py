@@ -15,7 +15,7 @@ from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.store import agreed_base_iri
 from dakg.settings import Settings
 
-from . import cors, errors
+from . import cors, errors, remote
 from .admission import Admission
 from .body_limit import BodyLimit
 from .clients import networks
@@ -52,8 +52,12 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     if dataset is None:  # a build: its build.json says which base its IRIs are under
         settings = settings.replace(base_iri=agreed_base_iri(
             settings.data_dir, settings.base_iri, DEFAULT_BASE))
+    store = None
+    if (endpoints := settings.store_endpoints()) is not None:  # dakg serve --store URL
+        store = remote.connect(endpoints, settings.query_timeout)
+        dataset = remote.RemoteDataset(settings.data_dir, store)  # writes go to the server
     dataset = dataset or LinkedDataset(settings.data_dir)
-    if settings.write_token is not None:
+    if settings.write_token is not None and store is None:
         dataset = live_dataset(dataset)
     app.extensions["dakg"] = Runtime(
         settings=settings, dataset=dataset,
@@ -65,6 +69,7 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         writable=settings.write_token is not None,
         prefixes=prefixes_for(settings.base_iri),
         proxies=networks(settings.trusted_proxies),
+        remote=store,
     )
     Compress(app)
     errors.install(app)
@@ -77,10 +82,6 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
     app.register_blueprint(writes)
     app.register_blueprint(pages)
     app.register_blueprint(health)
-    if (store := settings.store_endpoints()) is not None:
-        from . import remote
-
-        remote.install(app, store)
     # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
     app.wsgi_app = EveryResponse(  # type: ignore[method-assign]
         BodyLimit(app.wsgi_app, settings.max_request_bytes))

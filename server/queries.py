@@ -16,7 +16,9 @@ from typing import Any, BinaryIO
 
 from flask import Response, request
 
-from . import lookup
+from dakg.graph.stores.remote import RemoteStore
+
+from . import lookup, remote
 from .admission import ServerBusy, TooManyFromClient
 from .errors import HttpError, bad_request, log, request_id, service_unavailable, too_many_requests
 from .jobs import SPOOL_CHUNK, Fault, Job, Reply
@@ -32,6 +34,8 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     have more of them waiting in the web worker than its share of queries.
     """
     client = admit(rt)
+    if rt.remote is not None:
+        return _checked(rt, _on_the_server(rt, rt.remote, job))
     try:
         if here:
             store = rt.local_store().get(job.store)
@@ -58,6 +62,14 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
         log.error("[%s] query process failed: %s", request_id(), e)
         raise HttpError(500, "the query engine failed on this query") from e
     return _checked(rt, reply)
+
+
+def _on_the_server(rt: Runtime, store: RemoteStore, job: Job) -> Reply:
+    """``job`` sent to the store's SPARQL server (``dakg serve --store``), admitted like any
+    query: the per-client and global limits bound what is sent there at once."""
+    with remote.unavailable_as_http(store):
+        return remote.answer(store, job, rt.settings.query_timeout,
+                             rt.settings.max_response_bytes)
 
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack

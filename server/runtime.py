@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 
+from dakg.graph.stores.remote import RemoteStore
 from dakg.settings import Settings
 
 from .admission import Admission
@@ -36,6 +37,7 @@ class Runtime:
     writable: bool = False
     prefixes: dict[str, str] = field(default_factory=dict)
     proxies: tuple[Network, ...] = ()
+    remote: RemoteStore | None = None  # dakg serve --store: the SPARQL server queries go to
     _pool: QueryPool | None = None
     _pool_pid: int = 0
     _local: LocalStore | None = None

@@ -48,7 +48,9 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
     def post_worker_init(worker: Any) -> None:
         # Start the query processes now, not on the first request; and only now, once gevent
         # has patched the worker, so that waiting on them lets other requests run.
-        worker.app.application.extensions["dakg"].pool().wait_until_full()
+        runtime = worker.app.application.extensions["dakg"]
+        if runtime.remote is None:  # a SPARQL server answers instead of query processes
+            runtime.pool().wait_until_full()
 
     def worker_exit(server: Any, worker: Any) -> None:
         # Ctrl-C signals the worker and then its master signals it again: each signal would

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request
 
-from . import formats, sparql_scan
+from . import formats, remote, sparql_scan
 from .child import Child, ChildDied, ChildTimeout
 from .errors import (
     HttpError,
@@ -165,6 +165,8 @@ def write(rt: Runtime, job: WriteJob) -> WriteReply:
     """Run one write in a write process, one at a time; map its failures to statuses."""
     live = rt.dataset.folder
     with _one_writer(live, rt.settings.query_timeout):
+        if rt.remote is not None:  # dakg serve --store: on the SPARQL server
+            return remote.apply(rt.remote, job, rt.settings.query_timeout)
         reply = _run_writer(live, job, rt.settings.query_timeout, rt.sandbox())
     if reply.failure is None:
         return reply

@@ -24,6 +24,8 @@ from dakg.server.dataset import LinkedDataset, load_files
 from dakg.server.runtime import Runtime
 from dakg.settings import Settings
 
+from .stores import LoadedStores, store_settings
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -143,6 +145,26 @@ def built_app(built: Path) -> Iterator[Flask]:
     app = create_app(Settings(data_dir=built, workers=1, query_workers=2))
     yield app
     close_app(app)
+
+
+@pytest.fixture(scope="session")
+def report_stores(built: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedStores]:
+    """Oxigraph server and Virtuoso (``tests/stores.py``), each started and loaded with the
+    build ``built`` on first use, stopped at the end of the session."""
+    build = (built / "current").resolve()
+    stores = LoadedStores(tmp_path_factory.mktemp("stores"), build / "dumps" / "dakg.nq",
+                          build.name)
+    yield stores
+    stores.stop()
+
+
+def store_app(store: str, data_dir: Path, stores: LoadedStores, **settings: Any) -> Flask:
+    """An app over the build in ``data_dir``, served from ``store``: ``embedded``, or one of
+    ``stores``' servers; close it with ``close_app``."""
+    if store != "embedded":
+        settings = {**store_settings(stores.get(store).endpoints), **settings}
+    return create_app(Settings(data_dir=data_dir, **settings))
 
 
 @pytest.fixture()

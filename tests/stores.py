@@ -22,10 +22,12 @@ from pathlib import Path
 import pytest
 
 from dakg.graph.stores import Endpoints
+from dakg.graph.stores.remote import RemoteStore
 
 from .helpers import free_port
 
 START_SECONDS = 90.0  # Virtuoso creates its database on the first start; a busy CI is slow
+OXIGRAPH_TIMEOUT = 10
 VIRTUOSO_USER = ("dakg", "dakg-test-password")
 
 
@@ -110,7 +112,10 @@ def oxigraph_server(folder: Path) -> StoreServer:
     (folder / "data").mkdir(parents=True, exist_ok=True)
     return StoreServer(
         "oxigraph", folder,
-        [program, "serve", "--location", str(folder / "data"), "--bind", base[7:]],
+        # Its own query limit, as README advises (it has no per-request one): a runaway
+        # query a test sends does not run on after the test.
+        [program, "serve", "--location", str(folder / "data"), "--bind", base[7:],
+         "--timeout-s", str(OXIGRAPH_TIMEOUT)],
         Endpoints(query=f"{base}/query", update=f"{base}/update",
                   graph_store=f"{base}/store"))
 
@@ -180,3 +185,37 @@ def virtuoso_server(folder: Path) -> StoreServer:
 
 
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+
+
+STORES = ("embedded", *sorted(SERVERS))  # where the end-to-end tests are run
+
+
+def store_settings(endpoints: Endpoints) -> dict[str, str | None]:
+    """The settings that point dakg at the server at ``endpoints``."""
+    return {"store": endpoints.query, "store_update": endpoints.update,
+            "store_graph_store": endpoints.graph_store,
+            "store_credentials": endpoints.credentials}
+
+
+class LoadedStores:
+    """The servers of ``SERVERS``, each started on first use and loaded with the N-Quads
+    file ``nquads`` as ``version`` (as ``dakg build --store`` loads a build), stopped by
+    ``stop``."""
+
+    def __init__(self, folder: Path, nquads: Path, version: str) -> None:
+        self.folder = folder
+        self.nquads = nquads
+        self.version = version
+        self.started: dict[str, StoreServer] = {}
+
+    def get(self, name: str) -> StoreServer:
+        if name not in self.started:
+            server = SERVERS[name](self.folder / name)
+            server.start()
+            self.started[name] = server
+            RemoteStore(server.endpoints).publish(self.nquads, self.version)
+        return self.started[name]
+
+    def stop(self) -> None:
+        for server in self.started.values():
+            server.stop()

@@ -21,7 +21,10 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
+from dakg.settings import env_name
+
 from .helpers import DATA, QUICK, RUNAWAY, Listener, Server, readme_examples, select, triples_in
+from .stores import STORES, LoadedStores, store_settings
 
 pytestmark = pytest.mark.e2e
 REC = "https://w3id.org/dakg/id/recommendation/"
@@ -34,6 +37,21 @@ def server(built: Path) -> Iterator[Server]:
     running.stop()
 
 
+@pytest.fixture(scope="module", params=STORES)
+def any_server(request: pytest.FixtureRequest, built: Path, server: Server,
+               report_stores: LoadedStores) -> Iterator[Server]:
+    """``dakg serve`` of the build from each store: the embedded one (``server``), or a
+    SPARQL server (``dakg serve --store``, ``tests/stores.py``)."""
+    if request.param == "embedded":
+        yield server
+        return
+    settings = store_settings(report_stores.get(request.param).endpoints)
+    running = Server(built, "--query-timeout", "3",
+                     env={env_name(k): v for k, v in settings.items() if v is not None})
+    yield running
+    running.stop()
+
+
 def test_startup_ends_with_the_home_page_url(server: Server) -> None:
     # Read once the workers answer: nothing gunicorn prints when it boots them may follow.
     last = server.log.read_text().splitlines()[-1]
@@ -41,11 +59,11 @@ def test_startup_ends_with_the_home_page_url(server: Server) -> None:
                            f"{server.url}/sparql")
 
 
-def test_sparqlwrapper_select_construct_ask(server: Server) -> None:
-    rows = select(server.endpoint, f"SELECT ?s WHERE {{ <{REC}12> "
+def test_sparqlwrapper_select_construct_ask(any_server: Server) -> None:
+    rows = select(any_server.endpoint, f"SELECT ?s WHERE {{ <{REC}12> "
                   "<https://w3id.org/dakg/def/relatedSector> ?s }")
     assert len(rows) == 7
-    client = SPARQLWrapper(server.endpoint)
+    client = SPARQLWrapper(any_server.endpoint)
     client.setReturnFormat(JSON)
     client.setMethod(POST)
     client.setQuery(f"ASK {{ <{REC}20> <https://w3id.org/dakg/def/refersTo> <{REC}16> }}")
@@ -62,10 +80,10 @@ def test_sparqlwrapper_select_construct_ask(server: Server) -> None:
 
 # SPARQLWrapper reads RDF into rdflib's ConjunctiveGraph, which rdflib 7 deprecates.
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-def test_sparqlwrapper_defaults_for_every_query_form(server: Server) -> None:
+def test_sparqlwrapper_defaults_for_every_query_form(any_server: Server) -> None:
     # SPARQLWrapper's defaults: GET, format=xml&output=xml&results=xml, and an Accept of
     # SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT and DESCRIBE.
-    client = SPARQLWrapper(server.endpoint)
+    client = SPARQLWrapper(any_server.endpoint)
     client.setQuery(f"SELECT ?s WHERE {{ <{REC}12> <https://w3id.org/dakg/def/relatedSector> "
                     "?s }")
     document = client.queryAndConvert()
@@ -87,10 +105,10 @@ def test_sparqlwrapper_defaults_for_every_query_form(server: Server) -> None:
 
 @pytest.mark.parametrize(("question", "rows", "query"), readme_examples(),
                          ids=lambda v: str(v)[:40])
-def test_readme_examples_run_at_the_endpoint_as_written(server: Server, question: str,
+def test_readme_examples_run_at_the_endpoint_as_written(any_server: Server, question: str,
                                                         rows: int, query: str) -> None:
     # No prologue: the endpoint declares the dataset's prefixes, as `dakg query` does.
-    client = SPARQLWrapper(server.endpoint)
+    client = SPARQLWrapper(any_server.endpoint)
     client.setReturnFormat(JSON)
     client.setQuery(query)
     result = client.queryAndConvert()
@@ -98,8 +116,8 @@ def test_readme_examples_run_at_the_endpoint_as_written(server: Server, question
     assert len(result["results"]["bindings"]) == rows, question
 
 
-def test_rdflib_sparqlstore(server: Server) -> None:
-    graph = Graph(store=SPARQLStore(server.endpoint, returnFormat="json"))
+def test_rdflib_sparqlstore(any_server: Server) -> None:
+    graph = Graph(store=SPARQLStore(any_server.endpoint, returnFormat="json"))
     rows = list(graph.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a "
                             "<https://w3id.org/dakg/def/Recommendation> }"))
     assert isinstance(rows[0], ResultRow) and int(rows[0][0]) == 45
@@ -108,9 +126,9 @@ def test_rdflib_sparqlstore(server: Server) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-def test_rdflib_sparqlstore_with_its_defaults(server: Server) -> None:
+def test_rdflib_sparqlstore_with_its_defaults(any_server: Server) -> None:
     # SPARQLStore's default is XML: SPARQL XML for SELECT and ASK, RDF/XML for CONSTRUCT.
-    graph = Graph(store=SPARQLStore(server.endpoint))
+    graph = Graph(store=SPARQLStore(any_server.endpoint))
     refers = "<https://w3id.org/dakg/def/refersTo>"
     rows = graph.query(f"SELECT ?a ?b WHERE {{ ?a {refers} ?b }}")
     pairs = {(str(row[0]), str(row[1])) for row in rows if isinstance(row, ResultRow)}
@@ -125,26 +143,26 @@ def _curl(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=30, check=True)
 
 
-def test_curl_get_and_post(server: Server) -> None:
+def test_curl_get_and_post(any_server: Server) -> None:
     got = _curl("-H", "Accept: text/csv", "--get", "--data-urlencode",
                 "query=SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/dakg/def/"
-                "RecommendationSection> }", server.endpoint)
+                "RecommendationSection> }", any_server.endpoint)
     assert "200 OK" in got.stdout.splitlines()[0]
     assert "content-type: text/csv; charset=utf-8" in got.stdout.lower()
     assert got.stdout.rstrip().endswith("40")
     posted = _curl("-H", "Content-Type: application/sparql-query", "--data-binary",
-                   "SELEC nonsense", server.endpoint)
+                   "SELEC nonsense", any_server.endpoint)
     assert "400" in posted.stdout.splitlines()[0] and "not valid SPARQL" in posted.stdout
 
 
-def test_browser_preflight(server: Server) -> None:
+def test_browser_preflight(any_server: Server) -> None:
     preflight = _curl("-X", "OPTIONS", "-H", "Origin: https://yasgui.example",
                       "-H", "Access-Control-Request-Method: POST",
-                      "-H", "Access-Control-Request-Headers: content-type", server.endpoint)
+                      "-H", "Access-Control-Request-Headers: content-type", any_server.endpoint)
     head = preflight.stdout.lower()
     assert " 204 " in preflight.stdout.splitlines()[0]
     assert "access-control-allow-origin: *" in head and "post" in head
-    described = _curl("-H", "Accept: text/turtle", server.endpoint)
+    described = _curl("-H", "Accept: text/turtle", any_server.endpoint)
     assert "sd:Service" in described.stdout and "void:triples" in described.stdout
 
 
@@ -177,12 +195,12 @@ def test_runaway_over_http_while_others_are_served(server: Server) -> None:
     assert outcome["status"] == 503 and "stopped after 3 s" in str(outcome["message"])
 
 
-def test_service_never_fetches_over_http(server: Server) -> None:
+def test_service_never_fetches_over_http(any_server: Server) -> None:
     listener = Listener()
     try:
         query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"
         with pytest.raises(urllib.error.HTTPError) as error:
-            urllib.request.urlopen(f"{server.endpoint}?query=" + urllib.parse.quote(query))
+            urllib.request.urlopen(f"{any_server.endpoint}?query=" + urllib.parse.quote(query))
         assert error.value.code == 400
         error.value.close()
         time.sleep(0.2)
@@ -238,10 +256,10 @@ def test_writes_over_http_with_a_token(tmp_path: Path) -> None:
         running.stop()
 
 
-def test_a_long_get_query_is_answered(server: Server) -> None:
+def test_a_long_get_query_is_answered(any_server: Server) -> None:
     # gunicorn's default request line (4 KB) would refuse it with a bare HTML page.
     query = "ASK { ?s ?p ?o } # " + "x" * 6000
-    with urllib.request.urlopen(f"{server.endpoint}?query=" + urllib.parse.quote(query),
+    with urllib.request.urlopen(f"{any_server.endpoint}?query=" + urllib.parse.quote(query),
                                 timeout=10) as answer:
         assert answer.status == 200
 

@@ -27,8 +27,9 @@ from dakg.server.app import create_app
 from dakg.server.dataset import LinkedDataset
 from dakg.settings import Settings
 
-from .conftest import close_app, damage, make_app, write_source
+from .conftest import close_app, damage, make_app, store_app, write_source
 from .helpers import Server, json_of, sparql_rows
+from .stores import STORES, LoadedStores
 
 BASE = "https://w3id.org/dakg/"
 ID = BASE + "id/"
@@ -43,9 +44,13 @@ MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples",
                "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
 
 
-@pytest.fixture(scope="module")
-def app(built_app: Flask) -> Flask:
-    return built_app
+@pytest.fixture(scope="module", params=STORES)
+def app(request: pytest.FixtureRequest, built: Path,
+        report_stores: LoadedStores) -> Iterator[Flask]:
+    """The pages of the build, served from each store (``tests/stores.py``)."""
+    served = store_app(request.param, built, report_stores, workers=1, query_workers=2)
+    yield served
+    close_app(served)
 
 
 @pytest.fixture()

@@ -6,12 +6,15 @@ README's questions are then asked of the server itself, with the graph names dak
 
 from __future__ import annotations
 
-import io
+import http.server
 import json
 import re
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -22,11 +25,11 @@ from flask.testing import FlaskClient
 from dakg.cli import main
 from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
-from dakg.graph.stores.remote import REGISTRY, RemoteStore
+from dakg.graph.stores.remote import DEFAULT, REGISTRY, RemoteStore
 from dakg.settings import Settings, env_name
 
 from .helpers import free_port, json_of, readme_examples
-from .stores import SERVERS, StoreServer
+from .stores import SERVERS, StoreServer, store_settings
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -39,9 +42,8 @@ def server(request: pytest.FixtureRequest,
 
 
 def store_env(endpoints: Endpoints) -> dict[str, str | None]:
-    return {env_name("store_update"): endpoints.update,
-            env_name("store_graph_store"): endpoints.graph_store,
-            env_name("store_credentials"): endpoints.credentials}
+    return {env_name(name): value for name, value in store_settings(endpoints).items()
+            if name != "store"}
 
 
 @pytest.fixture(scope="module")
@@ -157,19 +159,21 @@ def test_bad_store_settings_are_refused(setting: str, value: str, message: str) 
 
 # dakg serve --store: /sparql answered by the server, dakg's checks in front
 
-def remote_app(served: Path, query_url: str, query_timeout: float = 10.0) -> Flask:
+def remote_app(served: Path, endpoints: Endpoints | str, **settings: Any) -> Flask:
+    """An app serving from the SPARQL server at ``endpoints`` (a query URL: only that)."""
     from dakg.server import create_app
-    from dakg.server.dataset import LinkedDataset
 
-    settings = Settings(data_dir=served, store=query_url, query_timeout=query_timeout,
-                        row_limit=30, workers=1, query_workers=1)
-    app: Flask = create_app(settings.checked(), dataset=LinkedDataset(served))
+    if isinstance(endpoints, str):
+        endpoints = Endpoints(endpoints)
+    chosen = {"query_timeout": 10.0, "row_limit": 30, "workers": 1, "query_workers": 1,
+              **store_settings(endpoints), **settings}
+    app: Flask = create_app(Settings(data_dir=served, **chosen).checked())
     return app
 
 
 @pytest.fixture()
 def client(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
-    app = remote_app(served, server.endpoints.query)
+    app = remote_app(served, server.endpoints)
     yield app.test_client()
     app.extensions["dakg"].close()
 
@@ -190,6 +194,15 @@ def test_the_row_cap_cuts_the_server_answer(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.headers["Dakg-Truncated"] == "true"
     assert len(json_of(response)["results"]["bindings"]) == 30
+
+
+def test_an_answer_longer_than_the_server_reads_is_refused(server: StoreServer,
+                                                           served: Path) -> None:
+    app = remote_app(served, server.endpoints, max_response_bytes=2000)
+    response = app.test_client().get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    app.extensions["dakg"].close()
+    assert response.status_code == 503
+    assert "longer than 2000 bytes" in response.text
 
 
 def test_a_construct_is_written_in_the_format_asked(client: FlaskClient) -> None:
@@ -213,17 +226,16 @@ def test_refused_queries_are_the_clients_fault(client: FlaskClient, request_text
     assert response.status_code == status, response.text
 
 
-def test_writes_are_not_passed_on_yet(client: FlaskClient) -> None:
-    response = client.post("/sparql", data={"update": "CLEAR ALL"})
-    assert response.status_code == 501
-
-
 def test_a_dead_server_gives_503(built: Path) -> None:
     port = free_port()  # closed again: nobody listens there
     app = remote_app(built, f"http://127.0.0.1:{port}/sparql")
-    response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
-    assert response.status_code == 503
-    assert "cannot answer now" in response.text
+    for path in ("/sparql?query=ASK%7B%7D", "/", "/id/recommendation/20", "/search?q=25"):
+        response = app.test_client().get(path)
+        assert response.status_code == 503, path
+        assert "cannot answer now" in response.text
+    health = app.test_client().get("/health")
+    assert health.status_code == 503
+    assert json_of(health)["problem"] == "the SPARQL server cannot be read"
 
 
 def test_a_silent_server_gives_504_after_the_query_timeout(built: Path) -> None:
@@ -237,6 +249,42 @@ def test_a_silent_server_gives_504_after_the_query_timeout(built: Path) -> None:
     assert "did not answer within 0.3 s" in response.text
 
 
+class Trickling(http.server.BaseHTTPRequestHandler):
+    """Answers every request at once, then sends its body a byte every 0.1 s."""
+
+    def do_POST(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        try:
+            for byte in b'{"head": {"vars": []}, "boolean": true}' * 10:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # dakg hung up, as it should
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_server_that_trickles_its_answer_gives_504_after_the_query_timeout(
+        built: Path) -> None:
+    trickling = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    trickling.daemon_threads = True  # a handler still trickling does not hold the test up
+    thread = threading.Thread(target=trickling.serve_forever, daemon=True)
+    thread.start()
+    try:
+        app = remote_app(built, f"http://127.0.0.1:{trickling.server_port}/sparql",
+                         query_timeout=0.5)
+        response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    finally:
+        trickling.shutdown()
+        trickling.server_close()
+    assert response.status_code == 504, response.text
+    assert "did not answer within 0.5 s" in response.text
+
+
 def test_blank_nodes_come_back_as_blank_nodes(server: StoreServer, served: Path) -> None:
     result = RemoteStore(server.endpoints).query(
         "SELECT ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) } LIMIT 3")
@@ -246,23 +294,131 @@ def test_blank_nodes_come_back_as_blank_nodes(server: StoreServer, served: Path)
     assert all(isinstance(b, ox.BlankNode) for b in found)
 
 
-class Trickle(io.BytesIO):
-    """An answer that arrives seven bytes at a time."""
+def test_a_describe_is_the_same_description_as_on_the_embedded_store(
+        client: FlaskClient, served: Path) -> None:
+    query = "DESCRIBE <https://w3id.org/dakg/id/recommendation/20>"
+    answer = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": "application/n-triples"})
+    embedded = ox.Store.read_only(str(served / "current" / "store")).query(
+        query, use_default_graph_as_union=True)
+    assert isinstance(embedded, ox.QueryTriples)
+    assert {str(t) for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)} == \
+        {str(t) for t in embedded}
 
-    def read1(self, size: int | None = -1, /) -> bytes:
-        return super().read1(7)
+
+# dakg serve --store: writes go to the server, behind the token, the registry kept in step
+
+TOKEN = "store-write-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+NEW = "http://example.org/written"
 
 
-def test_virtuoso_blank_node_labels_are_read_across_reads() -> None:
-    from dakg.graph.stores.remote import _parse
+@pytest.fixture()
+def writer(server: StoreServer, served: Path) -> Iterator[FlaskClient]:
+    app = remote_app(served, server.endpoints, write_token=TOKEN)
+    yield app.test_client()
+    app.extensions["dakg"].close()
 
-    answer = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-              b'<head><variable name="b"/></head><results>'
-              + b'<result><binding name="b"><bnode>nodeID://b10005</bnode></binding></result>'
-              * 3 + b"</results></sparql>")
-    parsed = _parse("application/sparql-results+xml", Trickle(answer), "a test")
-    assert isinstance(parsed, ox.QuerySolutions)
-    assert [row["b"] for row in parsed] == [ox.BlankNode("b10005")] * 3
+
+def objects(client: FlaskClient, subject: str) -> list[str]:
+    response = client.get("/sparql", query_string={"query": f"SELECT ?o {{ <{subject}> ?p ?o }}"
+                                                            " ORDER BY ?o"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200, response.text
+    return response.text.split()[1:]
+
+
+def test_the_graph_store_protocol_writes_to_the_server(server: StoreServer,
+                                                       writer: FlaskClient) -> None:
+    store, path = RemoteStore(server.endpoints), f"/store?graph={NEW}"
+    before = writer.get("/store?graph=https://w3id.org/dakg/id/graph/shared").headers["ETag"]
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    assert writer.put(path, data='<http://e/s> <http://e/p> "one" .', headers=turtle) \
+        .status_code == 201
+    assert writer.post(path, data='<http://e/s> <http://e/p> "two" .', headers=turtle) \
+        .status_code == 204
+    assert objects(writer, "http://e/s") == ["one", "two"]  # in the union, at once
+    got = writer.get(path, headers={"Accept": "application/n-triples"})
+    assert len(list(ox.parse(got.data, ox.RdfFormat.N_TRIPLES))) == 2
+    assert NEW in store.served_graphs()
+    after = writer.get("/store?graph=https://w3id.org/dakg/id/graph/shared").headers["ETag"]
+    assert after != before  # a new version: nothing cached under the old one is taken as new
+    assert writer.delete(path, headers=AUTH).status_code == 204
+    assert writer.get(path).status_code == 404
+    assert writer.delete(path, headers=AUTH).status_code == 404
+    assert NEW not in store.served_graphs() and objects(writer, "http://e/s") == []
+
+
+def test_an_update_reads_the_served_graphs_and_writes_the_default_graph_as_its_own(
+        server: StoreServer, writer: FlaskClient) -> None:
+    update = (f"INSERT {{ GRAPH <{NEW}> {{ ?r a <http://e/Counted> }} }} WHERE {{ ?r a "
+              "dakg:Recommendation } ; INSERT DATA { <http://e/s> <http://e/p> \"default\" }")
+    response = writer.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 204, response.text
+    count = writer.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) { ?r a <http://e/Counted> }"},
+        headers={"Accept": "text/csv"})
+    assert count.text.split()[1] == "45"
+    default = writer.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert b'"default"' in default.data  # on the server, in urn:dakg:default
+    assert RemoteStore(server.endpoints).graph_size(DEFAULT) == 1
+    cleanup = f"DROP GRAPH <{NEW}> ; DELETE DATA {{ <http://e/s> <http://e/p> \"default\" }}"
+    assert writer.post("/update", data={"update": cleanup}, headers=AUTH).status_code == 204
+    assert NEW not in RemoteStore(server.endpoints).served_graphs()
+    assert objects(writer, "http://e/s") == []
+
+
+@pytest.mark.parametrize("update", ["DROP ALL", "CLEAR NAMED", "CLEAR DEFAULT",
+                                    f"DROP GRAPH <{REGISTRY}>",
+                                    f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <a:b> <a:c> 1 }} }}"])
+def test_updates_that_would_reach_the_servers_own_graphs_are_refused(
+        server: StoreServer, writer: FlaskClient, update: str) -> None:
+    response = writer.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 400
+    assert RemoteStore(server.endpoints).served_graphs()  # the registry is whole
+
+
+def test_the_health_check_asks_the_server(server: StoreServer, client: FlaskClient) -> None:
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert json_of(health)["version"] == RemoteStore(server.endpoints).served_version()
+
+
+def test_the_store_credentials_are_never_logged_nor_shown(
+        server: StoreServer, served: Path, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "not-the-password-7f3a"
+    wrong = Endpoints(server.endpoints.query, server.endpoints.update,
+                      server.endpoints.graph_store, f"dakg:{secret}")
+    app = remote_app(served, wrong, write_token=TOKEN)
+    client = app.test_client()
+    responses = [client.post("/update", data={"update": f"CLEAR GRAPH <{NEW}>"},
+                             headers=AUTH),
+                 client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})]
+    app.extensions["dakg"].close()
+    if server.endpoints.credentials is not None:  # Virtuoso asks for them, and refuses these
+        assert responses[0].status_code == 503
+        assert "refused the store credentials" in caplog.text
+    assert all(secret not in r.text for r in responses)
+    assert secret not in caplog.text
+
+
+def test_writes_need_the_token(writer: FlaskClient) -> None:
+    assert writer.post("/update", data={"update": "CLEAR GRAPH <http://e/g>"}) \
+        .status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert writer.delete(f"/store?graph={NEW}", headers=wrong).status_code == 403
+
+
+def test_a_query_longer_than_the_timeout_is_stopped_on_the_server_too(
+        server: StoreServer, served: Path) -> None:
+    app = remote_app(served, server.endpoints, query_timeout=1.0)
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) < STR(?f)) }"
+    response = app.test_client().get("/sparql", query_string={"query": slow})
+    app.extensions["dakg"].close()
+    # Virtuoso is told the limit, and its partial "anytime" answer is refused; Oxigraph
+    # server stops at its own --timeout-s, dakg's HTTP call at query_timeout.
+    assert response.status_code == 504, response.text
+    assert "did not answer within 1 s" in response.text
 
 
 class KilledWhileLoading(RemoteStore):
@@ -280,7 +436,7 @@ class KilledWhileLoading(RemoteStore):
 def test_a_server_killed_while_loading_serves_the_previous_build(
         server: StoreServer, served: Path, tmp_path: Path) -> None:
     """Last of the module for each server: it leaves another build serving."""
-    before = manifest(served)["version"]
+    before = RemoteStore(server.endpoints).served_version()  # writes above changed it
     graphs = manifest(served)["graphs"]
     assert isinstance(graphs, dict)
     manifest_graphs = sorted(graphs)

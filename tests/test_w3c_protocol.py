@@ -1,6 +1,7 @@
 """The W3C SPARQL 1.1 Protocol test suite (``tests/data/w3c/``), every entry replayed as raw
 HTTP against the real server: entries that only query against a read-only server holding the
-manifest's graphs, entries that update against a server started with a write token."""
+manifest's graphs, from each store (embedded, and ``dakg serve --store`` on Oxigraph server
+and Virtuoso); entries that update against a server started with a write token."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from rdflib import RDF, Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from dakg.settings import env_name
+
 from .helpers import DATA, Server
+from .stores import STORES, LoadedStores, store_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -119,20 +123,42 @@ def _dataset_file(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, Server]]:
+def protocol_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the manifest's graphs (``protocol.nq``) and the write token."""
     folder = tmp_path_factory.mktemp("w3c")
-    data = _dataset_file(folder)
+    _dataset_file(folder)
     (folder / "token").write_text(TOKEN)
-    read_only = Server(folder / "read-only", "--data", str(data))
-    try:
-        writable = Server(folder / "writable", "--data", str(data),
-                          "--write-token-file", str(folder / "token"))
-    except BaseException:
-        read_only.stop()
-        raise
-    yield {False: read_only, True: writable}
-    read_only.stop()
-    writable.stop()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def protocol_stores(protocol_data: Path) -> Iterator[LoadedStores]:
+    stores = LoadedStores(protocol_data, protocol_data / "protocol.nq", "w3c-protocol")
+    yield stores
+    stores.stop()
+
+
+@pytest.fixture(scope="module", params=STORES)
+def query_server(request: pytest.FixtureRequest, protocol_data: Path,
+                 protocol_stores: LoadedStores) -> Iterator[Server]:
+    """A read-only ``dakg serve`` of the manifest's graphs, from each store."""
+    if request.param == "embedded":
+        running = Server(protocol_data / "read-only", "--data",
+                         str(protocol_data / "protocol.nq"))
+    else:
+        settings = store_settings(protocol_stores.get(request.param).endpoints)
+        running = Server(protocol_data / f"on-{request.param}",
+                         env={env_name(k): v for k, v in settings.items() if v is not None})
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def update_server(protocol_data: Path) -> Iterator[Server]:
+    running = Server(protocol_data / "writable", "--data", str(protocol_data / "protocol.nq"),
+                     "--write-token-file", str(protocol_data / "token"))
+    yield running
+    running.stop()
 
 
 def send(server: Server, exchange: Exchange, token: str | None) -> tuple[int, str, bytes]:
@@ -154,11 +180,20 @@ def test_the_manifest_has_its_34_entries() -> None:
                                  for n in (1, 2, 3)}
 
 
-@pytest.mark.parametrize("entry", entries(), ids=lambda e: e.name)
-def test_protocol(servers: dict[bool, Server], entry: Entry) -> None:
-    server = servers[entry.updates]
+@pytest.mark.parametrize("entry", [e for e in entries() if not e.updates],
+                         ids=lambda e: e.name)
+def test_protocol_query(query_server: Server, entry: Entry) -> None:
+    replay(query_server, entry, None)
+
+
+@pytest.mark.parametrize("entry", [e for e in entries() if e.updates], ids=lambda e: e.name)
+def test_protocol_update(update_server: Server, entry: Entry) -> None:
+    replay(update_server, entry, TOKEN)
+
+
+def replay(server: Server, entry: Entry, token: str | None) -> None:
     for step, exchange in enumerate(entry.exchanges, 1):
-        status, content_type, body = send(server, exchange, TOKEN if entry.updates else None)
+        status, content_type, body = send(server, exchange, token)
         where = f"{entry.name}, request {step}: {status} {body[:300]!r}"
         assert status // 100 in exchange.statuses, where
         media_type = content_type.split(";")[0].strip()

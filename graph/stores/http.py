@@ -17,15 +17,21 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import io
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import GraphError
 
 MAX_ERROR_TEXT = 400  # of a server's error page, shown to whoever ran the command
+# Virtuoso's state for an "anytime" query cut at its time limit: the answer is what it had
+# found by then, and looks whole.
+PARTIAL = "S1TAT"
 
 
 class StoreError(GraphError):
@@ -40,6 +46,14 @@ class StoreError(GraphError):
 
 class StoreTimeout(StoreError):
     """The SPARQL server did not answer within the timeout."""
+
+
+class StoreTooLarge(StoreError):
+    """The SPARQL server's answer is longer than dakg reads (``max_bytes``)."""
+
+    def __init__(self, message: str, max_bytes: int) -> None:
+        super().__init__(message)
+        self.max_bytes = max_bytes
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Http:
         self._credentials = credentials is not None
         self._challenges: dict[str, str | None] = {}  # endpoint → WWW-Authenticate, if any
         self._opener = urllib.request.build_opener()
+        self.software = ""  # the Server header of the last answer
 
     def send(self, method: str, url: str, body: bytes | None = None,
              headers: dict[str, str] | None = None, timeout: float | None = None) -> Answer:
@@ -134,7 +149,6 @@ class Http:
         method, where = request.get_method(), _shown(request.full_url)
         try:
             answer: http.client.HTTPResponse = self._opener.open(request, timeout=seconds)
-            return answer
         except urllib.error.HTTPError as e:
             if e.code == 401:
                 raise _Unauthorized(f"{method} {where}: the server asks for credentials (401); "
@@ -151,11 +165,47 @@ class Http:
             raise StoreError(f"{method} {where}: cannot reach the server: {e.reason}") from e
         except OSError as e:
             raise StoreError(f"{method} {where}: the connection failed: {e}") from e
+        self.software = answer.headers.get("Server", "")
+        if answer.headers.get("X-SQL-State") == PARTIAL:
+            answer.close()
+            raise StoreTimeout(f"{method} {where}: the server stopped the query at its time "
+                               "limit (its answer would be partial)")
+        return answer
 
 
-def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float) -> bytes:
+class Within(io.RawIOBase):
+    """An answer's body, read until ``seconds`` from now: the socket's timeout bounds each
+    read, this the whole, so a server that sends a byte now and then cannot hold a worker."""
+
+    def __init__(self, answer: http.client.HTTPResponse, seconds: float) -> None:
+        self._answer = answer
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if time.monotonic() > self._deadline:
+            raise TimeoutError(f"the answer took longer than {self._seconds:g}s")
+        data = self._answer.read1(len(buffer))  # what has come: one receive at most
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def within(answer: http.client.HTTPResponse, seconds: float) -> io.BufferedReader:
+    return io.BufferedReader(Within(answer, seconds))
+
+
+def read_all(answer: http.client.HTTPResponse, method: str, url: str, seconds: float,
+             max_bytes: int | None = None) -> bytes:
+    """The whole body, read within ``seconds``; more than ``max_bytes`` is ``StoreTooLarge``."""
     try:
-        return answer.read()
+        body = within(answer, seconds).read(None if max_bytes is None else max_bytes + 1)
+        if max_bytes is not None and len(body) > max_bytes:
+            raise StoreTooLarge(f"{method} {_shown(url)}: the answer is longer than "
+                                f"{max_bytes} bytes", max_bytes)
+        return body
     except TimeoutError as e:
         raise StoreTimeout(f"{method} {_shown(url)}: no answer within {seconds:g}s") from e
     except OSError as e:

@@ -17,8 +17,6 @@ drops the staging graphs it left behind.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import time
 import uuid
@@ -26,19 +24,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import IO, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from ..query import Result
 from .endpoints import Endpoints
-from .http import Http, StoreError
+from .http import Http, StoreError, read_all
 
 REGISTRY = "urn:dakg:served"
 REGISTRY_SECONDS = 2.0
 STAGING = "urn:dakg:staging:"
 STAGED = "urn:dakg:staged"  # lists the staging graphs of a build until its switch
+# The dataset's own default graph on a server (``dakg serve --store`` writes ``?default``
+# there): a server's real default graph is not the same thing on every server (Virtuoso's is
+# the union of all its graphs), and only a named graph can be named in a request.
+DEFAULT = "urn:dakg:default"
+RESERVED = "urn:dakg:"  # the registry's, staging and default graphs: no client writes there
 DCTERMS_HAS_PART = "http://purl.org/dc/terms/hasPart"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 FORM = "application/x-www-form-urlencoded"
@@ -50,7 +52,24 @@ VIRTUOSO_BNODE, BNODE = b"<bnode>nodeID://", b"<bnode>"  # Virtuoso's "nodeID://
 DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 
-Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they are read
+Streamed = Result | Iterator[ox.Triple]  # a CONSTRUCT's triples come as they are parsed
+
+
+@dataclass(frozen=True)
+class Served:
+    """What the registry says: the version served (None before the first build) and its
+    graphs."""
+
+    version: str | None
+    graphs: tuple[str, ...]
+    default: bool = False  # whether ``DEFAULT`` has been written to since the build
+
+    @property
+    def default_graph(self) -> tuple[str, ...]:
+        """The graphs whose union is the default graph. ``DEFAULT`` only once written: a
+        graph that does not exist slows every query that names it down to half a second on
+        Virtuoso 7.2."""
+        return (*self.graphs, DEFAULT) if self.default else self.graphs
 
 
 @dataclass(frozen=True)
@@ -63,7 +82,7 @@ class RemoteStore:
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
         self.http = Http(endpoints.credentials, endpoints.timeout)
-        self._registry: tuple[float, list[str]] | None = None
+        self._registry: tuple[float, Served] | None = None
 
     # Reading
 
@@ -81,40 +100,65 @@ class RemoteStore:
                               own_dataset)
         return self._ask(params, timeout)
 
-    @contextlib.contextmanager
-    def stream(self, sparql: str, prefixes: dict[str, str] | None = None, *,
-               timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
-               named_graphs: tuple[str, ...] | None = None,
-               own_dataset: bool = False) -> Iterator[Streamed]:
-        """As ``query``, the answer read as it is used: a caller that stops after the first
-        rows of a long result does not receive the rest (the connection closes on exit)."""
+    def fetch(self, sparql: str, prefixes: dict[str, str] | None = None, *,
+              timeout: float | None = None, default_graphs: tuple[str, ...] | None = None,
+              named_graphs: tuple[str, ...] | None = None, own_dataset: bool = False,
+              max_bytes: int | None = None) -> Streamed:
+        """As ``query``, a CONSTRUCT's triples as they are parsed; the answer is read whole
+        first, within ``timeout`` and ``max_bytes`` (``StoreTooLarge``).
+
+        Read whole, not parsed as it arrives: pyoxigraph's parser calling back into Python
+        to read a socket crashes the process under gevent (pyo3 refuses to attach while the
+        garbage collector traverses the parser, which a greenlet switch in the read allows).
+        """
         params = self._params(sparql, prefixes, timeout, default_graphs, named_graphs,
                               own_dataset)
+        seconds = timeout or self.endpoints.timeout
         with self.http.opened("POST", self.endpoints.query, urlencode(params).encode(),
                               {"Content-Type": FORM, "Accept": ACCEPT}, timeout) as answer:
-            yield _parse(answer.headers.get_content_type(), answer, self.endpoints.query)
+            body = read_all(answer, "POST", self.endpoints.query, seconds, max_bytes)
+            return _parse(answer.headers.get_content_type(), body, self.endpoints.query)
 
     def _params(self, sparql: str, prefixes: dict[str, str] | None, timeout: float | None,
                 default_graphs: tuple[str, ...] | None, named_graphs: tuple[str, ...] | None,
                 own_dataset: bool) -> list[tuple[str, str]]:
-        params = [("query", _prologue(sparql, prefixes or {}) + sparql)]
+        params = [("query", prologue(sparql, prefixes or {}) + sparql)]
         if default_graphs is None and named_graphs is None and not own_dataset:
-            graphs = self._dataset(timeout)
-            if not graphs:
+            served = self.served(timeout)
+            if not served.graphs:
                 raise StoreError(f"{self.endpoints.query} serves no dakg build yet: "
                                  "run 'dakg build --store URL' first")
-            default_graphs = named_graphs = tuple(graphs)
+            default_graphs, named_graphs = served.default_graph, served.graphs
+        if self.virtuoso:
+            # Its own limit (milliseconds), so that it stops when dakg stops waiting.
+            params.append(("timeout", str(int((timeout or self.endpoints.timeout) * 1000))))
         params += [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         return params
 
-    def _dataset(self, timeout: float | None) -> list[str]:
-        """The served graphs, read again after ``REGISTRY_SECONDS``: a query costs one
-        request, and a new build is seen within seconds."""
+    @property
+    def virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (so far as its answers have said)."""
+        return self.http.software.startswith("Virtuoso/")
+
+    def served(self, timeout: float | None = None) -> Served:
+        """The registry, read again after ``REGISTRY_SECONDS`` (or a write from here): a
+        query costs one request, and a new build is seen within seconds."""
         now = time.monotonic()
         if self._registry is None or now - self._registry[0] > REGISTRY_SECONDS:
-            self._registry = (now, self.served_graphs(timeout))
+            rows = self._select(
+                f"SELECT ?v ?g WHERE {{ GRAPH <{REGISTRY}> {{ {{ <{REGISTRY}> "
+                f"<{OWL_VERSION_INFO}> ?v }} UNION {{ <{REGISTRY}> <{DCTERMS_HAS_PART}> ?g }}"
+                " } }", timeout)
+            versions = [str(row["v"].value) for row in rows if row["v"] is not None]
+            parts = {str(row["g"].value) for row in rows if row["g"] is not None}
+            self._registry = (now, Served(versions[0] if versions else None,
+                                          tuple(sorted(parts - {DEFAULT})), DEFAULT in parts))
         return self._registry[1]
+
+    def forget_served(self) -> None:
+        """Read the registry again on next use (after a write made here)."""
+        self._registry = None
 
     def served_version(self) -> str | None:
         rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> "
@@ -140,9 +184,9 @@ class RemoteStore:
 
     # Writing
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, timeout: float | None = None) -> None:
         self.http.send("POST", self.endpoints.update, urlencode({"update": sparql}).encode(),
-                       {"Content-Type": FORM})
+                       {"Content-Type": FORM}, timeout)
 
     def put_graph(self, name: str, triples: list[ox.Triple]) -> None:
         """Replace graph ``name`` with ``triples`` (one request: blank nodes stay whole)."""
@@ -154,6 +198,32 @@ class RemoteStore:
             return
         url = f"{self.endpoints.graph_store}?{urlencode({'graph': name})}"
         self.http.send("PUT", url, data, {"Content-Type": ox.RdfFormat.N_TRIPLES.media_type})
+
+    def write(self, steps: list[str], added: Iterable[str] = (), dropped: Iterable[str] = (),
+              timeout: float | None = None) -> None:
+        """Run the update ``steps`` as one request (one transaction), the registry kept in
+        step: the graphs ``added`` are served from now on, those ``dropped`` not, and the
+        version gets a new write number, so that nothing cached under the old one (ETags,
+        the search index) is taken for the new.
+
+        The registry's steps come last (a prologue, which ``steps`` may begin with, is read
+        only at the start of a request by Oxigraph), and read nothing: Virtuoso 7.2 reads
+        the later operations of a request over the dataset of an earlier one's ``USING``.
+        Run one write at a time per server: the old version is read just before.
+        """
+        self.forget_served()
+        old = self.served(timeout).version
+        registry = [f"<{REGISTRY}> <{OWL_VERSION_INFO}> {ox.Literal(old)} ."] if old else []
+        registry += [f"<{REGISTRY}> <{DCTERMS_HAS_PART}> <{g}> ." for g in sorted(set(dropped))]
+        version = ox.Literal(f"{(old or 'empty').partition('+')[0]}+{uuid.uuid4().hex[:12]}")
+        served = [f"<{REGISTRY}> <{OWL_VERSION_INFO}> {version} ."]
+        served += [f"<{REGISTRY}> <{DCTERMS_HAS_PART}> <{g}> ." for g in sorted(set(added))]
+        last = [f"DELETE DATA {{ GRAPH <{REGISTRY}> {{ {' '.join(registry)} }} }}",
+                f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ {' '.join(served)} }} }}"]
+        try:
+            self.update(" ;\n".join([*steps, *last]), timeout)
+        finally:
+            self.forget_served()
 
     def check(self) -> None:
         """Fail now, not after a build's minutes of work, if the server cannot be read or
@@ -208,20 +278,19 @@ class RemoteStore:
         return _as_query_triples(parsed)
 
 
-def _prologue(sparql: str, prefixes: dict[str, str]) -> str:
+def prologue(sparql: str, prefixes: dict[str, str]) -> str:
     declared = {m.lower() for m in DECLARED.findall(sparql)}
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items()
                    if name.lower() not in declared)
 
 
-def _parse(content_type: str, body: bytes | IO[bytes], where: str) -> Streamed:
+def _parse(content_type: str, body: bytes, where: str) -> Streamed:
     """The server's answer: SPARQL results, or the triples of a CONSTRUCT or DESCRIBE."""
     results_format = ox.QueryResultsFormat.from_media_type(content_type)
     try:
         if results_format is not None:
             if results_format == ox.QueryResultsFormat.XML:
-                body = (body.replace(VIRTUOSO_BNODE, BNODE) if isinstance(body, bytes)
-                        else io.BufferedReader(_Relabelled(body)))
+                body = body.replace(VIRTUOSO_BNODE, BNODE)
             return ox.parse_query_results(body, results_format)
         rdf_format = (ox.RdfFormat.N_TRIPLES if content_type == "text/plain"
                       else ox.RdfFormat.from_media_type(content_type))
@@ -232,33 +301,6 @@ def _parse(content_type: str, body: bytes | IO[bytes], where: str) -> Streamed:
     except SyntaxError as e:
         raise StoreError(f"{where} answered with {content_type} that does not parse: "
                          f"{e}") from e
-
-
-class _Relabelled(io.RawIOBase):
-    """A stream of SPARQL XML results without the ``nodeID://`` Virtuoso writes before a
-    blank node's label (no parser takes it for one), also where it spans two reads."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self._out = b""
-        self._tail = b""
-        self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._out and not self._done:
-            chunk = self._raw.read1(65536) if hasattr(self._raw, "read1") \
-                else self._raw.read(65536)
-            data = (self._tail + chunk).replace(VIRTUOSO_BNODE, BNODE)
-            cut = len(data) if not chunk else max(0, len(data) - len(VIRTUOSO_BNODE) + 1)
-            self._done = not chunk
-            self._out, self._tail = data[:cut], data[cut:]
-        n = min(len(buffer), len(self._out))
-        buffer[:n] = self._out[:n]
-        self._out = self._out[n:]
-        return n
 
 
 def _as_query_triples(parsed: Iterator[ox.Triple]) -> ox.QueryTriples:
@@ -287,7 +329,7 @@ def _switch(staged: dict[str, str], served: list[str], version: str) -> str:
     steps = [f"DROP SILENT GRAPH <{old}>" for old in served if old not in staged]
     steps += [f"MOVE SILENT GRAPH <{stage}> TO GRAPH <{name}>"
               for name, stage in staged.items()]
-    steps += [f"DROP SILENT GRAPH <{REGISTRY}>", f"DROP SILENT GRAPH <{STAGED}>"]
+    steps += [f"DROP SILENT GRAPH <{g}>" for g in (DEFAULT, REGISTRY, STAGED)]
     parts = "".join(f" <{DCTERMS_HAS_PART}> <{name}> ;" for name in staged)
     literal = ox.Literal(version)
     steps.append(f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}>{parts} "

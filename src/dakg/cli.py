@@ -274,8 +274,8 @@ def stats(context: Context, live: bool) -> None:
               help="File holding the bearer token that turns writing on [env "
                    "DAKG_WRITE_TOKEN]; without one the server is read-only.")
 @click.option("--store", "store_url", metavar="URL", default=None,
-              help="Answer /sparql queries from this SPARQL server, loaded by 'dakg build "
-                   "--store' [env DAKG_STORE].")
+              help="Answer every query and write from this SPARQL server, loaded by 'dakg "
+                   "build --store' [env DAKG_STORE].")
 @data_files("Serve these RDF files (any format, by extension) instead of the report.")
 @pass_context
 def serve(context: Context, host: str | None, port: int | None, workers: int | None,
@@ -304,7 +304,7 @@ def serve(context: Context, host: str | None, port: int | None, workers: int | N
             raise click.ClickException(str(e)) from e
     else:
         dataset = LinkedDataset(settings.data_dir)
-        if not dataset.exists():
+        if settings.store is None and not dataset.exists():  # a store server has its own
             click.echo(f"no store in {settings.data_dir}: building it first", err=True)
             click.get_current_context().invoke(build)
     run_server(settings, dataset=dataset)
