@@ -2,7 +2,8 @@
 
 The counters live in shared memory created before the web workers are forked, so the limits
 hold for the server as a whole. Each web worker counts in a row of its own, which it zeroes
-when it claims it: a worker that dies holding queries cannot leak them into the totals.
+when it claims it and which the master zeroes when the worker ends (``forget``): a worker that
+dies holding queries cannot leak them into the totals.
 Clients are hashed into a fixed number of slots; two clients that share a slot share a limit,
 which errs on the side of refusing.
 """
@@ -91,6 +92,19 @@ class Admission:
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
         with self._lock:
             self._running[self._own_row() * (SLOTS + 1) + slot] -= 1
+
+    def forget(self, pid: int) -> None:
+        """Stop counting the queries of web worker ``pid``, which has ended (gunicorn's master
+        calls this as it reaps each worker). A worker that crashed mid-query never releases
+        its places; without this they would count until its row was claimed again, and its
+        clients would be refused meanwhile."""
+        with self._lock:
+            for row in range(self._rows_used[0]):
+                if self._owners[row] == pid:
+                    start = row * (SLOTS + 1)
+                    self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                    self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                    self._owners[row] = 0
 
     def _own_row(self) -> int:
         """This process's row, claimed (and zeroed) on first use after a fork."""

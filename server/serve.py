@@ -64,6 +64,12 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         finally:
             end_worker()
 
+    def child_exit(server: Any, worker: Any) -> None:
+        # In the master, as it reaps a worker (however it ended): a crashed worker's queries
+        # must stop counting against its clients and the server at once.
+        runtime = server.app.application.extensions["dakg"]
+        runtime.admission.forget(worker.pid)
+
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
@@ -90,6 +96,7 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         "access_log_format": ACCESS_LOG_FORMAT,
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
+        "child_exit": child_exit,
         "when_ready": lambda server: on_ready(),
     }
 

@@ -218,3 +218,29 @@ def test_one_client_has_at_most_its_share_of_query_processes_across_workers() ->
     assert admission.take_process("127.0.0.3")  # another client is not held up
     admission.leave_process("127.0.0.2")
     assert admission.take_process("127.0.0.2")  # its own ended: its next one runs
+
+
+def test_the_places_of_a_web_worker_that_died_are_freed_when_it_is_reaped() -> None:
+    import multiprocessing
+
+    from dakg.server.admission import Admission, TooManyFromClient
+
+    admission = Admission(max_queries=10, per_client=1, process_share=1)
+
+    def crash_while_admitted() -> None:  # a web worker that dies mid-query
+        with admission.admit("127.0.0.2"):
+            assert admission.take_process("127.0.0.2")
+            os._exit(1)
+
+    with admission.admit("127.0.0.9"):
+        pass  # this process is the web worker that lives on: it has its row already
+    worker = multiprocessing.get_context("fork").Process(target=crash_while_admitted)
+    worker.start()
+    worker.join()
+    assert worker.exitcode == 1 and worker.pid is not None
+    with pytest.raises(TooManyFromClient), admission.admit("127.0.0.2"):
+        pass  # the dead worker's place still counts
+    assert not admission.take_process("127.0.0.2")
+    admission.forget(worker.pid)
+    with admission.admit("127.0.0.2"):
+        assert admission.take_process("127.0.0.2")
