@@ -15,7 +15,8 @@ from typing import Any
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
 ALLOWED_HEADERS = "Accept, Authorization, Content-Type, If-None-Match, X-Request-Id"
-EXPOSED_HEADERS = "Dakg-Row-Limit, Dakg-Truncated, ETag, Location, Retry-After, X-Request-Id"
+EXPOSED_HEADERS = ("Dakg-Byte-Limit, Dakg-Row-Limit, Dakg-Truncated, ETag, Location, Retry-After, "
+                   "X-Request-Id")
 MAX_AGE = "86400"
 
 # Every response's.

@@ -64,6 +64,7 @@ class Reply:
     body: bytes = b""
     count: int | None = None
     truncated: bool = False
+    cut_by_size: bool = False  # cut at the byte limit (max_response_bytes), not at row_limit
     failure: Failure | None = None
     spool: str | None = None
 

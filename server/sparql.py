@@ -21,6 +21,7 @@ bp = Blueprint("sparql", __name__)
 
 TRUNCATED_HEADER = "Dakg-Truncated"
 ROW_LIMIT_HEADER = "Dakg-Row-Limit"
+BYTE_LIMIT_HEADER = "Dakg-Byte-Limit"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -83,7 +84,11 @@ def run_query(operation: QueryRequest) -> Response:
     # Given whole to the constructor: each header set afterwards costs a scan of the others.
     headers = [("Vary", "Accept")]
     if reply.truncated:
-        headers += [(TRUNCATED_HEADER, "true"), (ROW_LIMIT_HEADER, str(rt.settings.row_limit))]
+        # The limit that cut it, so that a client knows whether fewer rows or narrower ones
+        # would come whole.
+        headers += [(TRUNCATED_HEADER, "true"),
+                    (BYTE_LIMIT_HEADER, str(rt.settings.max_response_bytes))
+                    if reply.cut_by_size else (ROW_LIMIT_HEADER, str(rt.settings.row_limit))]
     if etag is not None:
         headers += [("ETag", quote_etag(etag)), ("Cache-Control", "public, max-age=60")]
     else:

@@ -102,8 +102,9 @@ class Worker:
             rows = known * self.max_bytes * 9 // (len(reply.body) * 10)
             reply = self._query(store, replace(job, row_limit=rows))
             if len(reply.body) <= self.max_bytes:
-                return replace(reply, truncated=True)
-        return replace(self._query(store, replace(job, row_limit=0)), truncated=True)
+                return replace(reply, truncated=True, cut_by_size=True)
+        return replace(self._query(store, replace(job, row_limit=0)), truncated=True,
+                       cut_by_size=True)
 
     def _spooled(self, reply: Reply) -> Reply:
         if self.spool is None or len(reply.body) <= SPOOL_BYTES:

@@ -328,5 +328,7 @@ def test_a_result_longer_than_the_limit_is_cut_and_marked(guarded: Server) -> No
         connection.close()
     assert response.status == 200
     assert response.getheader("Dakg-Truncated") == "true"
+    assert response.getheader("Dakg-Byte-Limit") == "5000000"  # the limit that cut it
+    assert response.getheader("Dakg-Row-Limit") is None
     assert 4_000_000 < len(body) <= 5_000_000  # cut at a row boundary, near the limit
     assert 100 < len(json.loads(body)["results"]["bindings"]) < 2000
