@@ -237,8 +237,11 @@ class Namer:
 
 
 # The labels, types and snippets of the IRIs a page shows, and the labels of what they are part
-# of, in one query. (The labels of their types come from a subquery: joined directly,
-# Oxigraph's plan is some 40 times slower.)
+# of, in one query. Two shapes that a store plans badly are avoided: an alternative
+# path from a bound ?x (Oxigraph 0.5 evaluates `owl:inverseOf|^owl:inverseOf` over the whole
+# store: 390 ms of a 391 ms query on a mention's page), and VALUES in a subquery or in a
+# later branch of a UNION (Virtuoso 7 drops the VALUES and labels every typed node: 26,000
+# rows, past the row limit).
 LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
   {{ VALUES ?x {{ {values} }}
     {{ ?x rdfs:label ?v . BIND(?x AS ?n) BIND("label" AS ?k) }}
@@ -255,27 +258,44 @@ LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
     UNION {{ ?v dakg:sourceText ?x . BIND(?x AS ?n) BIND("report" AS ?k) }}
     UNION {{ ?r dakg:sourceText ?x . ?r rdfs:label ?v . BIND(?r AS ?n) BIND("label" AS ?k) }}
     UNION {{ ?x dakg:inverseLabel ?v . BIND(?x AS ?n) BIND("inverse" AS ?k) }}
-    UNION {{ ?x owl:inverseOf|^owl:inverseOf ?i . ?i rdfs:label ?v . BIND(?x AS ?n)
+    UNION {{ ?x owl:inverseOf ?i . ?i rdfs:label ?v . BIND(?x AS ?n)
+             BIND("inverse-derived" AS ?k) }}
+    UNION {{ ?i owl:inverseOf ?x . ?i rdfs:label ?v . BIND(?x AS ?n)
              BIND("inverse-derived" AS ?k) }}
     UNION {{ ?x a owl:SymmetricProperty ; rdfs:label ?v . BIND(?x AS ?n)
              BIND("inverse-derived" AS ?k) }}
   }}
-  UNION {{ {{ SELECT DISTINCT ?n WHERE {{ VALUES ?y {{ {values} }} ?y rdf:type ?n }} }}
-          ?n rdfs:label ?v . BIND("label" AS ?k) }}
 }}"""
+# The labels of their types, asked once the types are known: joined into the query above,
+# Oxigraph's plan is some 250 times slower.
+TYPE_LABEL_QUERY = """SELECT ?n ?v WHERE {{ VALUES ?n {{ {values} }} ?n rdfs:label ?v }}"""
 
 
 def fetch_labels(rt: Runtime, namer: Namer, iris: Iterable[str]) -> None:
-    """Fill ``namer.info`` for ``iris`` (and for their types and reports): one query."""
+    """Fill ``namer.info`` for ``iris`` (and for their types and reports): two queries."""
     wanted = sorted({i for i in iris if storable(i)})
     if not wanted:
         return
-    text = prologue(rt) + LABEL_QUERY.format(values=" ".join(f"<{i}>" for i in wanted),
-                                              snippet=SNIPPET_LENGTH)
+    text = prologue(rt) + LABEL_QUERY.format(values=_values(wanted), snippet=SNIPPET_LENGTH)
     rows, _ = bindings(rt, text, LABEL_LIMIT)
+    types = set()
     for row in rows:
         node, kind, value = row.get("n"), row.get("k"), row.get("v")
         if node is not None and kind is not None and value is not None:
             namer.info.setdefault(node.value, Info()).add(kind.value, value)
+            if kind.value == "type":
+                types.add(value.value)
+    unnamed = sorted(t for t in types - set(wanted) if storable(t))
+    if unnamed:
+        rows, _ = bindings(rt, prologue(rt) + TYPE_LABEL_QUERY.format(values=_values(unnamed)),
+                           LABEL_LIMIT)
+        for row in rows:
+            node, value = row.get("n"), row.get("v")
+            if node is not None and value is not None:
+                namer.info.setdefault(node.value, Info()).add("label", value)
     for info in namer.info.values():
         info.settle()
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in iris)
