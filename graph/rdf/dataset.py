@@ -8,8 +8,9 @@ and every statement is attributable to its report. What a report says of a share
 shared graph, which holds each such statement once however many reports make it: the union
 default graph then answers with one row per fact, not one per report. Each shortcut there is
 also stated on a report's own nodes (the section's ``dakg:relatedSector``, ``dakg:reportsOn``,
-``dakg:mentionsProgramme``; the mention's ``oa:hasBody``), which is where to ask which report
-said it.
+``dakg:mentionsProgramme``; the statement's ``dakg:statementOf``; the project mention's
+``dakg:projectDocument``), which is where to ask which report said it. The version of dakg
+that extracted a report is on that report's extraction activity.
 """
 
 from __future__ import annotations
