@@ -7,6 +7,7 @@ recommendation's text is extracted, its cluster is curated).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyshacl
@@ -73,15 +74,27 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
                                               advanced=True, allow_warnings=True, inplace=True)
     if not isinstance(report, Graph):  # pyshacl returns, not raises, when the shapes are bad
         raise BuildError(f"the SHACL shapes could not be applied: {text}")
-    names = _Names(shapes)
+    names = PathNames(shapes)
     nodes = set(data.subjects()) | set(data.objects())
     # One result per thing to fix: a shape whose constraints fail together (sh:minCount and
     # sh:hasValue on one path) reports each, with the same message.
     results = {_result(report, node, names, nodes) for node in
                report.subjects(SH.resultSeverity, None)}
-    ordered = sorted(results, key=lambda r: (r.severity, not r.in_data, r.shape, r.focus,
-                                             r.path or "", r.value or ""))
+    ordered = sorted(results, key=_order)
     return Outcome(bool(conforms), tuple(ordered))
+
+
+def merged(outcomes: Iterable[Outcome]) -> Outcome:
+    """One outcome of several validations (of the reports of a build, say): each result
+    once, in the usual order."""
+    outcomes = list(outcomes)
+    results = {r for outcome in outcomes for r in outcome.results}
+    return Outcome(all(r.severity != "Violation" for r in results) and all(
+        o.conforms for o in outcomes), tuple(sorted(results, key=_order)))
+
+
+def _order(r: Result) -> tuple[str, bool, str, str, str, str]:
+    return (r.severity, not r.in_data, r.shape, r.focus, r.path or "", r.value or "")
 
 
 def check(data: Graph, shapes: Graph) -> Outcome:
@@ -92,13 +105,13 @@ def check(data: Graph, shapes: Graph) -> Outcome:
     return outcome
 
 
-def _result(report: Graph, node: Node, names: _Names, nodes: set[Node]) -> Result:
+def _result(report: Graph, node: Node, names: PathNames, nodes: set[Node]) -> Result:
     def one(prop: URIRef) -> str | None:
         value = report.value(node, prop)
         return None if value is None else str(value)
 
     severity = str(one(SH.resultSeverity)).rsplit("#", 1)[-1]
-    messages = sorted({_message(m) for m in report.objects(node, SH.resultMessage)})
+    messages = sorted({message_text(m) for m in report.objects(node, SH.resultMessage)})
     shape = report.value(node, SH.sourceShape)
     focus = report.value(node, SH.focusNode)
     path = names.path(shape) if shape is not None else None
@@ -106,7 +119,7 @@ def _result(report: Graph, node: Node, names: _Names, nodes: set[Node]) -> Resul
                   messages=tuple(messages), value=one(SH.value), in_data=focus in nodes)
 
 
-class _Names:
+class PathNames:
     """A shape's ``sh:path`` as SPARQL writes it (``^dakg:statementOf``,
     ``skos:hasTopConcept/skos:notation``), read from the shapes graph: the report holds only
     a blank node for a path that is not a single property."""
@@ -143,7 +156,7 @@ class _Names:
         return text if isinstance(path, URIRef) or text.startswith("^") else f"({text})"
 
 
-def _message(message: object) -> str:
+def message_text(message: object) -> str:
     if isinstance(message, Literal) and message.language:
         return f"({message.language}) {message}"
     return str(message)

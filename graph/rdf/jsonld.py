@@ -16,9 +16,9 @@ input gives the same bytes every time.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from .namespaces import OA, RDF, XSD
 
@@ -66,6 +66,24 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
 def compact(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
     """Oxigraph's expanded JSON-LD → one document with the context above."""
     return _Compactor(prefixes).document(json.loads(expanded))
+
+
+def write_compact(pieces: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """Like ``compact``, for a document too large to hold: ``pieces`` are expanded JSON-LD
+    documents (one per named graph, say), written to ``out`` as one compact document whose
+    ``@graph`` lists their items in order."""
+    compactor = _Compactor(prefixes)
+    head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
+    out.write(f'{{"@context":{head},"@graph":['.encode())
+    first = True
+    for piece in pieces:
+        for item in json.loads(piece):
+            if not first:
+                out.write(b",")
+            first = False
+            out.write(json.dumps(compactor.node(item), ensure_ascii=False,
+                                 separators=(",", ":")).encode())
+    out.write(b"]}")
 
 
 class _Compactor:

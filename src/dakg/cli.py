@@ -20,7 +20,6 @@ from dakg.graph.dumps import (
     dump_format,
     serialize,
     sorted_quads,
-    sorted_triples,
     to_bytes,
 )
 from dakg.graph.errors import GraphError, ValidationFailed
@@ -38,6 +37,7 @@ from dakg.graph.store import (
     sweep_work_folders,
 )
 from dakg.graph.validate import validate as shacl_validate
+from dakg.graph.validate_store import fixed_graph_names, validate_store
 from dakg.settings import SECRETS, Settings, describe
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -135,20 +135,61 @@ def build(context: Context, sources: tuple[Path, ...], reference: Path | None,
                 "names the report's text and describes it (symbol, language, file, sha256, "
                 "committee, session, origin), like graph/sources/cdip_35_2_zh.toml, or a "
                 "folder of them")
-    result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
-                                           manifests=sources,
-                                           reference_path=settings.reference,
-                                           store=settings.store_endpoints()))
+    total = len(_guard(lambda: pipeline.manifest_paths(sources)))
+    with _BuildProgress(total) as progress:
+        result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
+                                               manifests=sources,
+                                               reference_path=settings.reference,
+                                               store=settings.store_endpoints(),
+                                               progress=progress))
     click.echo(f"built {result.version} in {result.path}")
     if settings.store is not None:
         click.echo(f"  served by {settings.store}")
-    for name, count in result.graphs.items():
+    shown = sorted(result.graphs.items(), key=lambda g: "/graph/report/" in g[0])
+    for name, count in shown[:_GRAPHS_SHOWN]:
         click.echo(f"  {count:>7} triples in <{name}>")
+    if len(shown) > _GRAPHS_SHOWN:
+        rest = shown[_GRAPHS_SHOWN:]
+        click.echo(f"  {sum(c for _, c in rest):>7} triples in {len(rest)} more report graphs")
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
     click.echo(f"  {timing}")
     click.echo(f"  dumps: {result.path / 'dumps'}")
     if result.validation.results:  # warnings do not stop a build, but someone should see them
         click.echo(result.validation.text(), err=True)
+
+
+_GRAPHS_SHOWN = 12  # a series prints its first report graphs, then a count of the rest
+
+
+class _BuildProgress:
+    """A build's progress on standard error: a bar on a terminal (report n of N, triples,
+    elapsed time), else one plain line per report, for logs."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
+                                     item_show_func=self._item) \
+            if sys.stderr.isatty() and total > 1 else None
+
+    def __enter__(self) -> _BuildProgress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def __call__(self, step: pipeline.Progress) -> None:
+        if self.bar is not None:
+            self.bar.update(1, step)
+        else:
+            click.echo(f"report {step.done} of {step.total}: {self._item(step)}", err=True)
+
+    @staticmethod
+    def _item(step: pipeline.Progress | None) -> str | None:
+        if step is None:
+            return None
+        return f"{step.symbol}, {step.triples:,} triples, {step.seconds:.1f} s"
 
 
 @main.command()
@@ -175,10 +216,10 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
         click.echo(copy.text(), err=True)
         # The shapes must speak of the IRIs the store was built with.
         base = copy.base_iri
-        data.parse(data=to_bytes(sorted_triples(copy.store), ox.RdfFormat.N_TRIPLES),
-                   format="nt")
     shapes = rebase_graph(shapes_graph(), base)
-    outcome = shacl_validate(data, shapes)
+    # A store is read graph by graph, a report at a time, never whole.
+    outcome = shacl_validate(data, shapes) if files else validate_store(
+        copy.store, shapes, fixed_graph_names(base))
     click.echo(outcome.text())
     if outcome.violations:
         sys.exit(1)
