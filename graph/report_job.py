@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,19 +73,26 @@ def mention_finder(reference: Reference) -> MentionFinder:
 
 
 @functools.cache
-def _context(reference_path: Path | None) -> tuple[Reference, MentionFinder, Graph, Graph]:
-    """Per process, once: the curated data, its mention finder, the graphs the shapes need
-    beside each report (ontology and curated data), and the shapes."""
+def _context(reference_path: Path | None) -> tuple[Reference, MentionFinder, Graph]:
+    """Per process, once: the curated data, its mention finder, and the graphs the shapes
+    need beside each report (ontology and curated data)."""
     reference = load_reference(reference_path)
     fixed = curated_documents(reference)
     for named in fixed_graphs(reference):
         fixed += named.graph
-    return reference, mention_finder(reference), fixed, shapes_graph()
+    return reference, mention_finder(reference), fixed
+
+
+@functools.cache
+def _shapes(load: Callable[[], Graph]) -> Graph:
+    """Per process, once per loader (so that a test that swaps the shapes gets its own)."""
+    return load()
 
 
 def run(job: ReportJob) -> ReportPart:
     """Extract, cross-check, map and validate one report."""
-    reference, finder, fixed, shapes = _context(job.reference)
+    reference, finder, fixed = _context(job.reference)
+    shapes = _shapes(shapes_graph)
     source = load_source(job.manifest, verify_hash=job.verify_hash)
     report = parse_report(source, finder)
     findings = check_report(report, source, reference)

@@ -14,7 +14,13 @@ as SPARQL queries over the store (``check_store``).
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import os
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -23,25 +29,60 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .rdf import iris
+from .rdf.dataset import REPORTED
 from .rdf.namespaces import rebased_iri
+from .report_job import ignore_interrupts
 from .validate import Outcome, PathNames, Result, merged, message_text, validate
 
 
-def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str]) -> Outcome:
+def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str],
+                   path: Path | None = None, workers: int | None = None) -> Outcome:
     """Validate every graph of ``store`` but the fixed and shared ones (``graphs``: their
-    names under ``ontology``, ``reference`` and ``shared``), then the whole dataset."""
-    fixed = Graph()
-    for name in (graphs["ontology"], graphs["reference"]):
-        fixed += _graph(store, ox.NamedNode(name))
-    shared = _graph(store, ox.NamedNode(graphs["shared"]))
-    known = set(shared.subjects()) | set(fixed.subjects())
-    outcomes = []
-    for name in _other_graphs(store, set(graphs.values())):
-        data = _graph(store, name)
-        context = _context(shared, known | set(data.subjects()), data, fixed)
-        outcomes.append(validate(ReadOnlyGraphAggregate([fixed, context, data]), shapes))
+    names under ``ontology``, ``reference`` and ``shared``), then the whole dataset. With
+    the store's ``path`` (opened read-only by each), graphs are validated in ``workers``
+    processes (one per core by default)."""
+    names = list(_other_graphs(store, set(graphs.values())))
+    count = min(workers or os.cpu_count() or 1, len(names))
+    if path is None or count <= 1 or any(isinstance(n, ox.DefaultGraph) for n in names):
+        context = _Context(store, graphs)
+        outcomes = [context.validate(name, shapes) for name in names]
+    else:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=ignore_interrupts) as pool:
+            outcomes = list(pool.map(_validate_in_worker, [
+                (path, graphs, shapes.serialize(format="nt"), name.value) for name in names]))
     outcomes.append(check_store(store, shapes, graphs["shared"]))
     return merged(outcomes)
+
+
+class _Context:
+    """What every graph is validated beside: the fixed graphs and the shared graph."""
+
+    def __init__(self, store: ox.Store, graphs: dict[str, str]) -> None:
+        self.store = store
+        self.fixed = Graph()
+        for name in (graphs["ontology"], graphs["reference"]):
+            self.fixed += _graph(store, ox.NamedNode(name))
+        self.shared = _graph(store, ox.NamedNode(graphs["shared"]))
+        self.known = set(self.shared.subjects()) | set(self.fixed.subjects())
+
+    def validate(self, name: ox.NamedNode | ox.DefaultGraph, shapes: Graph) -> Outcome:
+        data = _graph(self.store, name)
+        context = _context(self.shared, self.known | set(data.subjects()), data, self.fixed)
+        return validate(ReadOnlyGraphAggregate([self.fixed, context, data]), shapes)
+
+
+_worker: tuple[_Context, Graph] | None = None  # per worker process: the context, the shapes
+
+
+def _validate_in_worker(task: tuple[Path, dict[str, str], str, str]) -> Outcome:
+    global _worker
+    path, graphs, shapes, name = task
+    if _worker is None:
+        _worker = (_Context(ox.Store.read_only(str(path)), graphs),
+                   Graph().parse(data=shapes, format="nt"))
+    context, parsed = _worker
+    return context.validate(ox.NamedNode(name), parsed)
 
 
 def _other_graphs(store: ox.Store, fixed: set[str]) -> Iterator[ox.NamedNode | ox.DefaultGraph]:
@@ -61,9 +102,13 @@ def _graph(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> Graph:
 
 def _context(shared: Graph, known: set[Node], data: Graph, fixed: Graph) -> Graph:
     """What ``shared`` says of the resources ``data`` and ``fixed`` name, and of those these
-    name, and so on; leaving out statements whose object is a node only another report
-    describes."""
+    name, and so on. Left out: statements whose object is a node only another report
+    describes, and what other reports say of a resource (a ``REPORTED`` statement whose
+    object ``data`` does not hold, where the resource has several): else the context of each
+    report would grow with the number of reports."""
     context = Graph()
+    several = _several(shared)
+    held = set(data.objects()) | set(data.subjects())
     todo = {o for g in (data, fixed) for o in g.objects() if isinstance(o, URIRef)} | set(
         data.subjects()) | set(fixed.subjects())
     seen: set[Node] = set()
@@ -73,10 +118,19 @@ def _context(shared: Graph, known: set[Node], data: Graph, fixed: Graph) -> Grap
         for _, p, o in shared.triples((node, None, None)):
             if isinstance(o, URIRef) and o not in known:
                 continue
+            if p in REPORTED and o not in held and (node, p) in several:
+                continue
             context.add((node, p, o))
             if isinstance(o, URIRef) and o not in seen:
                 todo.add(o)
     return context
+
+
+@functools.lru_cache(maxsize=1)
+def _several(shared: Graph) -> set[tuple[Node, Node]]:
+    """The resources and ``REPORTED`` properties of which ``shared`` holds several values."""
+    counts = Counter((s, p) for s, p, _ in shared if p in REPORTED)
+    return {key for key, n in counts.items() if n > 1}
 
 
 def check_store(store: ox.Store, shapes: Graph, shared: str) -> Outcome:

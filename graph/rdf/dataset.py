@@ -127,6 +127,14 @@ def _body_names(reference: Reference) -> dict[str, tuple[str, str]]:
             for c in reference.committees}
 
 
+# What reports say of shared resources, report by report: a series gives a resource one value
+# per report (or per report and section). Each is also stated on a report's own nodes.
+REPORTED = frozenset({DAKG.recommendationText, DAKG.statedIn, DAKG.reportedIn,
+                      DAKG.relatedSector, DAKG.reportedTogetherWith, DAKG.refersTo,
+                      DAKG.reportedUnder, DAKG.projectDocument, DAKG.evaluationReport,
+                      DAKG.completionReport, DAKG.addressee, SKOS.hiddenLabel})
+
+
 # What describes a document as such (written for every document a report names, the report
 # itself included): shared, so that another report citing this one does not repeat it.
 _DOCUMENT_DESCRIPTION = frozenset({RDF.type, DAKG.symbol, RDFS.label, DAKG.documentNumber,

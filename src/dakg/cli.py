@@ -219,7 +219,7 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
     shapes = rebase_graph(shapes_graph(), base)
     # A store is read graph by graph, a report at a time, never whole.
     outcome = shacl_validate(data, shapes) if files else validate_store(
-        copy.store, shapes, fixed_graph_names(base))
+        copy.store, shapes, fixed_graph_names(base), copy.path)
     click.echo(outcome.text())
     if outcome.violations:
         sys.exit(1)
