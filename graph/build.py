@@ -211,15 +211,15 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
     outcomes: list[Outcome] = []
     parts: list[ReportPart] = []
     files: dict[str, Path] = {}
-    seen: dict[str, str] = {}  # symbol → source file
+    seen: dict[str, ReportPart] = {}  # by symbol
     triples = 0
     for part in _run(jobs, workers):
         if part.outcome.violations:
             raise ValidationFailed(part.outcome.text(), len(part.outcome.violations))
-        other = seen.setdefault(part.symbol, part.source_name)
-        if other != part.source_name:
-            raise BuildError(f"{part.source_name} and {other} are both the report "
-                             f"{part.symbol}: build each report once")
+        other = seen.setdefault(part.symbol, part)
+        if other is not part:
+            raise BuildError(f"{part.source_name} and {other.source_name} are both the "
+                             f"report {part.symbol}: build each report once")
         found.add(part.findings)
         store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
         triples += part.triples

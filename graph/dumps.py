@@ -25,7 +25,6 @@ import pyoxigraph as ox
 from dakg.formats import RDF_FORMATS, Format
 
 from .errors import BuildError
-from .rdf.jsonld import compact as compact_jsonld
 from .rdf.jsonld import write_compact
 
 # Every RDF format, by name; the dumps are written in each.
@@ -54,18 +53,6 @@ def dump_format(name: str) -> Format:
             from None
 
 
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Graph by graph, then as N-Quads lines sort: subject, predicate, object."""
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-
-
-def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The union of the graphs, each triple once, sorted."""
-    keyed = sorted((str(t), t) for t in (ox.Triple(q.subject, q.predicate, q.object)
-                                         for q in quads))
-    return [t for i, (key, t) in enumerate(keyed) if i == 0 or keyed[i - 1][0] != key]
-
-
 def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat,
              prefixes: dict[str, str] | None = None) -> bytes:
     """``ox.serialize`` into memory; triples go into the default graph of a dataset format."""
@@ -76,19 +63,6 @@ def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFo
     # It returns None only when given a file to write to.
     assert written is not None
     return written
-
-
-def serialize(quads: list[ox.Quad], fmt: Format, prefixes: dict[str, str],
-              triples: list[ox.Triple] | None = None) -> bytes:
-    """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
-    if the caller has already computed it)."""
-    rdf = fmt.rdf
-    if rdf == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
-        return compact_jsonld(to_bytes(quads, rdf, prefixes), prefixes)
-    if fmt.datasets:
-        return to_bytes(quads, rdf, prefixes)
-    union = triples if triples is not None else sorted_triples(quads)
-    return to_bytes(union, rdf, prefixes)
 
 
 def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
@@ -136,11 +110,24 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     return sums, counts
 
 
-def _sorted_graphs(store: ox.Store, scratch: Path) -> list[tuple[str, Path]]:
-    """Each named graph of ``store`` as N-Triples sorted by line, in a file of its own; in
-    the order of their names. (The store's own default graph has no file: dakg puts nothing
-    there.)"""
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+def export(store: ox.Store, fmt: Format, prefixes: dict[str, str], out: BinaryIO,
+           graph: str | None = None) -> None:
+    """Write the dataset in ``store`` (or its named ``graph``) in ``fmt`` to ``out``, as the
+    dumps are written: sorted on disk, never held whole."""
+    with tempfile.TemporaryDirectory(prefix="dakg-export-") as scratch:
+        graphs = _sorted_graphs(store, Path(scratch), graph)
+        union = Path(scratch) / "union.nt"
+        sort_lines([path for _, path in graphs], union, merge=True)
+        _write_format(fmt, graphs, union, prefixes, out)
+
+
+def _sorted_graphs(store: ox.Store, scratch: Path,
+                   only: str | None = None) -> list[tuple[str, Path]]:
+    """Each named graph of ``store`` (or just ``only``) as N-Triples sorted by line, in a
+    file of its own; in the order of their names. (The store's own default graph has no
+    file: dakg puts nothing there.)"""
+    names = [only] if only is not None else sorted(
+        g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     graphs = []
     for number, graph in enumerate(names):
         raw, ordered = scratch / f"{number}.raw.nt", scratch / f"{number}.nt"

@@ -50,7 +50,8 @@ def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str],
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=ignore_interrupts) as pool:
             outcomes = list(pool.map(_validate_in_worker, [
-                (path, graphs, shapes.serialize(format="nt"), name.value) for name in names]))
+                (path, graphs, shapes.serialize(format="nt"), name.value)
+                for name in names if isinstance(name, ox.NamedNode)]))
     outcomes.append(check_store(store, shapes, graphs["shared"]))
     return merged(outcomes)
 

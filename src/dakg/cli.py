@@ -18,10 +18,9 @@ from dakg.graph import build as pipeline
 from dakg.graph.dumps import (
     FORMATS,
     dump_format,
-    serialize,
-    sorted_quads,
     to_bytes,
 )
+from dakg.graph.dumps import export as export_store
 from dakg.graph.errors import GraphError, ValidationFailed
 from dakg.graph.live import live_copy, read_copy, reset_live_copy
 from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, render, run_query
@@ -145,12 +144,12 @@ def build(context: Context, sources: tuple[Path, ...], reference: Path | None,
     click.echo(f"built {result.version} in {result.path}")
     if settings.store is not None:
         click.echo(f"  served by {settings.store}")
-    shown = sorted(result.graphs.items(), key=lambda g: "/graph/report/" in g[0])
+    shown = list(result.graphs.items())
     for name, count in shown[:_GRAPHS_SHOWN]:
         click.echo(f"  {count:>7} triples in <{name}>")
     if len(shown) > _GRAPHS_SHOWN:
         rest = shown[_GRAPHS_SHOWN:]
-        click.echo(f"  {sum(c for _, c in rest):>7} triples in {len(rest)} more report graphs")
+        click.echo(f"  {sum(c for _, c in rest):>7} triples in {len(rest)} more graphs")
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
     click.echo(f"  {timing}")
     click.echo(f"  dumps: {result.path / 'dumps'}")
@@ -158,7 +157,7 @@ def build(context: Context, sources: tuple[Path, ...], reference: Path | None,
         click.echo(result.validation.text(), err=True)
 
 
-_GRAPHS_SHOWN = 12  # a series prints its first report graphs, then a count of the rest
+_GRAPHS_SHOWN = 12  # a series prints its first graphs (by name), then a count of the rest
 
 
 class _BuildProgress:
@@ -237,9 +236,8 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
 def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> None:
     """Write the dataset, or one named graph, in an RDF format."""
     store = _guard(lambda: open_store(context.settings.data_dir))
-    if graph_name == "all":
-        quads = list(store)
-    else:  # read the one graph from the store's index, not the whole store
+    iri = None
+    if graph_name != "all":  # read the one graph from the store's index, not the whole store
         iri = graph_name if "://" in graph_name else \
             f"{context.settings.base_iri}id/graph/{graph_name}"
         if not store.contains_named_graph(ox.NamedNode(iri)):
@@ -247,12 +245,12 @@ def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> 
                            if isinstance(g, ox.NamedNode))
             raise click.ClickException(f"no graph <{iri}> in the store; it has: "
                                        + ", ".join(known))
-        quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-    data = serialize(sorted_quads(quads), dump_format(fmt), _prefixes(context.settings))
     if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
+        export_store(store, dump_format(fmt), _prefixes(context.settings), sys.stdout.buffer,
+                     iri)
+        return
+    with output.open("wb") as out:
+        export_store(store, dump_format(fmt), _prefixes(context.settings), out, iri)
 
 
 @main.command()
