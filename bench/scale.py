@@ -71,11 +71,12 @@ def main() -> int:
     sizes = sorted({min(n, most) for n in args.sizes if n <= args.max})
     started = dt.datetime.now(dt.UTC)
     load = os.getloadavg()
-    points = []
+    points = _earlier(args.out) if args.append else []
     with tempfile.TemporaryDirectory(prefix="dakg-scale-") as tmp:
         sources = _sources(Path(tmp) / "sources", max(sizes))
         for size in sizes:
-            point = _measure(size, sources, Path(tmp) / f"data-{size}")
+            point = _measure(size, sources, Path(tmp) / f"data-{size}",
+                             whole=size <= args.build_only_above)
             points.append(point)
             print(json.dumps(asdict(point)), flush=True)
             _write(args.out, points, started, load)
@@ -89,7 +90,19 @@ def _arguments() -> argparse.Namespace:
                         help="numbers of reports to build (comma-separated)")
     parser.add_argument("--max", type=int, default=1000, help="skip sizes above this")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--build-only-above", type=int, default=10**9, metavar="N",
+                        help="for sizes above N, measure the build only (no validate, no "
+                             "server): a slow machine reaches further up the curve")
+    parser.add_argument("--append", action="store_true",
+                        help="add to the points already in OUT/scale.json")
     return parser.parse_args()
+
+
+def _earlier(out: Path) -> list[Point]:
+    path = out / "scale.json"
+    if not path.exists():
+        return []
+    return [Point(**p) for p in json.loads(path.read_text())["points"]]
 
 
 def _sources(folder: Path, count: int) -> list[Path]:
@@ -101,7 +114,7 @@ def _sources(folder: Path, count: int) -> list[Path]:
     return manifests
 
 
-def _measure(size: int, sources: list[Path], data_dir: Path) -> Point:
+def _measure(size: int, sources: list[Path], data_dir: Path, *, whole: bool) -> Point:
     folder = data_dir.parent / f"sources-{size}"
     folder.mkdir()
     for manifest in sources[:size]:  # a folder of links: the build reads the same files
@@ -116,15 +129,16 @@ def _measure(size: int, sources: list[Path], data_dir: Path) -> Point:
                                              run.stderr)[0]) / 1024, 1)
     point.steps = {step: float(s) for step, s in re.findall(r"(\w+) ([\d.]+)s", run.stdout)}
     point.triples = sum(int(n) for n in re.findall(r"^\s+(\d+) triples in", run.stdout, re.M))
-    started = time.perf_counter()
-    subprocess.run([DAKG, "--data-dir", str(data_dir), "validate"], capture_output=True,
-                   check=True)
-    point.validate_s = round(time.perf_counter() - started, 2)
     build = (data_dir / "current").resolve()
     point.store_mb = _megabytes(build / "store")
     point.nquads_mb = _megabytes(build / "dumps" / "dakg.nq")
     point.nquads_gz_mb = _megabytes(build / "dumps" / "dakg.nq.gz")
-    _serve(point, data_dir)
+    if whole:
+        started = time.perf_counter()
+        subprocess.run([DAKG, "--data-dir", str(data_dir), "validate"], capture_output=True,
+                       check=True)
+        point.validate_s = round(time.perf_counter() - started, 2)
+        _serve(point, data_dir)
     shutil.rmtree(data_dir)
     shutil.rmtree(folder)
     return point
@@ -140,6 +154,10 @@ def _serve(point: Point, data_dir: Path) -> None:
         for probe in MIX:
             url = f"{base}/sparql?query={urllib.parse.quote(probe.query)}"
             accept = "text/turtle" if probe.answers_graph else "application/sparql-results+json"
+            # Each query process loads its in-memory copy of the store on its first query:
+            # as many warm-up runs as there are query processes (2) go before the timing.
+            for _ in range(2):
+                _timed(url, accept)
             point.mix_ms[probe.name] = round(statistics.median(
                 _timed(url, accept) for _ in range(3)), 1)
         point.across_ms = round(statistics.median(_timed(
@@ -192,11 +210,15 @@ def _table(points: list[Point], note: str) -> str:
         rows.append(
             f"| {p.reports:,} | {p.triples:,} | {p.build_s:.1f} | {p.build_s / p.reports:.2f} | "
             f"{p.peak_rss_mb:.0f} | {p.peak_rss_mb / one.peak_rss_mb:.2f} | "
-            f"{p.validate_s:.1f} | {p.store_mb:.0f} | {p.nquads_mb:.0f} ({p.nquads_gz_mb:.0f}) | "
-            f"{p.page_ms:.1f} | {p.across_ms:.1f} | "
-            f"{statistics.median(mix) if mix else float('nan'):.1f}"
+            f"{_shown(p.validate_s)} | {p.store_mb:.0f} | {p.nquads_mb:.0f} "
+            f"({p.nquads_gz_mb:.0f}) | {_shown(p.page_ms)} | {_shown(p.across_ms)} | "
+            f"{_shown(statistics.median(mix) if mix else 0.0)}"
             + (f" ({timed_out} refused)" if timed_out else "") + " |")
     return "\n".join(["# The scale curve (bench/scale.py)", "", note, "", *rows, ""])
+
+
+def _shown(value: float) -> str:
+    return f"{value:.1f}" if value > 0 else "–"  # not measured (--build-only-above)
 
 
 def _chart(path: Path, points: list[Point]) -> None:
@@ -212,10 +234,10 @@ def _chart(path: Path, points: list[Point]) -> None:
                          ("validate s", [p.validate_s for p in points]),
                          ("peak RSS MB", [p.peak_rss_mb for p in points]),
                          ("store MB", [p.store_mb for p in points])):
-        axes[0].plot(reports, values, marker="o", label=name)
+        axes[0].plot(*_measured(reports, values), marker="o", label=name)
     for name, values in (("recommendation page ms", [p.page_ms for p in points]),
                          ("cross-report query ms", [p.across_ms for p in points])):
-        axes[1].plot(reports, values, marker="o", label=name)
+        axes[1].plot(*_measured(reports, values), marker="o", label=name)
     for ax, title in zip(axes, ("Build", "Serving"), strict=True):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -225,6 +247,11 @@ def _chart(path: Path, points: list[Point]) -> None:
         ax.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, metadata={"Date": None})
+
+
+def _measured(reports: list[int], values: list[float]) -> tuple[list[int], list[float]]:
+    kept = [(r, v) for r, v in zip(reports, values, strict=True) if v > 0]
+    return [r for r, _ in kept], [v for _, v in kept]
 
 
 if __name__ == "__main__":

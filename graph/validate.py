@@ -59,6 +59,29 @@ class Outcome:
         return "\n".join(lines)
 
 
+def report_graph(outcome: Outcome) -> Graph:
+    """``outcome`` as a SHACL validation report (``sh:ValidationReport``), e.g. to save with
+    a build; each result names its shape (``sh:sourceShape``), whose ``sh:path`` it
+    concerns. Results are numbered in their order, so the same outcome gives the same graph."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    report = URIRef("urn:dakg:validation")
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not outcome.violations)))
+    for number, r in enumerate(outcome.results, 1):
+        node = URIRef(f"urn:dakg:validation:result:{number}")
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.focusNode, URIRef(r.focus)))
+        graph.add((node, SH.sourceShape, URIRef(r.shape)))
+        for message in r.messages:
+            graph.add((node, SH.resultMessage, Literal(message)))
+        if r.value is not None:
+            graph.add((node, SH.value, Literal(r.value)))
+    return graph
+
+
 def _lines(r: Result) -> str:
     lines = [f"- [{r.severity}] {r.focus}" + (f" {r.path}" if r.path else "")]
     lines.extend(f"    {m}" for m in r.messages)

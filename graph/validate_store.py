@@ -148,7 +148,8 @@ def check_store(store: ox.Store, shapes: Graph, shared: str) -> Outcome:
         rows = store.query(f"""SELECT ?s WHERE {{
             ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{target}> .
             FILTER EXISTS {{ GRAPH <{shared}> {{ ?s ?any ?thing }} }}
-            ?s <{path}> ?o }} GROUP BY ?s HAVING (COUNT(DISTINCT ?o) > {limit}) LIMIT 20""")
+            ?s <{path}> ?o }} GROUP BY ?s HAVING (COUNT(DISTINCT ?o) > {limit}) LIMIT 20""",
+            use_default_graph_as_union=True)
         assert isinstance(rows, ox.QuerySolutions)
         severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
         messages = tuple(sorted(message_text(m) for m in shapes.objects(shape, SH.message)))
