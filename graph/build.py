@@ -54,6 +54,7 @@ from .stores import Endpoints
 from .stores.remote import RemoteStore
 from .validate import Outcome, merged
 from .validate_store import check_store
+from .validation_report import keep_report, shape_count
 
 __all__ = ["BuildResult", "Extraction", "Progress", "build", "extract", "extract_series",
            "manifest_paths", "map_extraction", "mention_finder", "prepared", "ready"]
@@ -163,11 +164,13 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
                        progress or (lambda _: None), workers, clock)
         clock.lap("reports")
+        shapes = shapes_graph()
         outcome = merged([loaded.outcome, check_store(
-            oxigraph, rebase_graph(shapes_graph(), base_iri),
+            oxigraph, rebase_graph(shapes, base_iri),
             rebased_iri(str(iris.graph_shared()), base_iri))])
         if outcome.violations:
             raise ValidationFailed(outcome.text(), len(outcome.violations))
+        keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
         clock.lap("validate")
         sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files)
         oxigraph.flush()
@@ -198,6 +201,7 @@ class _Loaded:
     outcome: Outcome
     sources: list[ReportPart]  # without their N-Quads
     files: dict[str, Path]  # to publish beside the dumps: each text and its manifest
+    focus_nodes: int  # distinct nodes the shapes checked, over all reports
 
 
 def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base_iri: str,
@@ -212,6 +216,7 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
     parts: list[ReportPart] = []
     files: dict[str, Path] = {}
     seen: dict[str, ReportPart] = {}  # by symbol
+    shared_focus: set[str] = set()  # focus nodes every report may check: count them once
     triples = 0
     for part in _run(jobs, workers):
         if part.outcome.violations:
@@ -224,7 +229,8 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
         store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
         triples += part.triples
         outcomes.append(part.outcome)
-        parts.append(ReportPart(**{**vars(part), "nquads": b""}))
+        shared_focus |= part.focus_shared
+        parts.append(ReportPart(**{**vars(part), "nquads": b"", "focus_shared": frozenset()}))
         _publish(files, part.manifest.parent / part.source_name, part.manifest)
         progress(Progress(len(parts), len(jobs), part.symbol, triples, clock.elapsed()))
     check_series(found, reference)
@@ -232,7 +238,8 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
     shared = NamedGraph(iris.graph_shared(), metadata)
     store.bulk_extend(to_quads((g.name, s, p, o) for g in rebase([shared], base_iri)
                                for s, p, o in g.graph))
-    return _Loaded(merged(outcomes), parts, files)
+    focus = sum(p.focus_own for p in parts) + len(shared_focus)
+    return _Loaded(merged(outcomes), parts, files, focus)
 
 
 def _run(jobs: Sequence[ReportJob], workers: int | None) -> Iterator[ReportPart]:

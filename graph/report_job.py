@@ -28,19 +28,13 @@ from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
 from .extract.sessions import SessionFinder
-from .rdf import iris
-from .rdf.dataset import (
-    NamedGraph,
-    curated_documents,
-    fixed_graphs,
-    map_report,
-    rebase,
-    shapes_graph,
-)
+from .rdf import dataset, iris
+from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
 from .reference import Findings, Reference, check_report, load_reference
 from .source import load_source
 from .store import to_quads
 from .validate import Outcome, validate
+from .validation_report import focus_nodes
 
 
 @dataclass(frozen=True)
@@ -65,6 +59,8 @@ class ReportPart:
     triples: int  # in the report graph
     outcome: Outcome
     findings: Findings
+    focus_own: int  # the report's own nodes the shapes checked
+    focus_shared: frozenset[str]  # the other nodes they checked (shared, curated)
 
 
 def mention_finder(reference: Reference) -> MentionFinder:
@@ -96,14 +92,18 @@ def run(job: ReportJob) -> ReportPart:
     source = load_source(job.manifest, verify_hash=job.verify_hash)
     report = parse_report(source, finder)
     findings = check_report(report, source, reference)
-    named, said = map_report(report, source.text, reference, job.software_version)
-    outcome = validate(ReadOnlyGraphAggregate([fixed, said, named.graph]), shapes)
+    named, said = dataset.map_report(report, source.text, reference, job.software_version)
+    data = ReadOnlyGraphAggregate([fixed, said, named.graph])
+    outcome = validate(data, shapes)
+    own = set(named.graph.subjects())
+    focus = focus_nodes(data, shapes)
     graphs = rebase([named, NamedGraph(iris.graph_shared(), said)], job.base_iri)
     quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert data is not None  # it returns None only when given a file
+    quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert quads_data is not None  # it returns None only when given a file
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
-                      str(graphs[0].name), data, len(named.graph), outcome, findings)
+                      str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
+                      len(focus & own), frozenset(str(n) for n in focus - own))
 
 
 def ignore_interrupts() -> None:

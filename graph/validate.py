@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -36,6 +36,7 @@ class Result:
 class Outcome:
     conforms: bool
     results: tuple[Result, ...]
+    report: Graph = field(default_factory=Graph, compare=False, repr=False)  # SHACL's own
 
     @property
     def violations(self) -> tuple[Result, ...]:
@@ -59,17 +60,17 @@ class Outcome:
         return "\n".join(lines)
 
 
-def report_graph(outcome: Outcome) -> Graph:
-    """``outcome`` as a SHACL validation report (``sh:ValidationReport``), e.g. to save with
-    a build; each result names its shape (``sh:sourceShape``), whose ``sh:path`` it
-    concerns. Results are numbered in their order, so the same outcome gives the same graph."""
+def results_report(results: Iterable[Result]) -> Graph:
+    """``results`` as a SHACL validation report, for checks made without pyshacl (SPARQL on
+    the store); each result names its shape (``sh:sourceShape``), whose ``sh:path`` it
+    concerns."""
+    results = list(results)
     graph = Graph()
-    graph.bind("sh", SH)
-    report = URIRef("urn:dakg:validation")
+    report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, Literal(not outcome.violations)))
-    for number, r in enumerate(outcome.results, 1):
-        node = URIRef(f"urn:dakg:validation:result:{number}")
+    graph.add((report, SH.conforms, Literal(all(r.severity != "Violation" for r in results))))
+    for r in results:
+        node = BNode()
         graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.resultSeverity, SH[r.severity]))
@@ -77,8 +78,6 @@ def report_graph(outcome: Outcome) -> Graph:
         graph.add((node, SH.sourceShape, URIRef(r.shape)))
         for message in r.messages:
             graph.add((node, SH.resultMessage, Literal(message)))
-        if r.value is not None:
-            graph.add((node, SH.value, Literal(r.value)))
     return graph
 
 
@@ -104,16 +103,28 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
     results = {_result(report, node, names, nodes) for node in
                report.subjects(SH.resultSeverity, None)}
     ordered = sorted(results, key=_order)
-    return Outcome(bool(conforms), tuple(ordered))
+    return Outcome(bool(conforms), tuple(ordered), report)
 
 
 def merged(outcomes: Iterable[Outcome]) -> Outcome:
     """One outcome of several validations (of the reports of a build, say): each result
-    once, in the usual order."""
+    once, in the usual order; its SHACL report holds every result of theirs under one
+    ``sh:ValidationReport``."""
     outcomes = list(outcomes)
     results = {r for outcome in outcomes for r in outcome.results}
-    return Outcome(all(r.severity != "Violation" for r in results) and all(
-        o.conforms for o in outcomes), tuple(sorted(results, key=_order)))
+    conforms = all(r.severity != "Violation" for r in results) and all(
+        o.conforms for o in outcomes)
+    report = Graph()
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(conforms)))
+    for outcome in outcomes:
+        for s, p, o in outcome.report:
+            if p == SH.result:
+                report.add((node, p, o))
+            elif (s, RDF.type, SH.ValidationReport) not in outcome.report:
+                report.add((s, p, o))
+    return Outcome(conforms, tuple(sorted(results, key=_order)), report)
 
 
 def _order(r: Result) -> tuple[str, bool, str, str, str, str]:

@@ -32,7 +32,15 @@ from .rdf import iris
 from .rdf.dataset import REPORTED
 from .rdf.namespaces import rebased_iri
 from .report_job import ignore_interrupts
-from .validate import Outcome, PathNames, Result, merged, message_text, validate
+from .validate import (
+    Outcome,
+    PathNames,
+    Result,
+    merged,
+    message_text,
+    results_report,
+    validate,
+)
 
 
 def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str],
@@ -160,7 +168,7 @@ def check_store(store: ox.Store, shapes: Graph, shared: str) -> Outcome:
             results.append(Result(severity=severity, focus=str(focus.value), path=names.path(
                 shape), shape=str(shape), messages=messages, value=None))
     violations = [r for r in results if r.severity == "Violation"]
-    return Outcome(not violations, tuple(results))
+    return Outcome(not violations, tuple(results), results_report(results))
 
 
 def fixed_graph_names(base_iri: str) -> dict[str, str]:

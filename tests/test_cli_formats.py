@@ -46,6 +46,14 @@ def test_a_format_that_cannot_hold_the_result_lists_those_that_can(
     assert f"can be written as {offered}, not {fmt}" in result.output
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "xml", "csv", "tsv"])
+def test_every_solution_format_ends_its_output_with_a_newline(built: Path, fmt: str) -> None:
+    result = invoke(built, "query", "SELECT ?r WHERE { ?r a dakg:Recommendation } LIMIT 2",
+                    "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.endswith(b"\n") and not result.stdout_bytes.endswith(b"\n\n")
+
+
 def test_help_says_which_formats_go_with_which_form(built: Path) -> None:
     text = " ".join(invoke(built, "query", "--help").output.split())
     assert "table, json, xml, csv, tsv for SELECT and ASK" in text

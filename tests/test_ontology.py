@@ -21,7 +21,7 @@ from .conftest import DATA
 ONTOLOGY = ontology_graph()
 TERMS = sorted({s for s in ONTOLOGY.subjects(RDF.type, None)
                 if isinstance(s, URIRef) and str(s).startswith(str(DAKG)) and s != DAKG[""]})
-KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
 def test_ontology_header() -> None:

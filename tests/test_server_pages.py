@@ -251,11 +251,11 @@ def test_head(client: FlaskClient) -> None:
 
 def test_ontology_term_shows_english_and_chinese_labels(client: FlaskClient) -> None:
     text = page(client, "/def/Recommendation")
-    assert "<title>Development Agenda recommendation · dakg</title>" in text
+    assert "<title>Development Agenda recommendation · dakg:Recommendation · dakg</title>" in text
     assert '<span class="alt" lang="zh">发展议程建议</span>' in text
-    assert "@en" in text and "@zh" in text
-    assert 'href="/def/"' in text  # rdfs:isDefinedBy
-    assert 'href="/id/recommendation/20"' in text  # an instance
+    assert '<p lang="en">One of the 45' in text and '<p lang="zh">2007年' in text
+    assert 'href="/def/#Recommendation"' in text  # its place in the whole documentation
+    assert 'href="/query?query=' in text  # its instances
 
 
 def test_ontology_page_lists_the_terms(client: FlaskClient) -> None:
@@ -413,6 +413,7 @@ def test_every_page_route_is_registered(app: Flask) -> None:
         ("/dumps/<path:name>", "pages.dump_file"),
         ("/search", "pages.search"), ("/search.json", "pages.search_json"),
         ("/report/<path:symbol>", "pages.report"), ("/.well-known/void", "pages.void"),
+        ("/validation", "pages.validation"), ("/validation.<ext>", "pages.validation_file"),
         *((f"/{name}", f"pages.{name}") for name in ("sectors", "clusters", "sessions",
                                                      "documents", "programmes", "projects")),
     }

@@ -17,7 +17,18 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from ..runtime import runtime
-from . import dumps, harvest, home_data, indexes, query_page, recommendations, report, search, views
+from . import (
+    dumps,
+    harvest,
+    home_data,
+    indexes,
+    query_page,
+    recommendations,
+    report,
+    search,
+    validation,
+    views,
+)
 from .naming import text_lang, visible_controls, visible_ws
 from .responses import harden
 
@@ -37,6 +48,8 @@ bp.add_url_rule("/.well-known/void", view_func=harvest.void)
 bp.add_url_rule("/query", view_func=query_page.query_page)
 bp.add_url_rule("/search", view_func=search.search)
 bp.add_url_rule("/search.json", view_func=search.search_json)
+bp.add_url_rule("/validation", view_func=validation.validation)
+bp.add_url_rule("/validation.<ext>", view_func=validation.validation_file)
 bp.add_url_rule("/dumps/", view_func=dumps.dumps)
 bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 

@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX, graph_dump_name
+from dakg.graph.validation_report import read_report
 
 from .. import description, formats
 from ..errors import not_acceptable
@@ -23,8 +24,10 @@ from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .dumps import DumpFile, build_record, dump_files, is_source
 from .negotiation import HTML
+from .validation import build_folder
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
 IANA = "http://www.iana.org/assignments/media-types/"
 LICENSE = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")  # README: Licence
 TITLE = {"en": "dakg: the Development Agenda Knowledge Graph", "zh": "发展议程知识图谱"}
@@ -94,6 +97,7 @@ def describe(rt: Runtime, site: str) -> Graph:
     g.add((dataset, VOID.triples, Literal(own_default + sum(named.values()),
                                           datatype=XSD.integer)))
     _service(g, dataset, site)
+    _validation(g, dataset, site, rt)
     by_name = {f.name: f for f in files}
     for f in files:
         g.add((dataset, DCAT.distribution, _distribution(g, dataset, f, site, built, by_name)))
@@ -112,6 +116,18 @@ def _service(g: Graph, dataset: URIRef, site: str) -> None:
     g.add((endpoint, DCAT.endpointURL, endpoint))
     g.add((endpoint, DCAT.endpointDescription, endpoint))
     g.add((endpoint, DCAT.servesDataset, dataset))
+
+
+def _validation(g: Graph, dataset: URIRef, site: str, rt: Runtime) -> None:
+    """The build's SHACL report (``/validation``) as the dataset's quality metadata (DQV)."""
+    if read_report(build_folder(rt)) is None:
+        return
+    report = URIRef(site + "/validation")
+    g.bind("dqv", DQV)
+    g.add((dataset, DQV.hasQualityMetadata, report))
+    g.add((report, RDF.type, DQV.QualityMetadata))
+    g.add((report, DCTERMS.conformsTo, URIRef("http://www.w3.org/ns/shacl#")))
+    g.add((report, DCTERMS.title, Literal("SHACL validation report of the build", lang="en")))
 
 
 def _distribution(g: Graph, dataset: URIRef, f: DumpFile, site: str, built: str,

@@ -87,11 +87,15 @@ class Info:
     quote: str = ""  # the quote of its span (mentions)
     part_of: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)  # documents whose source text it is
+    # A property's name read backwards: its dakg:inverseLabel, else its inverse's label.
+    inverse: dict[str, list[str]] = field(default_factory=dict)
+    inverse_derived: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, kind: str, value: Term) -> None:
         """Take one row of the label query (``kind`` is its ``?k``)."""
-        if kind in ("label", "title"):
-            found = self.labels if kind == "label" else self.titles
+        if kind in ("label", "title", "inverse", "inverse-derived"):
+            found = {"label": self.labels, "title": self.titles, "inverse": self.inverse,
+                     "inverse-derived": self.inverse_derived}[kind]
             found.setdefault(value.primary_lang, []).append(value.value)
         elif kind == "symbol":
             self.symbol = self.symbol or value.value
@@ -107,6 +111,10 @@ class Info:
         """Once all rows are in: a title names what has no label; lists in a stable order."""
         if not self.labels and self.titles:
             self.labels = self.titles
+        if not self.inverse:
+            self.inverse = self.inverse_derived
+        for lang, values in self.inverse.items():
+            self.inverse[lang] = sorted(set(values))
         for lang, values in self.labels.items():
             # A name is shown wherever the IRI is linked: a huge label would be repeated.
             self.labels[lang] = sorted(shorten(v, NAME_LENGTH) for v in values)
@@ -185,6 +193,13 @@ class Namer:
         """Whether the main name is Chinese text (to be marked ``lang="zh"``)."""
         return text_lang(self.name(iri)) == "zh"
 
+    def inverse_name(self, iri: str, lang: str = "en") -> str:
+        """The property's name read from object to subject ("cited by"), in ``lang``; '' if
+        the dataset gives none (the page then writes "is … of")."""
+        found = self.info.get(iri)
+        names = found.inverse.get(lang, []) if found else []
+        return names[0] if names else ""
+
     def has_label(self, iri: str) -> bool:
         found = self.info.get(iri)
         return bool(found and (found.labels or found.symbol))
@@ -237,6 +252,11 @@ LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
     UNION {{ ?x dcterms:isPartOf ?v . BIND(?x AS ?n) BIND("partof" AS ?k) }}
     UNION {{ ?v dakg:sourceText ?x . BIND(?x AS ?n) BIND("report" AS ?k) }}
     UNION {{ ?r dakg:sourceText ?x . ?r rdfs:label ?v . BIND(?r AS ?n) BIND("label" AS ?k) }}
+    UNION {{ ?x dakg:inverseLabel ?v . BIND(?x AS ?n) BIND("inverse" AS ?k) }}
+    UNION {{ ?x owl:inverseOf|^owl:inverseOf ?i . ?i rdfs:label ?v . BIND(?x AS ?n)
+             BIND("inverse-derived" AS ?k) }}
+    UNION {{ ?x a owl:SymmetricProperty ; rdfs:label ?v . BIND(?x AS ?n)
+             BIND("inverse-derived" AS ?k) }}
   }}
   UNION {{ {{ SELECT DISTINCT ?n WHERE {{ VALUES ?y {{ {values} }} ?y rdf:type ?n }} }}
           ?n rdfs:label ?v . BIND("label" AS ?k) }}

@@ -27,6 +27,7 @@ from .dumps import dumps_folder
 from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
 from .ontology import ontology_rdf
+from .ontology_docs import ontology_page
 from .paths import checked_path, header_path
 from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
@@ -101,6 +102,10 @@ def _rendered(rt: Runtime, iri: str, chosen: str | formats.Format, *,
 
 
 def _page(rt: Runtime, iri: str) -> Response:
+    if iri.startswith(rt.settings.base_iri + "def/"):
+        documented = ontology_page(rt, iri)
+        if documented is not None:
+            return html_response(documented)
     page = load_page(rt, iri)
     return html_response(render_template(
         "resource.html", page=page, n=page.namer, OA=OA_NS, RDF=RDF_NS, DCTERMS=DCTERMS_NS,

@@ -277,7 +277,10 @@ def query(context: Context, query: str | None, query_file: Any, fmt: str) -> Non
     text = query if query is not None else query_file.read()
     store = _guard(lambda: open_store(context.settings.data_dir))
     result = _guard(lambda: run_query(store, text, _prefixes(context.settings)))
-    sys.stdout.buffer.write(_guard(lambda: render(result, fmt, _prefixes(context.settings))))
+    written = _guard(lambda: render(result, fmt, _prefixes(context.settings)))
+    # Oxigraph's XML and JSON writers end without a newline; a shell prompt would follow on
+    # the same line. Every format here allows trailing whitespace.
+    sys.stdout.buffer.write(written if written.endswith(b"\n") else written + b"\n")
 
 
 @main.command()
