@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import filecmp
 import hashlib
@@ -34,7 +35,14 @@ from .rdf.dataset import (
 )
 from .rdf.namespaces import DEFAULT_BASE, prefixes_for, rebased_iri
 from .records import Report
-from .reference import Reference, SeriesFindings, check_series, cross_check, load_reference
+from .reference import (
+    Findings,
+    Reference,
+    SeriesFindings,
+    check_series,
+    cross_check,
+    load_reference,
+)
 from .report_job import ReportJob, ReportPart, ignore_interrupts, mention_finder
 from .report_job import run as run_job
 from .source import Source, bundled_manifests, load_source, manifests_in
@@ -194,6 +202,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
 
 
+_NO_FINDINGS = Findings(frozenset(), frozenset(), frozenset(), frozenset())
+
+
 @dataclass
 class _Loaded:
     """What a build keeps of its reports once they are in the store."""
@@ -215,22 +226,25 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
     outcomes: list[Outcome] = []
     parts: list[ReportPart] = []
     files: dict[str, Path] = {}
-    seen: dict[str, ReportPart] = {}  # by symbol
+    seen: dict[str, str] = {}  # symbol → source file
     shared_focus: set[str] = set()  # focus nodes every report may check: count them once
     triples = 0
     for part in _run(jobs, workers):
         if part.outcome.violations:
             raise ValidationFailed(part.outcome.text(), len(part.outcome.violations))
-        other = seen.setdefault(part.symbol, part)
-        if other is not part:
-            raise BuildError(f"{part.source_name} and {other.source_name} are both the "
+        if part.symbol in seen:
+            raise BuildError(f"{part.source_name} and {seen[part.symbol]} are both the "
                              f"report {part.symbol}: build each report once")
+        seen[part.symbol] = part.source_name
         found.add(part.findings)
         store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
         triples += part.triples
         outcomes.append(part.outcome)
         shared_focus |= part.focus_shared
-        parts.append(ReportPart(**{**vars(part), "nquads": b"", "focus_shared": frozenset()}))
+        # Only what build.json needs is kept: the rest of a report (its N-Quads above all)
+        # must go with it, or memory would grow with every report.
+        parts.append(dataclasses.replace(part, nquads=b"", findings=_NO_FINDINGS,
+                                         focus_shared=frozenset()))
         _publish(files, part.manifest.parent / part.source_name, part.manifest)
         progress(Progress(len(parts), len(jobs), part.symbol, triples, clock.elapsed()))
     check_series(found, reference)
