@@ -153,6 +153,8 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
     several), each is extracted, mapped, validated and bulk-loaded into a fresh store; the
     checks that need every report run on that store, and the dumps are written from it. No
     step holds more than one report in memory. ``progress`` hears of each report loaded.
+    (The workers are spawned: a script that builds several reports needs the usual ``if
+    __name__ == "__main__":`` guard.)
 
     The data folder is made ready (and locked) before any work, so that an operator's mistake
     (a folder that cannot be written) is said at once, not after the extraction; so is a
