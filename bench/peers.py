@@ -1,6 +1,7 @@
 """Benchmark: dakg beside its peers, all serving the same dump of a fresh build.
 
-Run: ``python bench/peers.py [--duration SECONDS] [--peers dakg,floor,rdflib-endpoint]``
+Run: ``python bench/peers.py [--duration SECONDS] [--peers dakg,floor,rdflib-endpoint]
+[--probes contains,page] [--connections 1,4]``
 (``pip install -e '.[bench]'`` for rdflib-endpoint and the chart; ``apt-get install wrk``)
 
 The peers, each started on loopback as its users start it (``peer_servers.py``):
@@ -56,8 +57,8 @@ def main() -> int:
         expected = expected_sizes(data.dump)
         peers = [stack.enter_context(_running(name, data, Path(tmp))) for name in args.peers]
         answers = {(probe.name, peer.name): check(peer, probe, expected[probe.name], args.cap)
-                   for probe in MIX for peer in peers}
-        print(_check_table(peers, expected, answers))
+                   for probe in args.probes for peer in peers}
+        print(_check_table(args.probes, peers, expected, answers))
         problems = [answer for answer in answers.values() if not answer.ok]
         if args.check_only:
             return 1 if problems else 0
@@ -83,6 +84,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--peers", type=_peer_names, default=default,
                         help=f"peers to run, dakg first [{','.join(default)}; also "
                              f"{', '.join(OPTIONAL)}]")
+    parser.add_argument("--probes", type=_probes, default=MIX,
+                        help="probes to run, comma-separated, each named by the start of its "
+                             "name (case ignored): 'one triple,contains,page' [the whole mix]")
     parser.add_argument("--cap", type=float, default=30.0,
                         help="seconds one answer may take before it counts as timed out [30]")
     parser.add_argument("--out", type=Path, default=RESULTS,
@@ -99,6 +103,18 @@ def _arguments() -> argparse.Namespace:
 
 def _numbers(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
+
+
+def _probes(text: str) -> tuple[Probe, ...]:
+    starts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [start for start in starts
+               if not any(probe.name.lower().startswith(start) for probe in MIX)]
+    if unknown or not starts:
+        raise argparse.ArgumentTypeError(
+            f"no probe's name starts with {', '.join(map(repr, unknown)) or 'nothing'}; the "
+            f"probes are: {'; '.join(probe.name for probe in MIX)}")
+    return tuple(probe for probe in MIX
+                 if any(probe.name.lower().startswith(start) for start in starts))
 
 
 def _peer_names(text: str) -> list[str]:
@@ -132,11 +148,11 @@ def _running(name: str, data: Build, logs: Path) -> Iterator[Peer]:
         peer.stop()
 
 
-def _check_table(peers: list[Peer], expected: dict[str, int],
+def _check_table(probes: tuple[Probe, ...], peers: list[Peer], expected: dict[str, int],
                  answers: dict[tuple[str, str], Answer]) -> str:
-    width = max(len(probe.name) for probe in MIX)
+    width = max(len(probe.name) for probe in probes)
     lines = [f"{'probe':<{width}}  {'expected':>8}  " + "  ".join(f"{p.name:<16}" for p in peers)]
-    for probe in MIX:
+    for probe in probes:
         cells = [_verdict(answers[probe.name, p.name]) for p in peers]
         lines.append(f"{probe.name:<{width}}  {expected[probe.name]:>8}  "
                      + "  ".join(f"{c:<16}" for c in cells))
@@ -156,7 +172,7 @@ def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
     for peer in peers:  # warm up: first requests, lazy imports, query processes
         _load(peer, MIX[0], max(args.connections), 1, args.cap)
     rows = []
-    for probe in MIX:
+    for probe in args.probes:
         for connections in args.connections:
             rates = {}
             for peer in peers:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import time
 import zlib
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import RawArray
@@ -21,6 +20,7 @@ from dakg.settings import MAX_WORKERS
 
 ROWS = MAX_WORKERS  # web workers the table can hold
 SLOTS = 1024  # client slots per row
+POLL = 0.01  # seconds between looks at counts that other processes change
 
 
 class TooManyFromClient(Exception):
@@ -70,28 +70,27 @@ class Admission:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
-    @contextlib.contextmanager
-    def on_a_process(self, client: str, share: int, wait: float) -> Iterator[None]:
-        """Count a query of ``client`` on a query process while the block runs; while the
-        client already has ``share`` of them (across all web workers), wait for one of its
-        own to end, at most ``wait`` seconds (then ``TooManyFromClient``)."""
+    def take_process(self, client: str) -> bool:
+        """Count a query of ``client`` on a query process, unless the client already has
+        ``process_share`` of them across all web workers: then False.
+
+        Only a query that holds a process counts: one still waiting for a free process of
+        its web worker does not keep the client's queries on other web workers waiting.
+        """
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
-        deadline = time.monotonic() + wait
-        while True:
-            with self._lock:
-                row = self._own_row()
-                rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
-                if sum(self._running[r + slot] for r in rows) < share:
-                    self._running[row * (SLOTS + 1) + slot] += 1
-                    break
-            if time.monotonic() > deadline:
-                raise TooManyFromClient()
-            time.sleep(0.01)  # polled: the counts are shared by processes (gevent yields here)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running[row * (SLOTS + 1) + slot] -= 1
+        with self._lock:
+            row = self._own_row()
+            rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+            if sum(self._running[r + slot] for r in rows) >= self.process_share:
+                return False
+            self._running[row * (SLOTS + 1) + slot] += 1
+            return True
+
+    def leave_process(self, client: str) -> None:
+        """The query of ``client`` that ``take_process`` counted has left its process."""
+        slot = 1 + zlib.crc32(client.encode()) % SLOTS
+        with self._lock:
+            self._running[self._own_row() * (SLOTS + 1) + slot] -= 1
 
     def _own_row(self) -> int:
         """This process's row, claimed (and zeroed) on first use after a fork."""

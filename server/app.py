@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask_compress import Compress
+from werkzeug.wsgi import ClosingIterator
 
 from dakg.formats import FORMATS
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
@@ -17,9 +20,12 @@ from .admission import Admission
 from .body_limit import BodyLimit
 from .clients import networks
 from .dataset import LinkedDataset
-from .queries import hold_until_written, release_unsent
+from .queries import admitted, release
 from .runtime import Runtime
 from .writer import initialise
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("dakg.server")
 
@@ -60,17 +66,6 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         prefixes=prefixes_for(settings.base_iri),
         proxies=networks(settings.trusted_proxies),
     )
-    cors.install(app)
-
-    @app.after_request
-    def every_response(response: Response) -> Response:
-        # One hook for both: each hook Flask calls costs a few microseconds per request.
-        cors.allow(response)
-        errors.tag(response)
-        # Last (after compression): the request keeps its place until this is written.
-        return hold_until_written(response)
-
-    app.teardown_request(lambda error: release_unsent())
     Compress(app)
     errors.install(app)
     from .health import bp as health
@@ -87,9 +82,44 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
 
         remote.install(app, store)
     # Every body reader (forms, updates, uploads) sees the limit, chunked bodies included.
-    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_request_bytes)  # type: ignore[method-assign]
+    app.wsgi_app = EveryResponse(  # type: ignore[method-assign]
+        BodyLimit(app.wsgi_app, settings.max_request_bytes))
     logging.getLogger("dakg").setLevel(logging.INFO)
     return app
+
+
+class EveryResponse:
+    """The WSGI layer around the app: what every response gets, added here at a fraction of
+    the cost of Flask hooks (each costs some microseconds a request, a lookup's whole web
+    side some hundreds).
+
+    - CORS headers, and the answer to a preflight (``cors.py``);
+    - the request id (``X-Request-Id``), which error bodies and the log quote;
+    - a request admitted among the queries keeps its place until the server has written its
+      response whole (or given up on the client) and closes it (``queries.release``).
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        def tagged(status: str, headers: list[tuple[str, str]], *info: Any) -> Any:
+            headers.extend(cors.ALLOWED)
+            headers.append((errors.REQUEST_ID_HEADER, errors.request_id_of(environ)))
+            return start_response(status, headers, *info)
+
+        if cors.is_preflight(environ):
+            tagged("204 No Content", list(cors.PREFLIGHT))
+            return []
+        try:
+            body = self.app(environ, tagged)
+        except BaseException:
+            release(environ)
+            raise
+        if not admitted(environ):
+            return body  # untouched: a file stays a file the server can sendfile()
+        return ClosingIterator(body, lambda: release(environ))
 
 
 def live_dataset(served: LinkedDataset) -> LinkedDataset:

@@ -12,13 +12,14 @@ import json
 import logging
 import os
 from html import escape
+from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("dakg.server")
 
-_REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 class HttpError(Exception):
@@ -66,7 +67,11 @@ def service_unavailable(message: str) -> HttpError:
 
 def request_id() -> str:
     """The id of the current request: the client's ``X-Request-Id`` if sane, else a new one."""
-    environ = request.environ
+    return request_id_of(request.environ)
+
+
+def request_id_of(environ: dict[str, Any]) -> str:
+    """The id of the request of ``environ`` (made, and kept there, on first use)."""
     found = environ.get("dakg.request_id")
     if found is None:
         given = environ.get("HTTP_X_REQUEST_ID", "")
@@ -146,7 +151,3 @@ def install(app: Flask) -> None:
         log.exception("[%s] %s %s failed", request_id(), request.method, request.path)
         return render(500, "the server failed to answer this request; the error has been "
                            "logged with the request id")
-
-
-def tag(response: Response) -> None:
-    response.headers[_REQUEST_ID_HEADER] = request_id()

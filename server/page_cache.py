@@ -15,9 +15,19 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 PAGE_CACHE_BYTES = 32 * 1024 * 1024  # rendered pages kept per web worker
+ANSWER_CACHE_BYTES = 8 * 1024 * 1024  # lookup answers kept per web worker (answers.py)
 LARGEST_KEPT = 1024 * 1024  # a larger page is rendered each time (it would crowd out many)
+
+
+class HasBody(Protocol):
+    @property
+    def body(self) -> bytes: ...
+
+
+Kept = TypeVar("Kept", bound=HasBody)
 
 
 @dataclass(frozen=True)
@@ -29,23 +39,23 @@ class Rendered:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-class PageCache:
+class PageCache(Generic[Kept]):
     """The least recently used go first once the bodies exceed ``limit`` bytes."""
 
     def __init__(self, limit: int = PAGE_CACHE_BYTES) -> None:
         self.limit = limit
         self.size = 0
-        self._items: OrderedDict[Hashable, Rendered] = OrderedDict()
+        self._items: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Rendered | None:
+    def get(self, key: Hashable) -> Kept | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, page: Rendered) -> None:
+    def put(self, key: Hashable, page: Kept) -> None:
         if len(page.body) > min(LARGEST_KEPT, self.limit):
             return
         with self._lock:

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 
+from .admission import POLL, Admission, TooManyFromClient
 from .child import Child, ChildDied, ChildTimeout, describe_exit
 from .jobs import Job, Reply
 from .sandbox import Sandbox
@@ -81,13 +82,17 @@ class QueryProcess:
 class QueryPool:
     """``size`` query processes shared by the threads of one web worker.
 
-    One client may hold at most ``share`` of them at once (half, and at least one): its
+    One client may hold at most ``share`` of them at once (half, and at least one), and at
+    most its share of all web workers' processes (``admission``'s ``process_share``): its
     further queries wait for one of its own to end, so that a client sending many slow
-    queries leaves processes for everyone else.
+    queries leaves processes for everyone else. Both shares count the queries that hold a
+    process, taken together in one step: a query waiting for a process of its own web worker
+    does not hold up the client's queries on the others.
     """
 
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
-                 in_memory_bytes: int = 0, max_response_bytes: int = 0) -> None:
+                 in_memory_bytes: int = 0, max_response_bytes: int = 0,
+                 admission: Admission | None = None) -> None:
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
@@ -95,6 +100,7 @@ class QueryPool:
         self.spool = tempfile.mkdtemp(prefix="dakg-spool-")
         self.args = (str(in_memory_bytes), str(max_response_bytes), self.spool)
         self.share = max(1, size // 2)
+        self.admission = admission
         self._held: dict[str, int] = {}
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
@@ -109,7 +115,8 @@ class QueryPool:
 
     def run(self, job: Job, *, wait: float, client: str = "") -> Reply:
         """Run ``job`` for ``client`` on a free process; wait at most ``wait`` seconds for one
-        to be free (and for the client to be under its share)."""
+        to be free (``PoolBusy``) and for the client to be under its shares
+        (``TooManyFromClient``)."""
         process = self._acquire(wait, client)
         try:
             reply = process.run(job, self.timeout)
@@ -150,22 +157,32 @@ class QueryPool:
     def _acquire(self, wait: float, client: str) -> QueryProcess:
         deadline = time.monotonic() + wait
         with self._changed:
-            while not self._free or self._held.get(client, 0) >= self.share:
+            while True:
                 if self._closed:
                     raise PoolClosed()
+                under_share = self._held.get(client, 0) < self.share
+                if self._free and under_share and self._take_share(client):
+                    break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise PoolBusy()
+                    raise PoolBusy() if under_share and not self._free else TooManyFromClient()
+                if self._free and under_share:  # over its share across web workers, whose
+                    remaining = min(remaining, POLL)  # queries end without telling this one
                 self._changed.wait(remaining)
             process = self._free.pop()
             self._busy.add(process)
             self._held[client] = self._held.get(client, 0) + 1
             return process
 
+    def _take_share(self, client: str) -> bool:
+        return self.admission is None or self.admission.take_process(client)
+
     def _let_go(self, client: str) -> None:
         held = self._held.pop(client) - 1
         if held:
             self._held[client] = held
+        if self.admission is not None:
+            self.admission.leave_process(client)
         # Every waiter looks again: the one woken must not be a client still at its share.
         self._changed.notify_all()
 

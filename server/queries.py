@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from flask import Response, request
@@ -28,7 +28,7 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
     """Run ``job`` on a query process (or ``here``, for a planned lookup); map failures.
 
     The request is admitted on its first query, and holds its place until its response has
-    been written (``hold_until_written``): a client that does not read its answers cannot
+    been written (``release``): a client that does not read its answers cannot
     have more of them waiting in the web worker than its share of queries.
     """
     client = admit(rt)
@@ -40,8 +40,7 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
                 here = False  # too long to send whole: a query process cuts it to size
         if not here:
             wait = rt.settings.query_timeout
-            with refused_as_http(), rt.admission.on_a_process(
-                    client, rt.admission.process_share, wait):
+            with refused_as_http():  # the client's share of the processes (pool.py)
                 reply = rt.pool().run(job, wait=wait, client=client)
     except PoolBusy as e:
         raise service_unavailable("no query process became free in time; retry shortly") from e
@@ -62,12 +61,12 @@ def execute(rt: Runtime, job: Job, *, here: bool = False) -> Reply:
 
 
 _ADMITTED = "dakg.admitted"  # the request's place among the queries, an ExitStack
-_HANDED = "dakg.admitted.handed"  # its release was handed to the response
 
 
 def admit(rt: Runtime) -> str:
     """Admit this request among the queries (once, whatever it runs), holding its place until
-    its response has been written; its client. 429 or 503 when it may not run now."""
+    its response has been written (``release``); its client. 429 or 503 when it may not run
+    now."""
     client = rt.client(request.environ)
     with refused_as_http():
         _admit_once(rt, client)
@@ -96,28 +95,15 @@ def _admit_once(rt: Runtime, client: str) -> None:
     environ[_ADMITTED] = place
 
 
-def hold_until_written(response: Response) -> Response:
-    """Give up the request's place once ``response`` has been sent whole, or dropped."""
-    place = request.environ.get(_ADMITTED)
-    if place is None:
-        return response
-    request.environ[_HANDED] = True
-    response.call_on_close(place.close)  # the client went away, or HEAD
-    response.response = _releasing(response.iter_encoded(), place)
-    return response
+def admitted(environ: dict[str, Any]) -> bool:
+    return _ADMITTED in environ
 
 
-def _releasing(body: Iterable[bytes], place: contextlib.ExitStack) -> Iterator[bytes]:
-    try:
-        yield from body
-    finally:
-        place.close()  # the last chunk is written (or the server gave up on the client)
-
-
-def release_unsent() -> None:
-    """At the end of a request whose response never got its place (an unexpected error)."""
-    place = request.environ.get(_ADMITTED)
-    if place is not None and not request.environ.get(_HANDED):
+def release(environ: dict[str, Any]) -> None:
+    """Give up the place of the request of ``environ`` (its response has been written, or
+    dropped): called by the WSGI layer when the server closes the response."""
+    place = environ.pop(_ADMITTED, None)
+    if place is not None:
         place.close()
 
 

@@ -21,8 +21,9 @@ from dakg.settings import Settings
 from .admission import Admission
 from .clients import Network, client_address
 from .dataset import LinkedDataset
+from .jobs import Reply
 from .lookup import LocalStore
-from .page_cache import PageCache
+from .page_cache import ANSWER_CACHE_BYTES, PageCache, Rendered
 from .pool import QueryPool
 from .sandbox import Sandbox
 
@@ -41,7 +42,8 @@ class Runtime:
     _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: Memo = field(default_factory=lambda: Memo(64))
-    pages: PageCache = field(default_factory=PageCache)
+    pages: PageCache[Rendered] = field(default_factory=PageCache)
+    answers: PageCache[Reply] = field(default_factory=lambda: PageCache(ANSWER_CACHE_BYTES))
 
     def pool(self) -> QueryPool:
         pid = os.getpid()
@@ -51,7 +53,8 @@ class Runtime:
                     self._pool = QueryPool(self.settings.query_workers,
                                            self.settings.query_timeout, self.sandbox(),
                                            self.settings.in_memory_mb * 1024 * 1024,
-                                           self.settings.max_response_bytes)
+                                           self.settings.max_response_bytes,
+                                           admission=self.admission)
                     self._pool_pid = pid
         return self._pool
 

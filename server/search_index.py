@@ -22,7 +22,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "1"  # part of the file name: a new layout makes a new file
+# Part of the file name: a new layout, or a new choice of what is indexed (2: mentions and
+# selectors left out), makes a new file rather than reusing an index made by older code.
+SCHEMA_VERSION = "2"
 # Which fields a row comes from, best first: a match in a label ranks above one in a text.
 FIELDS = ("notation", "label", "symbol", "altLabel", "text")
 SNIPPET_CONTEXT = 36  # characters of a text shown on each side of a match

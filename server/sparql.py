@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import replace
 
 from flask import Blueprint, Response, request
+from werkzeug.http import quote_etag
 
-from . import description, formats, lookup, sparql_scan
+from . import answers, description, formats, lookup, sparql_scan
 from .errors import bad_request
 from .jobs import Job
 from .negotiation import choose_format
@@ -55,12 +56,13 @@ def run_query(operation: QueryRequest) -> Response:
     rt = runtime()
     inspection, fmt = checked(operation)
     snapshot = rt.dataset.current()
+    address = endpoint_address()
     etag = None
     if request.method in ("GET", "HEAD"):
-        key = "\x00".join([inspection.text, fmt.name, request.base_url,
+        key = "\x00".join([inspection.text, fmt.name, address,
                            *operation.default_graphs, "\x01", *operation.named_graphs])
         etag = f"{snapshot.version}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
-        if etag in request.if_none_match:
+        if "HTTP_IF_NONE_MATCH" in request.environ and etag in request.if_none_match:
             return not_modified(etag)
     given = bool(operation.default_graphs or operation.named_graphs)
     job = Job(store=snapshot.store, text=inspection.text, format=fmt.name,
@@ -72,20 +74,36 @@ def run_query(operation: QueryRequest) -> Response:
               union=not inspection.dataset_clause,
               # Relative IRIs resolve against the endpoint's address (RFC 3986 §5.1.3), as
               # Oxigraph's server and Fuseki do; BASE in the query wins.
-              base_iri=request.base_url)
+              base_iri=address)
     planned = None if given else lookup.plan(inspection, rt.settings.row_limit)
     if planned is not None:
-        reply = execute(rt, replace(job, text=planned), here=True)
+        reply = answers.lookup(rt, replace(job, text=planned), snapshot.version)
     else:
         reply = execute(rt, job)
-    response = Response(content(reply), content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
+    # Given whole to the constructor: each header set afterwards costs a scan of the others.
+    headers = [("Vary", "Accept")]
     if reply.truncated:
-        response.headers[TRUNCATED_HEADER] = "true"
-        response.headers[ROW_LIMIT_HEADER] = str(rt.settings.row_limit)
+        headers += [(TRUNCATED_HEADER, "true"), (ROW_LIMIT_HEADER, str(rt.settings.row_limit))]
     if etag is not None:
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = "public, max-age=60"
+        headers += [("ETag", quote_etag(etag)), ("Cache-Control", "public, max-age=60")]
     else:
-        response.headers["Cache-Control"] = "no-store"
-    return response
+        headers.append(("Cache-Control", "no-store"))
+    return Response(content(reply), content_type=fmt.content_type, headers=headers)
+
+
+_ADDRESSES: dict[tuple[object, ...], str] = {}  # request.base_url by what it is made of
+
+
+def endpoint_address() -> str:
+    """The address the request was sent to (``request.base_url``), kept for each host and
+    path: Werkzeug makes it anew for every request, which costs a tenth of a lookup."""
+    environ = request.environ
+    key = tuple(environ.get(name) for name in (
+        "wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
+        "PATH_INFO"))
+    found = _ADDRESSES.get(key)
+    if found is None:
+        if len(_ADDRESSES) >= 256:  # hosts are the client's to name: keep a few
+            _ADDRESSES.clear()
+        found = _ADDRESSES[key] = request.base_url
+    return found

@@ -248,3 +248,47 @@ def test_the_jsonld_dump_reads_as_web_annotation_jsonld(built: Path) -> None:
     position = next(n for n in nodes if n["@id"] == mention["target"][0].replace("#span",
                                                                               "#position"))
     assert position["@type"] == ["TextPositionSelector"] and position["start"][0].isdigit()
+
+
+def _languages(graph: Graph, node: URIRef) -> set[str]:
+    return {label.language or "" for label in graph.objects(node, RDFS.label)
+            if isinstance(label, Literal)}
+
+
+def test_every_node_of_the_report_graph_is_labelled_in_english_and_chinese(
+        report_graph: Graph) -> None:
+    """Every node of the report's own (its parts, mentions, their spans and selectors, its
+    extraction) has a label in each language; the report itself is named by its symbol."""
+    report = iris.document("CDIP/35/2")
+    own = (f"{report}/", f"{report}#")
+    named = 0
+    for node in set(report_graph.subjects()):
+        if isinstance(node, URIRef) and (str(node).startswith(own)
+                                         or node == iris.extraction("CDIP/35/2")):
+            assert {"en", "zh"} <= _languages(report_graph, node), node
+            named += 1
+    assert Literal("CDIP/35/2") in set(report_graph.objects(report, RDFS.label))
+    assert named > 4 * 1758
+
+
+@pytest.mark.parametrize(("path", "english", "chinese"), [
+    ("section/13-14-17", "CDIP/35/2, Annex I, section on recommendations 13, 14 and 17",
+     "CDIP/35/2 附件一 关于建议13、14、17的部分"),
+    ("section/25/highlight/2", "CDIP/35/2, Annex I, recommendation 25, highlight 2",
+     "CDIP/35/2 附件一 建议25 亮点2"),
+    ("section/25/implementation/1/mention/3",
+     "Mention of CDIP/5/10 in CDIP/35/2, Annex I, recommendation 25, implementation, "
+     "paragraph 1", "CDIP/35/2 附件一 建议25 落实工作第1段中提及CDIP/5/10"),
+    ("section/25/sector/1", "Mention of Patents and Technology Sector in CDIP/35/2, Annex I, "
+     "section on recommendation 25", "CDIP/35/2 附件一 关于建议25的部分中提及专利和技术部门"),
+    ("annex/2", "CDIP/35/2, Annex II", "CDIP/35/2 附件二"),
+    ("footnote/12", "CDIP/35/2, footnote 12", "CDIP/35/2 脚注12"),
+    ("section/25/statement/25#span",
+     "Span of CDIP/35/2, Annex I, recommendation 25, text of recommendation 25 in the source "
+     "text", "CDIP/35/2 附件一 建议25 建议25案文在原文中的片段"),
+])
+def test_pieces_are_labelled_by_their_place_in_the_report(
+        report_graph: Graph, path: str, english: str, chinese: str) -> None:
+    node = URIRef(f"{ID}document/CDIP/35/2/{path}")
+    assert set(report_graph.objects(node, RDFS.label)) == {Literal(english, lang="en"),
+                                                          Literal(chinese, lang="zh")}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from dakg.server.jobs import Job, Reply
 from dakg.server.lookup import plan
 from dakg.server.sparql_scan import inspect
 
@@ -159,3 +160,29 @@ def test_a_described_resource_is_the_same_in_the_web_process(small_app: Flask,
     assert fast.status_code == slow.status_code == 200
     lines = sorted(fast.get_data(as_text=True).splitlines())
     assert lines == sorted(slow.get_data(as_text=True).splitlines()) and len(lines) == 4
+
+
+def test_a_lookup_asked_again_is_answered_from_the_kept_answer(
+        small_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dakg.server import lookup
+
+    asked: list[str] = []
+    run = lookup.run
+
+    def counted(store: Any, job: Job) -> Reply:
+        asked.append(job.format)
+        return run(store, job)
+
+    monkeypatch.setattr(lookup, "run", counted)
+    client = small_app.test_client()
+    # Asked by no other test of the module (its app keeps answers); cut at the cap of 30 rows.
+    every_row = {"query": "SELECT ?o ?s WHERE { ?s ?p ?o }"}
+    first = client.get("/sparql", query_string=every_row)
+    again = client.get("/sparql", query_string=every_row)
+    assert first.status_code == again.status_code == 200 and asked == ["json"]
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Dakg-Truncated"] == "true"
+    # Another format, or another address for relative IRIs, is a question of its own.
+    csv = client.get("/sparql", query_string={**every_row, "format": "csv"})
+    elsewhere = client.get("/sparql", query_string=every_row, base_url="http://other.example")
+    assert csv.status_code == elsewhere.status_code == 200 and asked == ["json", "csv", "json"]

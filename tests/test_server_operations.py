@@ -211,6 +211,48 @@ def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
     assert len(results) == 4 and set(results) <= {429, 503}
 
 
+def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
+        built: Path) -> None:
+    # One web worker's pool: 2 processes, of which a client holds at most 1; of the 4 of
+    # the server (2 web workers), at most 2.
+    from dakg.graph.store import current_build
+    from dakg.server.admission import Admission
+    from dakg.server.jobs import Job
+    from dakg.server.pool import PoolClosed, QueryPool, WorkerCrashed
+    from dakg.server.sandbox import Sandbox
+
+    admission = Admission(max_queries=10, per_client=10, process_share=2)
+    pool = QueryPool(2, 10, Sandbox(1024, network=False), admission=admission)
+    job = Job(store=str(current_build(built) / "store"), text=RUNAWAY, format="json",
+              row_limit=10)
+    ended: list[str] = []
+
+    def runaway() -> None:
+        try:
+            pool.run(job, wait=10, client="127.0.0.2")
+        except (PoolClosed, WorkerCrashed) as e:  # stopped by the pool's close below
+            ended.append(type(e).__name__)
+
+    threads = [threading.Thread(target=runaway) for _ in range(2)]
+    try:
+        assert pool.wait_until_full()
+        for thread in threads:
+            thread.start()
+        time.sleep(1)  # one runs; the other waits for the client's one process here
+        # The other web worker may still run one of the client's queries: only the query
+        # that holds a process counts against its share, not the one waiting for it.
+        assert admission.take_process("127.0.0.2")
+        assert not admission.take_process("127.0.0.2")  # now it has its 2 of 4
+        admission.leave_process("127.0.0.2")
+        admission.leave_process("127.0.0.2")
+    finally:
+        pool.close()
+        for thread in threads:
+            thread.join()
+    # The one running was killed, the one waiting was never run.
+    assert sorted(ended) == ["PoolClosed", "WorkerCrashed"]
+
+
 BIG = ("SELECT ?big { { SELECT ?t { ?s ?p ?t FILTER(isLiteral(?t) && STRLEN(STR(?t)) > 5000) } "
        "LIMIT 1 } ?a ?b ?c BIND(CONCAT(?t, ?t) AS ?big) }")
 

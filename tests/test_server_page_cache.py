@@ -18,7 +18,7 @@ PAGE = "/id/recommendation/20"
 
 
 def test_the_least_recently_used_pages_go_first() -> None:
-    cache = PageCache(limit=30)
+    cache: PageCache[Rendered] = PageCache(limit=30)
     for key in "abc":
         cache.put(key, Rendered(b"x" * 10, "text/html"))
     assert cache.get("a") is not None  # now the most recently used

@@ -21,10 +21,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from dakg.graph.build import build
+from dakg.graph.source import Source
+from dakg.server.app import create_app
 from dakg.server.dataset import LinkedDataset
+from dakg.settings import Settings
 
-from .conftest import close_app, make_app
-from .helpers import Server, json_of
+from .conftest import close_app, damage, make_app, write_source
+from .helpers import Server, json_of, sparql_rows
 
 BASE = "https://w3id.org/dakg/"
 ID = BASE + "id/"
@@ -85,6 +89,110 @@ def test_recommendation_page(client: FlaskClient) -> None:
         assert f'href="/id/recommendation/20.{ext}"' in text
     assert 'href="/query?query=' in text
     assert f'href="{BASE}' not in text  # every IRI under the base is linked as a local path
+
+
+SECTION_PARTS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?x ?start WHERE {{
+  ?x dcterms:isPartOf <{section}> ; dakg:sourceSpan/oa:hasSelector/oa:start ?start .
+}}"""
+SECTION_MENTIONS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?m ?body WHERE {{
+  {{ ?m dakg:inTextPart/dcterms:isPartOf <{section}> }} UNION {{ ?m dakg:inTextPart <{section}> }}
+  ?m oa:hasBody ?body .
+}}"""
+
+
+def test_a_recommendation_page_reads_like_the_report(client: FlaskClient) -> None:
+    """Number, cluster, mark, text; then the section in the order of the text, each part
+    linked to its place in the annotated report, each mention to what it names; then the
+    property tables."""
+    text = page(client, "/id/recommendation/25")
+    order = [text.index(marker) for marker in (
+        "<h1>", '<span class="mark">No. 25</span>', 'href="/id/cluster/C"',
+        "Not among those adopted for immediate implementation", '<blockquote class="text"',
+        '<section class="reading"', 'id="summary-h"', 'id="props-h"')]
+    assert order == sorted(order)
+    section = ID + "document/CDIP/35/2/section/25"
+    parts = sparql_rows(client, SECTION_PARTS.format(section=section))
+    assert len(parts) > 20
+    places = []
+    for part in sorted(parts, key=lambda p: int(p["start"])):
+        local = part["x"][len(ID + "document/CDIP/35/2/"):]
+        found = re.search(f'id="CDIP/35/2/{local}"><a class="pilcrow" '
+                          f'href="/report/CDIP/35/2#{local}" title="([^"]+)"', text)
+        assert found, local
+        assert "document/" not in found.group(1)  # titled: "CDIP/35/2, Annex I, …"
+        places.append(found.start())
+    assert places == sorted(places)  # in reading order
+    blocks = re.findall(r'<h3 class="block-head" lang="en">([^<]+)</h3>', text)
+    assert blocks == ["Implementation", "Highlights", "Activities and outcomes"]
+    mentions = sparql_rows(client, SECTION_MENTIONS.format(section=section))
+    assert {m["body"] for m in mentions} >= {ID + "document/CDIP/5/10", ID + "session/CDIP/5",
+                                              ID + "sector/patents-and-technology"}
+    links = dict(re.findall(r'<a class="mention" id="([^"]+)" href="([^"]+)"', text))
+    for m in mentions:
+        if sum(1 for o in mentions if o["m"] == m["m"]) == 1:
+            assert links["CDIP/35/2/" + m["m"][len(ID + "document/CDIP/35/2/"):]] == \
+                html.escape(m["body"][len(BASE) - 1:]), m
+
+
+def test_a_recommendation_page_names_those_reported_with_it(client: FlaskClient) -> None:
+    text = page(client, "/id/recommendation/13")
+    together = re.search(r'<p class="with">(.*?)</p>', text)
+    assert together
+    assert re.findall(r'href="/id/recommendation/(\d+)"', together.group(1)) == ["14", "17"]
+    # Its footnotes printed after the section are there too, after the section's text.
+    three = page(client, "/id/recommendation/3")
+    assert three.index('id="CDIP/35/2/section/3/activity/29"') < three.index(
+        'id="CDIP/35/2/footnote/7"><a class="pilcrow" href="/report/CDIP/35/2#footnote/7"')
+
+
+def test_a_recommendation_page_shows_every_report_newest_first(series: Path) -> None:
+    app = create_app(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/id/recommendation/25")
+    finally:
+        close_app(app)
+    headings = re.findall(r'<h2 id="reading-h-\d">\d\. What <a href="/id/document/([^"]+)">',
+                          text)
+    assert headings == ["CDIP/36/2", "CDIP/35/2"]
+    for symbol in headings:
+        assert f'id="{symbol}/section/25/implementation/1"><a class="pilcrow" ' \
+               f'href="/report/{symbol}#section/25/implementation/1"' in text
+
+
+def test_the_report_text_on_a_recommendation_page_is_escaped(
+        tmp_path_factory: pytest.TempPathFactory, source: Source) -> None:
+    hostile = damage(source, "该建议自2010年开始落实，曾经过讨论并已通过CDIP第五届",
+                     "该建议<script>alert(1)</script>自2010年开始落实，曾经过讨论并已通过CDIP第五届")
+    data_dir = tmp_path_factory.mktemp("hostile-report")
+    build(data_dir, manifests=[write_source(tmp_path_factory.mktemp("hostile-source"), source,
+                                            hostile)])
+    app = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/id/recommendation/25")
+    finally:
+        close_app(app)
+    assert "<script>alert" not in text
+    assert "该建议&lt;script&gt;alert(1)&lt;/script&gt;自2010年开始落实" in text
+
+
+@pytest.mark.parametrize(("path", "title"), [
+    ("/id/document/CDIP/35/2/annex/1", "CDIP/35/2, Annex I, section on recommendations 13, 14 "
+                                       "and 17"),
+    ("/id/document/CDIP/35/2/section/25/implementation/1/mention/3",
+     "CDIP/35/2, Annex I, section on recommendation 25"),  # what its text part is part of
+    ("/id/recommendation/25", "CDIP/35/2, Annex I, section on recommendation 25"),
+    ("/recommendations", "CDIP/35/2, Annex I, section on recommendation 25"),
+    ("/report/CDIP/35/2", "CDIP/35/2, Annex I, section on recommendations 13, 14 and 17"),
+])
+def test_pieces_of_the_report_are_shown_by_title_not_path(client: FlaskClient, path: str,
+                                                          title: str) -> None:
+    text = page(client, path)
+    assert title in text
+    assert not re.search(r"<a\b[^>]*>\s*(?:id/)?document/", text), path
 
 
 def test_external_iris_are_external_links(client: FlaskClient) -> None:
@@ -589,9 +697,6 @@ def test_the_host_header_is_part_of_the_home_page_etag(client: FlaskClient) -> N
 
 def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
                                                                 tmp_path: Path) -> None:
-    from dakg.server.app import create_app
-    from dakg.settings import Settings
-
     data_dir = tmp_path / "data"
     shutil.copytree(built, data_dir, symlinks=True)
     secret = tmp_path / "secret.txt"

@@ -34,7 +34,7 @@ class ReportText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "article" and found.get("class") == "report":
+        if tag == "article" and "report" in (found.get("class") or "").split():
             self._inside = True
         if not self._inside:
             return

@@ -2,7 +2,9 @@
 ``/``, three levels deep as a browser follows links, finds no link ending in anything but a
 2xx. In headless Chromium: search and open a result, follow a cell of the matrix on ``/``,
 follow a provenance quote to its highlighted place in the annotated report, read pages 390 px
-wide, reach the pictures' links with the keyboard. Screenshots are kept in
+wide, reach the pictures' links with the keyboard, read a recommendation's page on a phone and
+follow its mentions and paragraphs with the keyboard alone. No page of the crawl shows a raw
+path (``document/…``) where a title belongs. Screenshots are kept in
 ``var/browser-screenshots/`` (not committed).
 """
 
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).parent.parent / "var" / "browser-screenshots"
 LEVELS = 3  # of the crawl: the home page, what it links, what those link
 NARROW_PAGES = ("/", "/search?q=公有领域", "/sectors", "/documents", "/report/CDIP/35/2",
-                "/id/recommendation/20", "/dumps/", "/clusters")
+                "/id/recommendation/20", "/id/recommendation/13", "/dumps/", "/clusters")
 
 
 @pytest.fixture(scope="module")
@@ -95,18 +97,28 @@ def links(page: Fetched, origin: str) -> set[str]:
     return found
 
 
+LINK_TEXT = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
+RAW_PATH = re.compile(r"^\s*(?:id/)?document/")
+
+
 def test_no_link_three_levels_from_home_is_broken(server: Server) -> None:
+    """…and no link of the first two levels reads as a raw path instead of a title."""
     seen = {server.url + "/"}
     level = [fetch(server.url + "/")]
     broken = [(p.url, p.status) for p in level if not 200 <= p.status < 300]
+    raw: list[tuple[str, str]] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for _ in range(LEVELS - 1):
+        for depth in range(LEVELS - 1):
             new = sorted({u for page in level for u in links(page, server.url)} - seen)
             seen.update(new)
             level = list(pool.map(fetch, new))
             broken += [(p.url, p.status) for p in level if not 200 <= p.status < 300]
+            if depth == 0:
+                raw += [(p.url, t) for p in level for t in LINK_TEXT.findall(p.html)
+                        if RAW_PATH.match(html.unescape(re.sub(r"<[^>]+>", "", t)))]
     assert len(seen) > 1000  # the home page, the indexes, the resources they list…
     assert not broken, broken[:20]
+    assert not raw, raw[:20]
 
 
 # -- in a browser -----------------------------------------------------------------------------
@@ -202,3 +214,51 @@ def test_the_pictures_links_are_reached_with_the_keyboard(server: Server,
     assert reached.startswith("matrix /id/recommendation/"), reached
     browser.press("Enter", "Enter", 13)
     browser.wait_loaded(server.url + reached.split(" ")[1])
+
+
+def tab_to(browser: Browser, condition: str, presses: int = 200) -> list[str]:
+    """Press Tab until the focused element meets ``condition`` (a JavaScript expression on
+    ``a``, the focused element); the classes and hrefs of the elements focused on the way."""
+    passed: list[str] = []
+    for _ in range(presses):
+        browser.press("Tab", "Tab", 9)
+        focused = browser.evaluate(
+            "(() => { const a = document.activeElement; if (!a) return ['', false]; "
+            "return [a.className + ' ' + (a.getAttribute('href') || ''), Boolean("
+            + condition + ")]; })()")
+        passed.append(focused[0])
+        if focused[1]:
+            return passed
+    raise AssertionError(f"Tab never reached {condition}: {passed[-5:]}")
+
+
+def test_a_recommendation_page_on_a_phone_leads_into_the_report_by_keyboard(
+        server: Server, browser: Browser) -> None:
+    page = server.url + "/id/recommendation/25"
+    browser.resize(390, 844)
+    browser.open(page)
+    widths = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+    browser.screenshot(SCREENSHOTS / "390px-recommendation-25-reading.png")
+    # The keyboard reaches the section's paragraphs (¶) and, among them, its mentions.
+    passed = tab_to(browser, "a.matches('section.reading a.mention')")
+    assert any(p.startswith("pilcrow /report/CDIP/35/2#section/25/") for p in passed), passed
+    mention = passed[-1].split(" ")[-1]
+    title = browser.evaluate("document.activeElement.title")
+    browser.press("Enter", "Enter", 13)
+    browser.wait_loaded(server.url + mention)
+    assert browser.evaluate("document.querySelector('h1').textContent").startswith(title)
+    # A paragraph's ¶ leads to its highlighted place in the annotated report.
+    browser.open(page)
+    tab_to(browser, "a.matches('section.reading a.pilcrow') && "
+                    "a.getAttribute('href').endsWith('#section/25/implementation/2')")
+    browser.press("Enter", "Enter", 13)
+    browser.wait_loaded(server.url + "/report/CDIP/35/2")
+    browser.wait_for("document.querySelector(':target') !== null")
+    target = browser.evaluate("(() => { const t = document.querySelector(':target'); "
+                              "const r = t.getBoundingClientRect(); return {id: t.id, "
+                              "bg: getComputedStyle(t).backgroundColor, top: r.top}; })()")
+    assert target["id"] == "section/25/implementation/2"
+    assert target["bg"] not in ("rgba(0, 0, 0, 0)", "transparent")  # highlighted
+    assert 0 <= target["top"] < browser.evaluate("window.innerHeight")
+    browser.screenshot(SCREENSHOTS / "390px-report-at-a-paragraph-of-recommendation-25.png")

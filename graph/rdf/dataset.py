@@ -100,8 +100,10 @@ def map_report(report: Report, text: str, reference: Reference,
         assert sector is not None  # cross_check has already refused unknown sectors
         return iris.sector(sector.key)
 
+    entity_names = {iris.entity(e.kind, e.key): (e.name_zh, e.name_en)
+                    for e in reference.named_entities()}
     mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
-                          body_names=_body_names(reference),
+                          body_names=_body_names(reference), entity_names=entity_names,
                           software_version=software_version).map()
     said = new_graph()
     own = split_shared(mapped, report.symbol, said)
@@ -113,7 +115,8 @@ def curated_documents(reference: Reference) -> Graph:
     them (in the shared graph): what the shapes need beside the curated data when they see
     one report that does not cite them."""
     graph = new_graph()
-    mapper = MentionMapper(graph, lambda node, span: node, {}, _body_names(reference))
+    mapper = MentionMapper(graph, lambda node, span, name: node, {}, _body_names(reference),
+                           {})
     for document in reference.documents:
         mapper.cite(parse_symbol(document.symbol), document.symbol)
     mapper.finish()

@@ -75,6 +75,12 @@ def project(key: str) -> URIRef:
     return ID[f"project/{key}"]
 
 
+def entity(kind: str, key: str) -> URIRef:
+    """A sector, committee, programme or project by its kind in the curated data."""
+    return {"sector": sector, "committee": committee, "programme": programme,
+            "project": project}[kind](key)
+
+
 def agent(key: str) -> URIRef:
     """A person or group credited with something, e.g. the curators of the reference data."""
     return ID[f"agent/{key}"]

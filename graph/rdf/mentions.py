@@ -4,7 +4,8 @@ A mention becomes ``<part/mention/k>``, an annotation whose target is its span a
 is the thing named; the part of the text it occurs in gets a direct link too
 (``dakg:citesDocument`` and the like), and so does, through ``link``, the section around it.
 Documents and sessions are described once all mentions are in: a document cited under
-several spellings keeps each as a ``skos:hiddenLabel``.
+several spellings keeps each as a ``skos:hiddenLabel``. A mention is labelled by what it names
+and where (``Mention of CDIP/16/4 Rev. in CDIP/35/2, Annex I, recommendation 25, …``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from ..records import (
     SessionMention,
     Span,
 )
-from . import iris
-from .literals import en, integer, zh
+from . import iris, labels
+from .labels import Name
+from .literals import integer
 from .namespaces import DAKG, OA
 
 _ENTITY = {
@@ -44,24 +46,32 @@ _ROLE = {
     DocumentRole.COMPLETION_REPORT: DAKG.completionReport,
 }
 
-Anchor = Callable[[URIRef, Span], URIRef]
+Anchor = Callable[[URIRef, Span, Name], URIRef]
+# The kind of an entity, for a mention label where the curated data has no English name.
+_ENTITY_KIND = {"sector": ("a WIPO sector", "产权组织部门"), "committee": ("a committee", "委员会"),
+                "programme": ("a WIPO programme", "产权组织计划"),
+                "project": ("a Development Agenda project", "发展议程项目")}
 
 
 class MentionMapper:
     def __init__(self, graph: Graph, anchor: Anchor,
                  footnote_mentions: Mapping[int, tuple[Mention, ...]],
-                 body_names: Mapping[str, tuple[str, str]]) -> None:
+                 body_names: Mapping[str, tuple[str, str]],
+                 entity_names: Mapping[URIRef, tuple[str, str | None]]) -> None:
         self.g = graph
         self.body_names = body_names  # committee key → names for session labels (zh, en)
+        self.entity_names = entity_names  # entity → its curated names (zh, en or None)
         self.anchor = anchor
         self.footnote_mentions = footnote_mentions
         self.documents: dict[DocumentSymbol, set[str]] = defaultdict(set)
         self.sessions: set[tuple[str, int]] = set()
 
-    def annotate(self, part: URIRef, node: URIRef, mention: Mention) -> None:
+    def annotate(self, part: URIRef, part_name: Name, node: URIRef, mention: Mention) -> None:
         """``node`` annotates ``part``: the text at ``mention.span`` names something."""
         g = self.g
-        g.add((node, OA.hasTarget, self.anchor(node, mention.span)))
+        name = labels.mention(self.name_of(mention), part_name)
+        labels.label(g, node, name)
+        g.add((node, OA.hasTarget, self.anchor(node, mention.span, name)))
         g.add((node, DAKG.inTextPart, part))
         cls, prop, bodies = self._kind(mention)
         # A name identifies what it names; a symbol or a 请参见 links the reader elsewhere.
@@ -100,6 +110,27 @@ class MentionMapper:
             self._document(symbol, spellings)
         for committee, number in sorted(self.sessions):
             self._session(committee, number)
+
+    def name_of(self, mention: Mention) -> Name:
+        """What a mention names, for its label: a symbol, a session, recommendations by
+        number, an entity by its curated name (in English the kind, if it has none)."""
+        if isinstance(mention, Citation):
+            return Name(mention.symbol.canonical, mention.symbol.canonical)
+        if isinstance(mention, SessionMention):
+            return self.session_name(mention.committee, mention.number)
+        if isinstance(mention, CrossReference):
+            return labels.recommendations(mention.numbers)
+        return self.entity_name(mention.kind, _ENTITY[mention.kind][2](mention.key))
+
+    def entity_name(self, kind: str, entity: URIRef) -> Name:
+        name_zh, name_en = self.entity_names.get(entity, (None, None))
+        kind_en, kind_zh = _ENTITY_KIND[kind]
+        return Name(name_en or kind_en, name_zh or kind_zh)
+
+    def session_name(self, committee: str, number: int) -> Name:
+        name_zh, name_en = self.body_names.get(committee, (committee, committee))
+        return Name(f"{_ordinal(number)} session of the {name_en}",
+                    f"{name_zh}第{format_chinese_number(number)}届会议")
 
     def _kind(self, mention: Mention) -> tuple[URIRef, URIRef, list[URIRef]]:
         if isinstance(mention, Citation):
@@ -151,9 +182,7 @@ class MentionMapper:
         g.add((node, RDF.type, DAKG.Session))
         g.add((node, DAKG.committee, iris.committee(committee)))
         g.add((node, DAKG.sessionNumber, integer(number)))
-        name_zh, name_en = self.body_names.get(committee, (committee, committee))
-        g.add((node, RDFS.label, zh(f"{name_zh}第{format_chinese_number(number)}届会议")))
-        g.add((node, RDFS.label, en(f"{_ordinal(number)} session of the {name_en}")))
+        labels.label(g, node, self.session_name(committee, number))
 
 
 def _ordinal(number: int) -> str:

@@ -3,7 +3,8 @@
 A piece of the report points at ``<piece#span>``, an ``oa:SpecificResource`` of the source
 text with two equivalent selectors: a ``oa:TextPositionSelector`` (code-point offsets, start
 inclusive, end exclusive) and a ``oa:TextQuoteSelector`` (the exact text with a little
-context). ``source_text[start:end] == exact`` holds for every anchor.
+context). ``source_text[start:end] == exact`` holds for every anchor. Each of the three is
+labelled after the piece it anchors (``labels.spans``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from rdflib.namespace import RDF, XSD
 
 from ..records import Span
 from . import iris
+from .labels import Name, label, spans
 from .namespaces import DAKG, OA
 
 CONTEXT = 16  # characters of oa:prefix / oa:suffix on each side of a quote
 
 
-def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef) -> URIRef:
-    """Add the anchor of ``node`` at ``span`` of ``text`` and return it."""
+def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef,
+           name: Name) -> URIRef:
+    """Add the anchor of ``node`` (named ``name``) at ``span`` of ``text`` and return it."""
     target = iris.fragment(node, "span")
     position = iris.fragment(node, "position")
     quote = iris.fragment(node, "quote")
+    for fragment, fragment_name in zip((target, position, quote), spans(name), strict=True):
+        label(graph, fragment, fragment_name)
     graph.add((target, RDF.type, OA.SpecificResource))
     graph.add((target, OA.hasSource, text_node))
     graph.add((target, OA.hasSelector, position))
@@ -41,6 +46,7 @@ def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef)
     return target
 
 
-def derive(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef) -> None:
+def derive(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef,
+           name: Name) -> None:
     """``node`` was extracted from ``span``: link it to its anchor with ``dakg:sourceSpan``."""
-    graph.add((node, DAKG.sourceSpan, anchor(graph, node, span, text, text_node)))
+    graph.add((node, DAKG.sourceSpan, anchor(graph, node, span, text, text_node, name)))

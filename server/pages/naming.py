@@ -236,8 +236,9 @@ class Namer:
         return (2, t.value)
 
 
-# The labels, types and snippets of the IRIs a page shows, in one query. (The labels of their
-# types come from a subquery: joined directly, Oxigraph's plan is some 40 times slower.)
+# The labels, types and snippets of the IRIs a page shows, and the labels of what they are part
+# of, in one query. (The labels of their types come from a subquery: joined directly,
+# Oxigraph's plan is some 40 times slower.)
 LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
   {{ VALUES ?x {{ {values} }}
     {{ ?x rdfs:label ?v . BIND(?x AS ?n) BIND("label" AS ?k) }}
@@ -250,6 +251,7 @@ LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
     UNION {{ ?x oa:hasTarget ?span . ?span oa:hasSelector ?q . ?q oa:exact ?v .
              BIND(?x AS ?n) BIND("quote" AS ?k) }}
     UNION {{ ?x dcterms:isPartOf ?v . BIND(?x AS ?n) BIND("partof" AS ?k) }}
+    UNION {{ ?x dcterms:isPartOf ?n . ?n rdfs:label ?v . BIND("label" AS ?k) }}
     UNION {{ ?v dakg:sourceText ?x . BIND(?x AS ?n) BIND("report" AS ?k) }}
     UNION {{ ?r dakg:sourceText ?x . ?r rdfs:label ?v . BIND(?r AS ?n) BIND("label" AS ?k) }}
     UNION {{ ?x dakg:inverseLabel ?v . BIND(?x AS ?n) BIND("inverse" AS ?k) }}

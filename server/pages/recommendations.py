@@ -1,4 +1,5 @@
-"""``/recommendations``: the 45 recommendations in one table, from one query.
+"""``/recommendations``: the 45 recommendations in one table, from one query; and what a
+recommendation's page reads from the reports (``readings``).
 
 The query has a row per recommendation and section reporting on it; the table has a row
 per recommendation, its sections joined.
@@ -10,20 +11,27 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask import render_template
+from markupsafe import Markup
 
-from ..runtime import runtime
-from .naming import Namer, natural_key
+from ..errors import HttpError
+from ..runtime import Runtime, runtime
+from .naming import Namer, fetch_labels, natural_key
 from .query_page import prologue_for_display, query_link
+from .report import Renderer, report_href, report_text
+from .resource import Page
 from .responses import cached_page
 from .terms import Term, bindings, prologue
 
-RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?text ?section WHERE {
+RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?text ?section ?report
+       ?sectionLabel WHERE {
   ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
   OPTIONAL { ?r dakg:cluster ?cluster . OPTIONAL { ?cluster skos:notation ?clusterNotation } }
   OPTIONAL { ?r dakg:adoptedForImmediateImplementation ?immediate }
   OPTIONAL { ?r dakg:recommendationText ?text }
-  OPTIONAL { ?r dakg:reportedIn ?section }
-} ORDER BY ?number ?section"""
+  OPTIONAL { ?r dakg:reportedIn ?section .
+             OPTIONAL { ?section dcterms:isPartOf/dcterms:isPartOf/dakg:symbol ?report }
+             OPTIONAL { ?section rdfs:label ?sectionLabel FILTER(lang(?sectionLabel) = "en") } }
+} ORDER BY ?number DESC(?report) ?section"""
 TEXT_START = 40  # characters of a recommendation's text in the table
 
 
@@ -35,7 +43,7 @@ class RecommendationRow:
     cluster_notation: str = ""
     immediate: bool | None = None
     text: str = ""
-    sections: list[str] = field(default_factory=list)
+    sections: list[tuple[str, str, str]] = field(default_factory=list)  # IRI, report, label
 
     @property
     def text_start(self) -> str:
@@ -66,9 +74,80 @@ def recommendations() -> str:
             table[iri] = _row(row)
         entry = table[iri]
         section = row.get("section")
-        if section is not None and section.value not in entry.sections:
-            entry.sections.append(section.value)
+        if section is not None and section.value not in (s[0] for s in entry.sections):
+            report, label = row.get("report"), row.get("sectionLabel")
+            entry.sections.append((section.value, report.value if report else "",
+                                   label.value if label else ""))
     return render_template("recommendations.html", n=Namer(rt),
                            items=sorted(table.values(), key=lambda r: natural_key(r.number)),
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
                            query_link=query_link(prologue_for_display(rt, RECOMMENDATIONS)))
+
+
+# The sections that report on a recommendation, each with its report and what else it
+# reports on.
+SECTIONS = """SELECT ?section ?report ?symbol ?end ?other WHERE {{
+  <{iri}> dakg:reportedIn ?section .
+  ?section dcterms:isPartOf+ ?report . ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
+  OPTIONAL {{ ?report dakg:hasReportingPeriod/dakg:endMonth ?end }}
+  OPTIONAL {{ ?section dakg:reportsOn ?other FILTER(?other != <{iri}>) }}
+}}"""
+
+
+@dataclass
+class Reading:
+    """What one report says on a recommendation: its section, as the report prints it."""
+
+    report: str
+    symbol: str
+    period_end: str
+    section: str
+    others: list[str] = field(default_factory=list)  # recommendations reported with it
+    text: Markup | None = None  # the section's text, every mention a link
+    elsewhere: list[Markup] = field(default_factory=list)  # its footnotes printed elsewhere
+    in_report: str = ""  # the section in the annotated report
+
+
+def readings(rt: Runtime, page: Page) -> list[Reading]:
+    """The sections reporting on ``page``'s resource, newest report first, each rendered
+    as the annotated report renders it; none if nothing reports on it."""
+    if not page.values(page.dakg + "reportedIn"):
+        return []
+    rows, _ = bindings(rt, prologue(rt) + SECTIONS.format(iri=page.iri), 1000)
+    found: dict[str, Reading] = {}
+    for row in rows:
+        section = row["section"].value
+        reading = found.setdefault(section, Reading(
+            row["report"].value, row["symbol"].value,
+            row["end"].value if "end" in row else "", section))
+        other = row.get("other")
+        if other is not None and other.value not in reading.others:
+            reading.others.append(other.value)
+    for reading in found.values():
+        _render(rt, page.namer, reading)
+        reading.others.sort(key=natural_key)
+    fetch_labels(rt, page.namer, [r.report for r in found.values()]
+                 + [o for r in found.values() for o in r.others])
+    return sorted(found.values(), reverse=True,
+                  key=lambda r: (r.period_end, natural_key(r.symbol)))
+
+
+def _render(rt: Runtime, namer: Namer, reading: Reading) -> None:
+    """Fill in the section's text from the report's published source text, if there is one."""
+    try:
+        source = report_text(rt, reading.report)
+    except HttpError as e:
+        if e.status != 404:
+            raise
+        return
+    part = source.parts.get(reading.section)
+    if part is None:
+        return
+    under = namer.base + "id/document/"
+    renderer = Renderer(
+        source, namer, lambda iri: iri[len(under):] if iri.startswith(under) else iri,
+        lambda p: report_href(namer, reading.report, p.iri) or namer.local(p.iri) or p.iri,
+        block_headings=True)
+    reading.text = renderer.inside(part)
+    reading.elsewhere = [renderer.part(p) for p in source.outside(part)]
+    reading.in_report = report_href(namer, reading.report, reading.section) or ""

@@ -22,7 +22,7 @@ from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .dumps import dumps_folder
-from .naming import Namer, visible_controls
+from .naming import Namer, text_lang, visible_controls
 from .paths import checked_path
 from .responses import CODE_DIGEST, cacheable, host_tag, html_response
 from .search import current_index
@@ -32,10 +32,11 @@ ROW_LIMIT = 200_000
 SOURCE = """SELECT ?t ?file ?sha WHERE {{
   <{doc}> dakg:sourceText ?t . ?t dcterms:identifier ?file . OPTIONAL {{ ?t dakg:sha256 ?sha }}
 }}"""
-PARTS = """SELECT ?x ?type ?start ?end WHERE {{
+PARTS = """SELECT ?x ?type ?start ?end ?parent WHERE {{
   ?x dakg:sourceSpan ?span . ?span oa:hasSource <{text}> ; oa:hasSelector ?pos .
   ?pos oa:start ?start ; oa:end ?end .
   OPTIONAL {{ ?x a ?type FILTER(STRSTARTS(STR(?type), "{dakg}")) }}
+  OPTIONAL {{ ?x dcterms:isPartOf ?parent }}
 }}"""
 MENTIONS = """SELECT ?m ?body ?start ?end WHERE {{
   ?m oa:hasTarget ?span ; oa:hasBody ?body . ?span oa:hasSource <{text}> ; oa:hasSelector ?pos .
@@ -43,6 +44,10 @@ MENTIONS = """SELECT ?m ?body ?start ?end WHERE {{
 }}"""
 # Text parts drawn as blocks that hold others; the rest are paragraphs.
 CONTAINERS = ("Annex", "RecommendationSection", "ReviewSection", "ProgressReport")
+# The blocks of a section, in English, as headings for readers of a section alone (the
+# report's own headings, 落实工作 and the like, are in its text).
+BLOCK_HEADINGS = {"ImplementationParagraph": "Implementation", "Highlight": "Highlights",
+                  "ActivityParagraph": "Activities and outcomes", "ProgressParagraph": "Progress"}
 
 
 @dataclass
@@ -51,6 +56,7 @@ class Part:
     start: int
     end: int
     kind: str = ""  # local name of its type in the ontology
+    parent: str = ""  # what it is dcterms:isPartOf
     children: list[Part] = field(default_factory=list)
 
 
@@ -104,6 +110,8 @@ def _parts(rt: Runtime, text_iri: str) -> list[Part]:
         kind = row["type"].value[len(dakg):] if "type" in row else ""
         if kind and (not part.kind or kind in CONTAINERS):
             part.kind = kind
+        if "parent" in row:
+            part.parent = row["parent"].value
     return list(parts.values())
 
 
@@ -131,103 +139,160 @@ def nest(parts: list[Part], length: int) -> Part:
     return root
 
 
+@dataclass(frozen=True)
+class ReportText:
+    """A report's source text and what the graph knows of it, read once per data version:
+    its text parts as a tree, its mentions, the names of both and of what they name."""
+
+    document: str
+    text_iri: str
+    file: str
+    text: str
+    tree: Part
+    parts: dict[str, Part]
+    mentions: list[Mention]
+    names: dict[str, tuple[str, str]]
+    dakg: str  # the ontology's namespace, for the names of the parts' kinds
+
+    def name(self, part: Part) -> str:
+        """A part's label; a part without one: its kind's label and the last step of its
+        IRI."""
+        found = self.names.get(part.iri, ("", ""))[0]
+        if found:
+            return found
+        kind = self.names.get(self.dakg + part.kind, ("", ""))[0] or part.kind
+        return f"{kind[:1].upper()}{kind[1:]} {part.iri.rpartition('/')[2]}"
+
+    def outside(self, container: Part) -> list[Part]:
+        """The parts of ``container`` (by ``dcterms:isPartOf``) whose text lies elsewhere,
+        in the order of the text: footnotes printed after the section that calls them."""
+        inside = {p.iri for p in walk(container)}
+        return sorted((p for p in self.parts.values()
+                       if p.parent == container.iri and p.iri not in inside),
+                      key=lambda p: (p.start, p.iri))
+
+
+def report_text(rt: Runtime, document: str) -> ReportText:
+    """The ``ReportText`` of ``document``; 404 if its source text is not published here."""
+    version = rt.dataset.current().version
+    found: ReportText = rt.cache.get(("report-text", version, document),
+                                     lambda: _read(rt, document))
+    return found
+
+
+def _read(rt: Runtime, document: str) -> ReportText:
+    text_iri, name, text = _source_text(rt, document)
+    parts = _parts(rt, text_iri)
+    mentions = _mentions(rt, text_iri)
+    dakg = rt.settings.base_iri + "def/"
+    names = current_index(rt).names({p.iri for p in parts} | {b for m in mentions for b in m.bodies}
+                                    | {dakg + p.kind for p in parts})
+    return ReportText(document, text_iri, name, text, nest(parts, len(text)),
+                      {p.iri: p for p in parts}, mentions, names, dakg)
+
+
 @dataclass
 class Renderer:
-    """Writes the tree as HTML: parts as elements, mentions as links, uncovered text as is."""
+    """Writes parts of a report's text as HTML: parts as elements, mentions as links,
+    uncovered text as is. ``place`` gives the element ``id`` of a part or mention;
+    ``paragraph_href`` where the ¶ of a paragraph leads."""
 
-    text: str
-    document: str
+    source: ReportText
     namer: Namer
-    names: dict[str, tuple[str, str]]
-    mentions: list[Mention]
-    fallback: Callable[[Part], str]
+    place: Callable[[str], str]
+    paragraph_href: Callable[[Part], str]
+    block_headings: bool = False  # an <h3> in English where a section's next block begins
 
     def part(self, part: Part) -> Markup:
         if not part.children:
             return self._leaf(part)
-        inner = Markup("").join(self._inside(part))
+        inner = self.inside(part)
         if part.kind == "root":
             return inner
         return Markup('<section class="part {kind}" id="{id}">{head}{inner}</section>').format(
-            kind=part.kind, id=_anchor(self.document, part.iri), head=self._head(part),
-            inner=inner)
+            kind=part.kind, id=self.place(part.iri), head=self._head(part), inner=inner)
+
+    def inside(self, part: Part) -> Markup:
+        """What ``part`` holds, without the element around it."""
+        return Markup("").join(self._inside(part))
 
     def _inside(self, part: Part) -> Iterator[Markup]:
         at = part.start
+        block = ""
         for child in part.children:
             if child.start > at:
                 yield self._gap(at, child.start)
+            if self.block_headings and child.kind in BLOCK_HEADINGS and child.kind != block:
+                block = child.kind
+                yield Markup('<h3 class="block-head" lang="en">{}</h3>').format(
+                    BLOCK_HEADINGS[block])
             yield self.part(child)
             at = max(at, child.end)
         if part.end > at:
             yield self._gap(at, part.end)
 
     def _head(self, part: Part) -> Markup:
-        name = self.names.get(part.iri, ("", ""))[0] or self.fallback(part)
-        return Markup('<p class="part-head"><a href="{href}">{name}</a></p>').format(
-            href=self.namer.local(part.iri) or part.iri, name=name)
+        name = self.source.name(part)
+        return Markup('<p class="part-head"{lang}><a href="{href}">{name}</a></p>').format(
+            href=self.namer.local(part.iri) or part.iri, name=name,
+            lang=Markup("") if text_lang(name) else Markup(' lang="en"'))
 
     def _leaf(self, part: Part) -> Markup:
-        anchor = _anchor(self.document, part.iri)
+        name = self.source.name(part)
         return Markup('<p class="part {kind}" id="{id}"><a class="pilcrow" href="{href}" '
-                      'title="{title}">¶</a>{text}</p>').format(
-            kind=part.kind, id=anchor, href=self.namer.local(part.iri) or part.iri,
-            title=self.names.get(part.iri, ("", ""))[0] or anchor,
-            text=self._text(part.start, part.end))
+                      'title="{name}" aria-label="{name}" lang="en">¶</a>{text}</p>').format(
+            kind=part.kind, id=self.place(part.iri), href=self.paragraph_href(part),
+            name=name, text=self._text(part.start, part.end))
 
     def _gap(self, start: int, end: int) -> Markup:
-        if not self.text[start:end].strip():
+        """Text no part covers (block headings, bullets), without the blank lines around it."""
+        gap = self.source.text[start:end]
+        if not gap.strip():
             return Markup("")
+        start, end = start + len(gap) - len(gap.lstrip()), end - len(gap) + len(gap.rstrip())
         return Markup('<p class="gap">{}</p>').format(self._text(start, end))
 
     def _text(self, start: int, end: int) -> Markup:
         """The text from ``start`` to ``end`` with the mentions inside it as links."""
+        text, names = self.source.text, self.source.names
         out: list[Markup] = []
         at = start
-        for m in self.mentions:
+        for m in self.source.mentions:
             if m.start < at or m.end > end or m.start >= end:
                 continue
-            out.append(escape(visible_controls(self.text[at:m.start])))
+            out.append(escape(visible_controls(text[at:m.start])))
             # A mention of one thing links to it; of several, to the mention, which lists them.
             target = m.bodies[0] if len(m.bodies) == 1 else m.iri
             out.append(Markup('<a class="mention" id="{id}" href="{href}" title="{title}">'
                               '{text}</a>').format(
-                id=_anchor(self.document, m.iri), href=self.namer.local(target) or target,
-                title="; ".join(self.names.get(b, ("", ""))[0] or self.namer.short(b)
+                id=self.place(m.iri), href=self.namer.local(target) or target,
+                title="; ".join(names.get(b, ("", ""))[0] or self.namer.short(b)
                                 for b in m.bodies),
-                text=visible_controls(self.text[m.start:m.end])))
+                text=visible_controls(text[m.start:m.end])))
             at = m.end
-        out.append(escape(visible_controls(self.text[at:end])))
+        out.append(escape(visible_controls(text[at:end])))
         return Markup("").join(out)
 
 
 def _render(rt: Runtime, document: str) -> dict[str, object]:
-    text_iri, name, text = _source_text(rt, document)
-    parts = _parts(rt, text_iri)
-    mentions = _mentions(rt, text_iri)
+    source = report_text(rt, document)
     namer = Namer(rt)
-    dakg = rt.settings.base_iri + "def/"
-    names = current_index(rt).names({p.iri for p in parts} | {b for m in mentions for b in m.bodies}
-                                    | {dakg + p.kind for p in parts})
-    tree = nest(parts, len(text))
-    body = Renderer(text, document, namer, names, mentions,
-                    lambda p: _fallback_name(names, rt, p)).part(tree)
-    contents = [(c, names.get(c.iri, ("", ""))[0] or _fallback_name(names, rt, c))
-                for c in _walk(tree) if c.kind in CONTAINERS and c.kind != "ProgressReport"]
-    return {"body": body, "contents": contents, "parts": len(parts), "mentions": len(mentions),
-            "characters": len(text), "text_iri": text_iri, "names": names, "file": name}
+    body = Renderer(source, namer, lambda iri: _anchor(document, iri),
+                    lambda p: namer.local(p.iri) or p.iri).part(source.tree)
+    # In the report's own contents, its parts without its symbol: "Annex I, section on …".
+    own = document.rpartition("/id/document/")[2] + ", "
+    contents = [(c, source.name(c).removeprefix(own)) for c in walk(source.tree)
+                if c.kind in CONTAINERS and c.kind != "ProgressReport"]
+    return {"body": body, "contents": contents, "parts": len(source.parts),
+            "mentions": len(source.mentions), "characters": len(source.text),
+            "text_iri": source.text_iri, "names": source.names, "file": source.file}
 
 
-def _fallback_name(names: dict[str, tuple[str, str]], rt: Runtime, part: Part) -> str:
-    """A part without a label: its kind's label and the last step of its IRI."""
-    kind = names.get(rt.settings.base_iri + "def/" + part.kind, ("", ""))[0] or part.kind
-    return f"{kind[:1].upper()}{kind[1:]} {part.iri.rpartition('/')[2]}"
-
-
-def _walk(part: Part) -> Iterator[Part]:
+def walk(part: Part) -> Iterator[Part]:
+    """The parts under ``part``, in the order of the text."""
     for child in part.children:
         yield child
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def report(symbol: str) -> Response:

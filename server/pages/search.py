@@ -82,15 +82,22 @@ def _main_kind(dakg: str, kinds: list[str]) -> str:
 
 
 def _entries(rt: Runtime) -> list[Entry]:
+    """What to index; not mentions nor spans and selectors (``#…``), whose labels only say
+    where they are ("Mention of CDIP/5/10 in …"): what they name and the text around them are
+    found by their own entries."""
     dakg = rt.settings.base_iri + "def/"
     types: dict[str, list[str]] = {}
+    annotations: set[str] = set()
     rows, _ = bindings(rt, prologue(rt) + TYPES, ROW_LIMIT)
     for row in rows:
         if not row["t"].value.startswith(OA_NS):
             types.setdefault(row["s"].value, []).append(row["t"].value)
+        elif row["t"].value == OA_NS + "Annotation":
+            annotations.add(row["s"].value)
     rows, _ = bindings(rt, prologue(rt) + ENTRIES, ROW_LIMIT)
     return [Entry(row["s"].value, _main_kind(dakg, types.get(row["s"].value, [])),
-                  row["f"].value, row["v"].lang, row["v"].value) for row in rows]
+                  row["f"].value, row["v"].lang, row["v"].value) for row in rows
+            if "#" not in row["s"].value and row["s"].value not in annotations]
 
 
 def _folder(rt: Runtime) -> Path:

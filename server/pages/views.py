@@ -22,7 +22,7 @@ from ..page_cache import Rendered
 from ..queries import content, not_modified, select
 from ..runtime import Runtime, runtime
 from ..sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
-from . import home_data, indexes, pictures
+from . import home_data, indexes, pictures, recommendations
 from .dumps import dumps_folder
 from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
@@ -109,6 +109,7 @@ def _page(rt: Runtime, iri: str) -> Response:
     page = load_page(rt, iri)
     return html_response(render_template(
         "resource.html", page=page, n=page.namer, OA=OA_NS, RDF=RDF_NS, DCTERMS=DCTERMS_NS,
+        readings=recommendations.readings(rt, page),
         DAKG=page.dakg, downloads=DOWNLOADS, query_link=query_link(explore_query(iri)),
         inbound_query_link=query_link(inbound_query(iri))))
 
