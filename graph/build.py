@@ -3,29 +3,48 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import filecmp
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, sorted_quads, write_dumps
-from .errors import BuildError
-from .extract.gazetteer import Gazetteer
-from .extract.mentions import MentionFinder
+from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, write_dumps
+from .errors import BuildError, ValidationFailed
 from .extract.report import parse_report
-from .extract.sessions import SessionFinder
-from .rdf.dataset import NamedGraph, map_dataset, rebase, shapes_graph, triples, union
-from .rdf.namespaces import DEFAULT_BASE, prefixes_for
+from .rdf import iris
+from .rdf.dataset import (
+    NamedGraph,
+    fixed_graphs,
+    map_dataset,
+    rebase,
+    rebase_graph,
+    shapes_graph,
+    shared_metadata,
+)
+from .rdf.namespaces import DEFAULT_BASE, prefixes_for, rebased_iri
 from .records import Report
-from .reference import Reference, cross_check, load_reference
+from .reference import (
+    Findings,
+    Reference,
+    SeriesFindings,
+    check_series,
+    cross_check,
+    load_reference,
+)
+from .report_job import ReportJob, ReportPart, ignore_interrupts, mention_finder
+from .report_job import run as run_job
 from .source import Source, bundled_manifests, load_source, manifests_in
 from .store import (
     BUILDS,
@@ -33,7 +52,6 @@ from .store import (
     MANIFEST,
     STORE,
     WORK_PREFIX,
-    fill_store,
     locked,
     prune_builds,
     sweep_work_folders,
@@ -42,8 +60,12 @@ from .store import (
 )
 from .stores import Endpoints
 from .stores.remote import RemoteStore
-from .validate import Outcome, check
-from .validation_report import keep_report
+from .validate import Outcome, merged
+from .validate_store import check_store
+from .validation_report import keep_report, shape_count
+
+__all__ = ["BuildResult", "Extraction", "Progress", "build", "extract", "extract_series",
+           "manifest_paths", "map_extraction", "mention_finder", "prepared", "ready"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,17 @@ class Extraction:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """Where a build is: ``done`` of ``total`` reports loaded, ``triples`` in the store."""
+
+    done: int
+    total: int
+    symbol: str  # the report just loaded
+    triples: int
+    seconds: float  # since the build started
+
+
+@dataclass(frozen=True)
 class BuildResult:
     version: str
     path: Path
@@ -61,11 +94,6 @@ class BuildResult:
     dumps: dict[str, str]
     validation: Outcome
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def mention_finder(reference: Reference) -> MentionFinder:
-    gazetteer: Gazetteer = reference.gazetteer()
-    return MentionFinder(gazetteer, SessionFinder(reference.committee_names()))
 
 
 def extract(manifest: Path | None = None, reference_path: Path | None = None, *,
@@ -114,36 +142,54 @@ def map_extraction(*extractions: Extraction) -> list[NamedGraph]:
 
 
 def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[Path] = (),
-          reference_path: Path | None = None, store: Endpoints | None = None) -> BuildResult:
+          reference_path: Path | None = None, store: Endpoints | None = None,
+          progress: Callable[[Progress], None] | None = None,
+          workers: int | None = None) -> BuildResult:
     """Build the graph of the reports ``manifests`` name (files, or folders of them; none
     means the bundled report) and make it the current store; nothing changes if any step
     fails.
+
+    Report by report (in ``workers`` processes, one per core by default, when there are
+    several), each is extracted, mapped, validated and bulk-loaded into a fresh store; the
+    checks that need every report run on that store, and the dumps are written from it. No
+    step holds more than one report in memory. ``progress`` hears of each report loaded.
+    (The workers are spawned: a script that builds several reports needs the usual ``if
+    __name__ == "__main__":`` guard.)
 
     The data folder is made ready (and locked) before any work, so that an operator's mistake
     (a folder that cannot be written) is said at once, not after the extraction; so is a
     ``store`` server that cannot be read or written. With ``store``, that server is loaded
     too, before the local switch.
     """
+    from dakg import __version__
+
     clock = _Clock()
     remote = RemoteStore(store) if store is not None else None
     if remote is not None:
         remote.check()
     with prepared(data_dir) as work:
         paths = manifest_paths(manifests)
-        extractions = extract_series(paths, reference_path)
-        clock.lap("extract")
-        graphs = map_extraction(*extractions)
-        clock.lap("map")
-        data, shapes = union(graphs), shapes_graph()
-        outcome = check(data, shapes)
-        keep_report(work, outcome, data, shapes, base_iri)
+        jobs = [ReportJob(path, reference_path, base_iri, __version__) for path in paths]
+        oxigraph = ox.Store(str(work / STORE))
+        loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
+                       progress or (lambda _: None), workers, clock)
+        clock.lap("reports")
+        shapes = shapes_graph()
+        outcome = merged([loaded.outcome, check_store(
+            oxigraph, rebase_graph(shapes, base_iri),
+            rebased_iri(str(iris.graph_shared()), base_iri))])
+        if outcome.violations:
+            raise ValidationFailed(outcome.text(), len(outcome.violations))
+        keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
         clock.lap("validate")
-        graphs = rebase(graphs, base_iri)
-        prefixes = prefixes_for(base_iri)
-        version, counts, sums = _write(work, graphs, prefixes,
-                                       _source_files(extractions, paths))
-        clock.lap("store+dumps")
-        _manifest(work, version, base_iri, extractions, counts, sums)
+        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files)
+        oxigraph.flush()
+        del oxigraph  # closed before its folder moves
+        # The version names everything published: the checksums of the N-Quads dump (the
+        # data), of the other files and of the source text beside them.
+        version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
+        clock.lap("dumps")
+        _manifest(work, version, base_iri, loaded.sources, counts, sums)
         final = data_dir / BUILDS / version
         final.parent.mkdir(exist_ok=True)
         if final.exists():
@@ -156,6 +202,90 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         switch_current(data_dir, final)
         prune_builds(data_dir)
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
+
+
+_NO_FINDINGS = Findings(frozenset(), frozenset(), frozenset(), frozenset())
+
+
+@dataclass
+class _Loaded:
+    """What a build keeps of its reports once they are in the store."""
+
+    outcome: Outcome
+    sources: list[ReportPart]  # without their N-Quads
+    files: dict[str, Path]  # to publish beside the dumps: each text and its manifest
+    focus_nodes: int  # distinct nodes the shapes checked, over all reports
+
+
+def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base_iri: str,
+          progress: Callable[[Progress], None], workers: int | None,
+          clock: _Clock) -> _Loaded:
+    """Load the fixed graphs and every report into ``store``; cross-check the series."""
+    store.bulk_extend(to_quads((g.name, s, p, o) for g in rebase(fixed_graphs(reference),
+                                                                 base_iri)
+                               for s, p, o in g.graph))
+    found = SeriesFindings()
+    outcomes: list[Outcome] = []
+    parts: list[ReportPart] = []
+    files: dict[str, Path] = {}
+    seen: dict[str, str] = {}  # symbol → source file
+    shared_focus: set[str] = set()  # focus nodes every report may check: count them once
+    triples = 0
+    for part in _run(jobs, workers):
+        if part.outcome.violations:
+            raise ValidationFailed(part.outcome.text(), len(part.outcome.violations))
+        if part.symbol in seen:
+            raise BuildError(f"{part.source_name} and {seen[part.symbol]} are both the "
+                             f"report {part.symbol}: build each report once")
+        seen[part.symbol] = part.source_name
+        found.add(part.findings)
+        store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
+        triples += part.triples
+        outcomes.append(part.outcome)
+        shared_focus |= part.focus_shared
+        # Only what build.json needs is kept: the rest of a report (its N-Quads above all)
+        # must go with it, or memory would grow with every report.
+        parts.append(dataclasses.replace(part, nquads=b"", findings=_NO_FINDINGS,
+                                         focus_shared=frozenset()))
+        _publish(files, part.manifest.parent / part.source_name, part.manifest)
+        progress(Progress(len(parts), len(jobs), part.symbol, triples, clock.elapsed()))
+    check_series(found, reference)
+    metadata = shared_metadata([iris.graph_report(p.symbol) for p in parts])
+    shared = NamedGraph(iris.graph_shared(), metadata)
+    store.bulk_extend(to_quads((g.name, s, p, o) for g in rebase([shared], base_iri)
+                               for s, p, o in g.graph))
+    focus = sum(p.focus_own for p in parts) + len(shared_focus)
+    return _Loaded(merged(outcomes), parts, files, focus)
+
+
+def _run(jobs: Sequence[ReportJob], workers: int | None) -> Iterator[ReportPart]:
+    """Run the jobs, in their order; several at a time in worker processes, at most two
+    per worker waiting, so that memory stays a few reports' worth."""
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    if count <= 1:
+        yield from map(run_job, jobs)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(count, mp_context=context,
+                             initializer=ignore_interrupts) as pool:
+        waiting: list[Future[ReportPart]] = []
+        try:
+            for job in jobs:
+                waiting.append(pool.submit(run_job, job))
+                if len(waiting) > 2 * count:
+                    yield waiting.pop(0).result()
+            while waiting:
+                yield waiting.pop(0).result()
+        finally:
+            for future in waiting:
+                future.cancel()
+
+
+def _publish(files: dict[str, Path], *paths: Path) -> None:
+    for path in paths:
+        known = files.setdefault(path.name, path)
+        if known != path and not filecmp.cmp(known, path, shallow=False):
+            raise BuildError(f"two sources publish a file named {path.name}; rename one")
 
 
 @contextlib.contextmanager
@@ -198,39 +328,7 @@ def ready(data_dir: Path) -> None:
             raise _unusable(folder, PermissionError(13, "Permission denied"))
 
 
-def _source_files(extractions: Sequence[Extraction],
-                  manifests: Sequence[Path]) -> dict[str, bytes]:
-    """Each source text as read (valid UTF-8, so encoding gives its bytes back) and its
-    manifest, to be published beside the dumps."""
-    files: dict[str, bytes] = {}
-    for extraction, path in zip(extractions, manifests, strict=True):
-        for name, data in ((extraction.source.name, extraction.source.text.encode("utf-8")),
-                           (path.name, path.read_bytes())):
-            if files.get(name, data) != data:
-                raise BuildError(f"two sources publish a file named {name}; rename one")
-            files[name] = data
-    return files
-
-
-def _write(work: Path, graphs: list[NamedGraph], prefixes: dict[str, str],
-           sources: dict[str, bytes]) -> tuple[str, dict[str, int], dict[str, str]]:
-    # The dumps are written from the same quads as the store: the mapping writes literals in
-    # the canonical forms Oxigraph stores (xsd:integer, not xsd:positiveInteger), and a test
-    # parses every dump back and compares it with the store.
-    quads = sorted_quads(to_quads(triples(graphs)))
-    fill_store(work / STORE, quads)
-    sums = write_dumps(quads, work / DUMPS, prefixes, sources)
-    # The version names everything published: the checksums of the N-Quads dump (the data),
-    # of the other files and of the source text beside them.
-    version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
-    counts: dict[str, int] = {}
-    for quad in quads:
-        name = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""
-        counts[name] = counts.get(name, 0) + 1
-    return version, counts, sums
-
-
-def _manifest(work: Path, version: str, base_iri: str, extractions: Sequence[Extraction],
+def _manifest(work: Path, version: str, base_iri: str, sources: Sequence[ReportPart],
               counts: dict[str, int], sums: dict[str, str]) -> None:
     from dakg import __version__
 
@@ -239,8 +337,8 @@ def _manifest(work: Path, version: str, base_iri: str, extractions: Sequence[Ext
         "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dakg": __version__,
         "base_iri": base_iri,
-        "sources": [{"symbol": e.source.manifest.symbol, "file": e.source.name,
-                     "sha256": e.source.manifest.sha256} for e in extractions],
+        "sources": [{"symbol": p.symbol, "file": p.source_name, "sha256": p.source_sha256}
+                    for p in sources],
         "graphs": counts,
         "dumps": {name: {"sha256": digest} for name, digest in sums.items()},
         "dump_name": DUMP_NAME,
@@ -259,7 +357,12 @@ class _Clock:
         self.laps: dict[str, float] = {}
         self._last = time.perf_counter()
 
+        self._start = self._last
+
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(now - self._last, 3)
         self._last = now
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._start

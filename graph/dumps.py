@@ -1,25 +1,31 @@
 """Dumps of the dataset for other repositories to harvest.
 
 Formats that hold named graphs (N-Quads, TriG, JSON-LD) carry the whole dataset; the others
-(Turtle, N-Triples, RDF/XML) carry the union of its graphs. Statements are sorted before
-writing, so the same data gives the same bytes and a change in the data shows as a readable
-diff.
+(Turtle, N-Triples, RDF/XML) carry the union of its graphs. Statements are sorted (graph by
+graph, then as N-Triples lines sort) before writing, so the same data gives the same bytes
+and a change in the data shows as a readable diff. The dumps of a build are written from its
+store, sorted on disk (``write_dumps``).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
-from collections.abc import Iterable
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from dakg.formats import RDF_FORMATS, Format
 
 from .errors import BuildError
-from .rdf.jsonld import compact as compact_jsonld
+from .rdf.jsonld import write_compact
 
 # Every RDF format, by name; the dumps are written in each.
 FORMATS: dict[str, Format] = {f.name: f for f in RDF_FORMATS}
@@ -39,29 +45,12 @@ def graph_dump_name(graph: str) -> str:
     return f"graph-{slug}.{FORMATS[GRAPH_DUMP_FORMAT].extension}"
 
 
-def _gzipped(data: bytes) -> bytes:
-    """gzip without a timestamp or file name: the same data gives the same bytes."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
-
-
 def dump_format(name: str) -> Format:
     try:
         return FORMATS[name]
     except KeyError:
         raise BuildError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}") \
             from None
-
-
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Graph by graph, then as N-Quads lines sort: subject, predicate, object."""
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
-
-
-def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The union of the graphs, each triple once, sorted."""
-    keyed = sorted((str(t), t) for t in (ox.Triple(q.subject, q.predicate, q.object)
-                                         for q in quads))
-    return [t for i, (key, t) in enumerate(keyed) if i == 0 or keyed[i - 1][0] != key]
 
 
 def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat,
@@ -76,56 +65,120 @@ def to_bytes(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFo
     return written
 
 
-def serialize(quads: list[ox.Quad], fmt: Format, prefixes: dict[str, str],
-              triples: list[ox.Triple] | None = None) -> bytes:
-    """Serialize sorted ``quads`` in ``fmt``; a triple format gets their union (``triples``,
-    if the caller has already computed it)."""
-    rdf = fmt.rdf
-    if rdf == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
-        return compact_jsonld(to_bytes(quads, rdf, prefixes), prefixes)
-    if fmt.datasets:
-        return to_bytes(quads, rdf, prefixes)
-    union = triples if triples is not None else sorted_triples(quads)
-    return to_bytes(union, rdf, prefixes)
-
-
-def write_dumps(quads: list[ox.Quad], folder: Path, prefixes: dict[str, str],
-                sources: dict[str, bytes] | None = None) -> dict[str, str]:
-    """Write sorted ``quads`` in every format into ``folder``, beside the ``sources`` (file
-    name → bytes: the source text and its manifest, so that anyone can check a span's offsets
-    against the text), with a ``SHA256SUMS`` file of them all.
+def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
+                sources: dict[str, Path] | None = None) -> tuple[dict[str, str], dict[str, int]]:
+    """Write the dataset in ``store`` in every format into ``folder``, beside the ``sources``
+    (file name → path: the source texts and their manifests, so that anyone can check a span's
+    offsets against the text), with a ``SHA256SUMS`` file of them all.
 
     Each dump is also written gzipped (``dakg.ttl.gz``…), and each named graph alone as
-    Turtle (``graph_dump_name``). Returns file name → sha256.
+    Turtle (``graph_dump_name``). Nothing is held whole in memory: each graph is dumped as
+    N-Triples and sorted on disk, and every file is written from those sorted files, graph by
+    graph. Returns file name → sha256, and named graph → its number of triples.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    triples = sorted_triples(quads)
     files = {f"{DUMP_NAME}.{fmt.extension}": fmt for fmt in FORMATS.values()}
     clash = set(files) & set(sources or {})
     if clash or CHECKSUMS in (sources or {}):
         raise ValueError(f"a source file is named like a dump: {sorted(clash) or CHECKSUMS}")
-    sums: dict[str, str] = {}
-    def write(name: str, data: bytes) -> None:
-        (folder / name).write_bytes(data)
-        sums[name] = hashlib.sha256(data).hexdigest()
-
-    for name, fmt in files.items():
-        data = serialize(quads, fmt, prefixes, triples)
-        write(name, data)
-        write(name + GZIP_SUFFIX, _gzipped(data))
-    for graph, in_graph in _by_graph(quads).items():
-        write(graph_dump_name(graph), serialize(in_graph, FORMATS[GRAPH_DUMP_FORMAT], prefixes))
-    for name, data in (sources or {}).items():
-        write(name, data)
+    scratch = Path(tempfile.mkdtemp(prefix=".sort-", dir=folder.parent))
+    try:
+        graphs = _sorted_graphs(store, scratch)
+        union = scratch / "union.nt"
+        sort_lines([path for _, path in graphs], union, merge=True)
+        sums: dict[str, str] = {}
+        for name, fmt in files.items():
+            with open(folder / name, "wb") as out:
+                _write_format(fmt, graphs, union, prefixes, out)
+            sums[name] = _sha256(folder / name)
+            _gzip(folder / name, folder / (name + GZIP_SUFFIX))
+            sums[name + GZIP_SUFFIX] = _sha256(folder / (name + GZIP_SUFFIX))
+        counts: dict[str, int] = {}
+        for graph, path in graphs:
+            name = graph_dump_name(graph)
+            ox.serialize(ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES), folder / name,
+                         format=FORMATS[GRAPH_DUMP_FORMAT].rdf, prefixes=prefixes)
+            sums[name] = _sha256(folder / name)
+            counts[graph] = _lines(path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for name, path in (sources or {}).items():
+        shutil.copyfile(path, folder / name)
+        sums[name] = _sha256(folder / name)
     (folder / CHECKSUMS).write_text("".join(f"{digest}  {name}\n"
                                             for name, digest in sorted(sums.items())))
-    return sums
+    return sums, counts
 
 
-def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
-    """The quads of each named graph (the store's own default graph has no file)."""
-    found: dict[str, list[ox.Quad]] = {}
-    for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            found.setdefault(quad.graph_name.value, []).append(quad)
-    return found
+def export(store: ox.Store, fmt: Format, prefixes: dict[str, str], out: BinaryIO,
+           graph: str | None = None) -> None:
+    """Write the dataset in ``store`` (or its named ``graph``) in ``fmt`` to ``out``, as the
+    dumps are written: sorted on disk, never held whole."""
+    with tempfile.TemporaryDirectory(prefix="dakg-export-") as scratch:
+        graphs = _sorted_graphs(store, Path(scratch), graph)
+        union = Path(scratch) / "union.nt"
+        sort_lines([path for _, path in graphs], union, merge=True)
+        _write_format(fmt, graphs, union, prefixes, out)
+
+
+def _sorted_graphs(store: ox.Store, scratch: Path,
+                   only: str | None = None) -> list[tuple[str, Path]]:
+    """Each named graph of ``store`` (or just ``only``) as N-Triples sorted by line, in a
+    file of its own; in the order of their names. (The store's own default graph has no
+    file: dakg puts nothing there.)"""
+    names = [only] if only is not None else sorted(
+        g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    graphs = []
+    for number, graph in enumerate(names):
+        raw, ordered = scratch / f"{number}.raw.nt", scratch / f"{number}.nt"
+        store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        sort_lines([raw], ordered)
+        raw.unlink()
+        graphs.append((graph, ordered))
+    return graphs
+
+
+def sort_lines(inputs: list[Path], output: Path, *, merge: bool = False) -> None:
+    """Sort the lines of ``inputs`` into ``output`` on disk, by their bytes (code points),
+    dropping repeats; ``merge``: the inputs are sorted already. GNU sort spills to the
+    output's folder, so memory stays small however large the files."""
+    command = ["sort", "-u", "-S", "64M", "-T", str(output.parent), "-o", str(output)]
+    subprocess.run([*command, *(["-m"] if merge else []), *map(str, inputs)], check=True,
+                   env={**os.environ, "LC_ALL": "C"})
+
+
+def _write_format(fmt: Format, graphs: list[tuple[str, Path]], union: Path,
+                  prefixes: dict[str, str], out: BinaryIO) -> None:
+    rdf = fmt.rdf
+    if rdf == ox.RdfFormat.JSON_LD:  # with a context, @type, Web Annotation terms
+        pieces = (to_bytes(_quads([(graph, path)]), rdf, prefixes) for graph, path in graphs)
+        write_compact(pieces, prefixes, out)
+    elif fmt.datasets:
+        ox.serialize(_quads(graphs), out, format=rdf, prefixes=prefixes)
+    else:
+        ox.serialize(ox.parse(path=union, format=ox.RdfFormat.N_TRIPLES), out, format=rdf,
+                     prefixes=prefixes)
+
+
+def _quads(graphs: list[tuple[str, Path]]) -> Iterator[ox.Quad]:
+    for graph, path in graphs:
+        name = ox.NamedNode(graph)
+        for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+
+def _gzip(path: Path, target: Path) -> None:
+    """gzip without a timestamp or file name: the same data gives the same bytes."""
+    with open(path, "rb") as data, open(target, "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out:
+        shutil.copyfileobj(data, out, 1 << 20)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as data:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))

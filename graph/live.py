@@ -126,6 +126,7 @@ class Copy:
     base_iri: str
     says: str  # which copy it is
     note: str = ""  # the other copy, where it differs
+    path: Path | None = None  # of a store no process writes to (a build, not the live copy)
 
     def text(self) -> str:
         return f"reading {self.says}" + (f"\nnote: {self.note}" if self.note else "")
@@ -150,4 +151,4 @@ def read_copy(data_dir: Path, *, live: bool = False) -> Copy:
         note = (f"a server with a write token serves not this build but {copy.describe()} "
                 "(dakg stats --live reads it; dakg live reset replaces it with the current "
                 "build)")
-    return Copy(open_store(data_dir), base, says, note)
+    return Copy(open_store(data_dir), base, says, note, build / STORE)

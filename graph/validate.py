@@ -7,10 +7,11 @@ recommendation's text is extracted, its cluster is curated).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -59,6 +60,27 @@ class Outcome:
         return "\n".join(lines)
 
 
+def results_report(results: Iterable[Result]) -> Graph:
+    """``results`` as a SHACL validation report, for checks made without pyshacl (SPARQL on
+    the store); each result names its shape (``sh:sourceShape``), whose ``sh:path`` it
+    concerns."""
+    results = list(results)
+    graph = Graph()
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(all(r.severity != "Violation" for r in results))))
+    for r in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.focusNode, URIRef(r.focus)))
+        graph.add((node, SH.sourceShape, URIRef(r.shape)))
+        for message in r.messages:
+            graph.add((node, SH.resultMessage, Literal(message)))
+    return graph
+
+
 def _lines(r: Result) -> str:
     lines = [f"- [{r.severity}] {r.focus}" + (f" {r.path}" if r.path else "")]
     lines.extend(f"    {m}" for m in r.messages)
@@ -74,15 +96,39 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
                                               advanced=True, allow_warnings=True, inplace=True)
     if not isinstance(report, Graph):  # pyshacl returns, not raises, when the shapes are bad
         raise BuildError(f"the SHACL shapes could not be applied: {text}")
-    names = _Names(shapes)
+    names = PathNames(shapes)
     nodes = set(data.subjects()) | set(data.objects())
     # One result per thing to fix: a shape whose constraints fail together (sh:minCount and
     # sh:hasValue on one path) reports each, with the same message.
     results = {_result(report, node, names, nodes) for node in
                report.subjects(SH.resultSeverity, None)}
-    ordered = sorted(results, key=lambda r: (r.severity, not r.in_data, r.shape, r.focus,
-                                             r.path or "", r.value or ""))
+    ordered = sorted(results, key=_order)
     return Outcome(bool(conforms), tuple(ordered), report)
+
+
+def merged(outcomes: Iterable[Outcome]) -> Outcome:
+    """One outcome of several validations (of the reports of a build, say): each result
+    once, in the usual order; its SHACL report holds every result of theirs under one
+    ``sh:ValidationReport``."""
+    outcomes = list(outcomes)
+    results = {r for outcome in outcomes for r in outcome.results}
+    conforms = all(r.severity != "Violation" for r in results) and all(
+        o.conforms for o in outcomes)
+    report = Graph()
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(conforms)))
+    for outcome in outcomes:
+        for s, p, o in outcome.report:
+            if p == SH.result:
+                report.add((node, p, o))
+            elif (s, RDF.type, SH.ValidationReport) not in outcome.report:
+                report.add((s, p, o))
+    return Outcome(conforms, tuple(sorted(results, key=_order)), report)
+
+
+def _order(r: Result) -> tuple[str, bool, str, str, str, str]:
+    return (r.severity, not r.in_data, r.shape, r.focus, r.path or "", r.value or "")
 
 
 def check(data: Graph, shapes: Graph) -> Outcome:
@@ -93,13 +139,13 @@ def check(data: Graph, shapes: Graph) -> Outcome:
     return outcome
 
 
-def _result(report: Graph, node: Node, names: _Names, nodes: set[Node]) -> Result:
+def _result(report: Graph, node: Node, names: PathNames, nodes: set[Node]) -> Result:
     def one(prop: URIRef) -> str | None:
         value = report.value(node, prop)
         return None if value is None else str(value)
 
     severity = str(one(SH.resultSeverity)).rsplit("#", 1)[-1]
-    messages = sorted({_message(m) for m in report.objects(node, SH.resultMessage)})
+    messages = sorted({message_text(m) for m in report.objects(node, SH.resultMessage)})
     shape = report.value(node, SH.sourceShape)
     focus = report.value(node, SH.focusNode)
     path = names.path(shape) if shape is not None else None
@@ -107,7 +153,7 @@ def _result(report: Graph, node: Node, names: _Names, nodes: set[Node]) -> Resul
                   messages=tuple(messages), value=one(SH.value), in_data=focus in nodes)
 
 
-class _Names:
+class PathNames:
     """A shape's ``sh:path`` as SPARQL writes it (``^dakg:statementOf``,
     ``skos:hasTopConcept/skos:notation``), read from the shapes graph: the report holds only
     a blank node for a path that is not a single property."""
@@ -144,7 +190,7 @@ class _Names:
         return text if isinstance(path, URIRef) or text.startswith("^") else f"({text})"
 
 
-def _message(message: object) -> str:
+def message_text(message: object) -> str:
     if isinstance(message, Literal) and message.language:
         return f"({message.language}) {message}"
     return str(message)

@@ -11,6 +11,7 @@ at ``/validation``.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from pyshacl.shapes_graph import ShapesGraph
@@ -25,15 +26,16 @@ from .validate import Outcome
 REPORT_FILE = "validation.ttl"
 
 
-def keep_report(build_folder: Path, outcome: Outcome, data: Graph, shapes: Graph,
+def keep_report(build_folder: Path, outcome: Outcome, checked: tuple[int, int],
                 base_iri: str) -> None:
-    """Write ``outcome``'s report on ``data`` as Turtle into ``build_folder``."""
-    report = report_graph(outcome, data, shapes)
+    """Write ``outcome``'s report as Turtle into ``build_folder``, with ``checked``: how many
+    shapes were applied and to how many distinct focus nodes."""
+    report = report_graph(outcome, checked)
     rebase_graph(report, base_iri).serialize(build_folder / REPORT_FILE, format="turtle",
                                              encoding="utf-8")
 
 
-def report_graph(outcome: Outcome, data: Graph, shapes: Graph) -> Graph:
+def report_graph(outcome: Outcome, checked: tuple[int, int]) -> Graph:
     """The SHACL report of ``outcome`` with the counts of shapes and focus nodes checked."""
     report = Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
@@ -45,7 +47,7 @@ def report_graph(outcome: Outcome, data: Graph, shapes: Graph) -> Graph:
         node = BNode()
         report.add((node, RDF.type, SH.ValidationReport))
         report.add((node, SH.conforms, Literal(outcome.conforms)))
-    applied, focus = checked(data, shapes)
+    applied, focus = checked
     report.add((node, DAKG.shapesApplied, Literal(applied, datatype=XSD.integer)))
     report.add((node, DAKG.focusNodesChecked, Literal(focus, datatype=XSD.integer)))
     return report
@@ -55,11 +57,20 @@ def checked(data: Graph, shapes: Graph) -> tuple[int, int]:
     """How many shapes ``shapes`` holds, and how many distinct nodes of ``data`` they target
     (SHACL §2.1.3: target nodes, class instances, subjects or objects of a property), as the
     validator selects them."""
-    found = list(ShapesGraph(shapes).shapes)
+    return shape_count(shapes), len(focus_nodes(data, shapes))
+
+
+def focus_nodes(data: Graph, shapes: Graph) -> set[Node]:
+    """The distinct nodes of ``data`` that ``shapes`` target."""
     focus: set[Node] = set()
-    for shape in found:
+    for shape in _shapes(shapes).shapes:
         focus.update(shape.focus_nodes(data))
-    return len(found), len(focus)
+    return focus
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes(shapes: Graph) -> ShapesGraph:
+    return ShapesGraph(shapes)  # read once per shapes graph: a build asks for each report
 
 
 def shape_count(shapes: Graph) -> int:

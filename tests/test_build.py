@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from dakg.graph.build import build, prepared
+from dakg.graph.build import Extraction, build, prepared
 from dakg.graph.dumps import CHECKSUMS, FORMATS
 from dakg.graph.errors import SourceError
 from dakg.graph.source import Source
@@ -298,3 +299,34 @@ def test_builds_list_and_prune(built: Path, tmp_path: Path) -> None:
     refused = run_dakg("builds", "prune", "--keep", "0", data_dir=data_dir)
     assert refused.returncode == 2 and "0 is not in the range x>=1" in refused.stderr
 
+
+
+def test_ctrl_c_leaves_the_previous_build_served_and_valid(built: Path, tmp_path: Path,
+                                                             extraction: Extraction) -> None:
+    """A build of a series stopped by SIGINT (Ctrl-C) after its first report: it exits with
+    an error, leaves no work folder, and the current build is the one before, whole."""
+    from dakg.graph.rdf.dataset import shapes_graph
+    from dakg.graph.synth import template, variant
+    from dakg.graph.validate_store import fixed_graph_names, validate_store
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(built, data_dir, symlinks=True)
+    before = current_build(data_dir)
+    base = template(extraction.source, extraction.report, extraction.reference.immediate)
+    for index in range(4):
+        variant(base, 5, index).write(tmp_path / "sources")
+    process = subprocess.Popen([DAKG, "--data-dir", str(data_dir), "build", "--source",
+                                str(tmp_path / "sources")], stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert line.startswith("report 1 of 4: "), line  # not a terminal: plain lines
+    process.send_signal(signal.SIGINT)
+    rest = process.communicate(timeout=120)[1]
+    assert process.returncode != 0, rest
+    assert "report 4 of 4" not in rest
+    assert current_build(data_dir) == before
+    assert [p.name for p in data_dir.iterdir() if p.name.startswith(".build")] == []
+    assert [p.name for p in (data_dir / "builds").iterdir()] == [before.name]
+    outcome = validate_store(open_store(data_dir), shapes_graph(),
+                             fixed_graph_names("https://w3id.org/dakg/"))
+    assert outcome.violations == ()

@@ -30,6 +30,7 @@ def invoke(built: Path, *args: str, input: str | None = None) -> Result:
 def test_build_reports_shape_warnings_but_succeeds(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import dakg.graph.build
+    import dakg.graph.report_job
 
     def shapes_with_a_warning() -> Graph:
         shapes = shapes_graph()
@@ -43,6 +44,7 @@ def test_build_reports_shape_warnings_but_succeeds(tmp_path: Path,
         return shapes
 
     monkeypatch.setattr(dakg.graph.build, "shapes_graph", shapes_with_a_warning)
+    monkeypatch.setattr(dakg.graph.report_job, "shapes_graph", shapes_with_a_warning)
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "build"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -104,3 +104,61 @@ def test_the_site_serves_both_reports(series: Path) -> None:
         runtime = app.extensions["dakg"]
         assert isinstance(runtime, Runtime)
         runtime.close()
+
+
+# What the shared graph states of a resource, and the statement on a report's own nodes that
+# says the same (?s ?p ?o is the shortcut; the pattern runs in a report's graph). Predicates
+# not listed here describe a resource by its identifier alone (its type, labels, number,
+# symbol, session), which every report gives the same.
+_BACKED_BY = {
+    "dakg:recommendationText": "?x dakg:statementOf ?s ; dakg:text ?o",
+    "dakg:statedIn": "?o dakg:statementOf ?s",
+    "dakg:reportedIn": "?o dakg:reportsOn ?s",
+    "dakg:relatedSector": "?x dakg:reportsOn ?s ; dakg:relatedSector ?o",
+    "dakg:reportedTogetherWith": "?x dakg:reportsOn ?s, ?o",
+    "dakg:refersTo": "?x dakg:reportsOn ?s ; dakg:refersTo ?o",
+    "dakg:reportedUnder": "?x dakg:reportsOn ?o ; dakg:mentionsProgramme|dakg:mentionsProject ?s",
+    "dakg:projectDocument": "?x oa:hasBody ?s ; dakg:projectDocument ?o",
+    "dakg:evaluationReport": "?x oa:hasBody ?s ; dakg:evaluationReport ?o",
+    "dakg:completionReport": "?x oa:hasBody ?s ; dakg:completionReport ?o",
+    "dakg:addressee": "?x dakg:reportsOn ?s ; dakg:hasHeading/dakg:text ?h "
+                      "FILTER(CONTAINS(?h, CONCAT('（', ?o, '）')))",
+    "skos:hiddenLabel": "?x oa:hasBody ?s ; oa:hasTarget/oa:hasSelector/oa:exact ?o",
+}
+_DESCRIPTIVE = {"rdf:type", "rdfs:label", "skos:prefLabel", "skos:notation", "skos:inScheme",
+                "skos:topConceptOf", "skos:hasTopConcept", "dakg:recommendationNumber",
+                "dakg:symbol", "dakg:documentNumber", "dakg:informationDocument",
+                "dakg:forSession", "dakg:revision", "dakg:revisionOf", "dakg:committee",
+                "dakg:sessionNumber"}
+SHARED = "https://w3id.org/dakg/id/graph/shared"
+
+
+def _prefixed(iri: str) -> str:
+    return next((f"{p}:{iri[len(n):]}" for p, n in PREFIXES.items() if iri.startswith(n)
+                 and "/" not in iri[len(n):] and "#" not in iri[len(n):]), f"<{iri}>")
+
+
+def test_every_shortcut_in_the_shared_graph_is_said_by_a_report(series: Path) -> None:
+    """What a report says of a shared resource is also on that report's own nodes, so
+    'which report said it' has an answer for every statement of the shared graph."""
+    used = {_prefixed(p) for (p,) in rows(series, f"""SELECT DISTINCT ?p {{
+        GRAPH <{SHARED}> {{ ?s ?p ?o FILTER(?s != <{SHARED}>) }} }}""")}
+    assert used - _DESCRIPTIVE - set(_BACKED_BY) == set()
+    assert {"dakg:relatedSector", "dakg:projectDocument", "dakg:statedIn"} <= used
+    for predicate, pattern in _BACKED_BY.items():
+        unbacked = rows(series, f"""SELECT ?s ?o {{
+            GRAPH <{SHARED}> {{ ?s {predicate} ?o }}
+            FILTER NOT EXISTS {{ GRAPH ?g {{ {pattern} }}
+                                 FILTER(STRSTARTS(STR(?g), "{REPORTS[0].rsplit('/', 3)[0]}/")) }}
+        }} LIMIT 5""")
+        assert unbacked == [], predicate
+
+
+def test_each_report_says_which_software_extracted_it(series: Path) -> None:
+    from dakg import __version__
+
+    found = rows(series, """SELECT ?g ?v { GRAPH ?g { ?g prov:wasGeneratedBy ?a .
+                                                    ?a dakg:softwareVersion ?v } }""")
+    assert sorted(found) == [(g, __version__) for g in REPORTS]
+    assert rows(series, "SELECT ?v { ?agent a prov:SoftwareAgent ; dakg:softwareVersion ?v }") \
+        == []

@@ -9,6 +9,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-import dakg.graph.build as build_module
+import dakg.graph.rdf.dataset as dataset_module
 from dakg.graph.build import Extraction, build, map_extraction
 from dakg.graph.errors import ValidationFailed
 from dakg.graph.rdf import iris
@@ -26,7 +27,7 @@ from dakg.graph.rdf.dataset import NamedGraph, shapes_graph, union
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, OA
 from dakg.graph.store import MANIFEST, STORE
 from dakg.graph.validate import validate
-from dakg.graph.validation_report import REPORT_FILE, keep_report
+from dakg.graph.validation_report import REPORT_FILE, checked, keep_report
 from dakg.server.dataset import LinkedDataset
 
 from .conftest import close_app, make_app
@@ -123,9 +124,16 @@ def damaged(extraction: Extraction) -> list[NamedGraph]:
     return graphs
 
 
-def test_a_negative_offset_fails_the_build(damaged: list[NamedGraph], tmp_path: Path,
+def test_a_negative_offset_fails_the_build(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build_module, "map_extraction", lambda *extractions: damaged)
+    mapped = dataset_module.map_report
+
+    def damaged_report(*args: Any) -> tuple[NamedGraph, Graph]:
+        named, said = mapped(*args)
+        named.graph.set((POSITION, OA.start, Literal(-1, datatype=XSD.integer)))
+        return named, said
+
+    monkeypatch.setattr(dataset_module, "map_report", damaged_report)
     with pytest.raises(ValidationFailed) as failed:
         build(tmp_path)
     assert "TextPositionSelectorShape-start" in failed.value.report
@@ -147,7 +155,7 @@ def damaged_app(built: Path, damaged: list[NamedGraph],
     shutil.copy(source / MANIFEST, folder / MANIFEST)
     os.symlink(Path("builds") / source.name, data_dir / "current")
     data, shapes = union(damaged), shapes_graph()
-    keep_report(folder, validate(data, shapes), data, shapes, DEFAULT_BASE)
+    keep_report(folder, validate(data, shapes), checked(data, shapes), DEFAULT_BASE)
     app = make_app(LinkedDataset(data_dir))
     yield app
     close_app(app)

@@ -8,8 +8,9 @@ and every statement is attributable to its report. What a report says of a share
 shared graph, which holds each such statement once however many reports make it: the union
 default graph then answers with one row per fact, not one per report. Each shortcut there is
 also stated on a report's own nodes (the section's ``dakg:relatedSector``, ``dakg:reportsOn``,
-``dakg:mentionsProgramme``; the mention's ``oa:hasBody``), which is where to ask which report
-said it.
+``dakg:mentionsProgramme``; the statement's ``dakg:statementOf``; the project mention's
+``dakg:projectDocument``), which is where to ask which report said it. The version of dakg
+that extracted a report is on that report's extraction activity.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..errors import BuildError
+from ..extract.symbols import parse_symbol
 from ..records import Report
 from ..reference import Reference
 from . import iris
 from .literals import en
+from .mentions import MentionMapper
 from .namespaces import DAKG, DEFAULT_BASE, PREFIXES, XSD, prefixes_for, rebased_iri
 from .reference import map_reference
 from .report import ReportMapper
@@ -69,35 +72,70 @@ def map_dataset(reports: Sequence[tuple[Report, str]], reference: Reference,
                 software_version: str) -> list[NamedGraph]:
     """Map extracted reports (each with its source text) and curated records to the named
     graphs of the dataset: ontology, reference, shared, then one graph per report."""
+    shared = new_graph()
+    report_graphs = []
+    for report, text in reports:
+        named, said = map_report(report, text, reference, software_version)
+        report_graphs.append(named)
+        shared += said
+    shared += shared_metadata([named.name for named in report_graphs])
+    return [*fixed_graphs(reference), NamedGraph(iris.graph_shared(), shared), *report_graphs]
+
+
+def fixed_graphs(reference: Reference) -> list[NamedGraph]:
+    """The graphs every build holds whatever its reports: the ontology and the curated data
+    (for every recommendation the curated clusters number)."""
+    numbers = range(1, max(c.last for c in reference.clusters) + 1)
+    return [NamedGraph(iris.graph_ontology(), ontology_graph()),
+            NamedGraph(iris.graph_reference(), map_reference(reference, numbers, new_graph()))]
+
+
+def map_report(report: Report, text: str, reference: Reference,
+               software_version: str) -> tuple[NamedGraph, Graph]:
+    """One report's graph, and what it says of the resources reports share (its part of the
+    shared graph)."""
 
     def sector_of(name_zh: str) -> URIRef:
         sector = reference.sector_named(name_zh)
         assert sector is not None  # cross_check has already refused unknown sectors
         return iris.sector(sector.key)
 
-    numbers = range(1, max(n for report, _ in reports for s in report.sections
-                           for n in s.numbers) + 1)
-    # Sessions are labelled by their body's acronym (CDIP第三十四届会议), or its name when it
-    # has none (产权组织成员国大会第六十六届会议).
-    body_names = {c.key: (c.acronym or c.name_zh, c.acronym or c.name_en or c.key)
-                  for c in reference.committees}
     entity_names = {iris.entity(e.kind, e.key): (e.name_zh, e.name_en)
                     for e in reference.named_entities()}
-    shared = new_graph()
-    report_graphs = []
-    for report, text in reports:
-        mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
-                              body_names=body_names, entity_names=entity_names,
-                              software_version=software_version).map()
-        report_graphs.append(NamedGraph(iris.graph_report(report.symbol),
-                                        split_shared(mapped, report.symbol, shared)))
-    _shared_metadata(shared, [named.name for named in report_graphs])
-    return [
-        NamedGraph(iris.graph_ontology(), ontology_graph()),
-        NamedGraph(iris.graph_reference(), map_reference(reference, numbers, new_graph())),
-        NamedGraph(iris.graph_shared(), shared),
-        *report_graphs,
-    ]
+    mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
+                          body_names=_body_names(reference), entity_names=entity_names,
+                          software_version=software_version).map()
+    said = new_graph()
+    own = split_shared(mapped, report.symbol, said)
+    return NamedGraph(iris.graph_report(report.symbol), own), said
+
+
+def curated_documents(reference: Reference) -> Graph:
+    """The documents the curated data names, described as a report that cites them describes
+    them (in the shared graph): what the shapes need beside the curated data when they see
+    one report that does not cite them."""
+    graph = new_graph()
+    mapper = MentionMapper(graph, lambda node, span, name: node, {}, _body_names(reference),
+                           {})
+    for document in reference.documents:
+        mapper.cite(parse_symbol(document.symbol), document.symbol)
+    mapper.finish()
+    return graph
+
+
+def _body_names(reference: Reference) -> dict[str, tuple[str, str]]:
+    # Sessions are labelled by their body's acronym (CDIP第三十四届会议), or its name when it
+    # has none (产权组织成员国大会第六十六届会议).
+    return {c.key: (c.acronym or c.name_zh, c.acronym or c.name_en or c.key)
+            for c in reference.committees}
+
+
+# What reports say of shared resources, report by report: a series gives a resource one value
+# per report (or per report and section). Each is also stated on a report's own nodes.
+REPORTED = frozenset({DAKG.recommendationText, DAKG.statedIn, DAKG.reportedIn,
+                      DAKG.relatedSector, DAKG.reportedTogetherWith, DAKG.refersTo,
+                      DAKG.reportedUnder, DAKG.projectDocument, DAKG.evaluationReport,
+                      DAKG.completionReport, DAKG.addressee, SKOS.hiddenLabel})
 
 
 # What describes a document as such (written for every document a report names, the report
@@ -127,12 +165,15 @@ def split_shared(mapped: Graph, symbol: str, shared: Graph) -> Graph:
     return mapped
 
 
-def _shared_metadata(shared: Graph, reports: list[URIRef]) -> None:
+def shared_metadata(reports: Sequence[URIRef]) -> Graph:
+    """The shared graph's own description: which report graphs it was drawn from."""
+    graph = new_graph()
     node = iris.graph_shared()
-    shared.add((node, RDF.type, PROV.Entity))
-    shared.add((node, DCTERMS.title, en("What the reports say of the resources they share")))
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, DCTERMS.title, en("What the reports say of the resources they share")))
     for report in reports:
-        shared.add((node, PROV.wasDerivedFrom, report))
+        graph.add((node, PROV.wasDerivedFrom, report))
+    return graph
 
 
 def union(graphs: list[NamedGraph]) -> Graph:

@@ -1,7 +1,7 @@
 """JSON-LD as people read it: a context, ``@type``, and the Web Annotation terms.
 
 Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
-every value an object. ``compact`` turns that into the compact form a client expects, with
+every value an object. ``write_compact`` turns that into the compact form a client expects, with
 one fixed context (``context``): dakg's prefixes, and the Web Annotation vocabulary's own terms
 (``body``, ``target``, ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
 an annotation reads as the Web Annotation data model shows it. Types go under ``@type``.
@@ -16,9 +16,9 @@ input gives the same bytes every time.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from .namespaces import OA, RDF, XSD
 
@@ -63,9 +63,22 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
-def compact(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Oxigraph's expanded JSON-LD → one document with the context above."""
-    return _Compactor(prefixes).document(json.loads(expanded))
+def write_compact(pieces: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """Oxigraph's expanded JSON-LD → one document with the context above, written to
+    ``out`` piece by piece: ``pieces`` are expanded documents (one per named graph, say),
+    whose items the ``@graph`` lists in order, so the whole is never held."""
+    compactor = _Compactor(prefixes)
+    head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
+    out.write(f'{{"@context":{head},"@graph":['.encode())
+    first = True
+    for piece in pieces:
+        for item in json.loads(piece):
+            if not first:
+                out.write(b",")
+            first = False
+            out.write(json.dumps(compactor.node(item), ensure_ascii=False,
+                                 separators=(",", ":")).encode())
+    out.write(b"]}")
 
 
 class _Compactor:
@@ -75,10 +88,6 @@ class _Compactor:
         self.namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
         self.terms = {t.iri: t for t in _TERMS}
         self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
-
-    def document(self, items: list[dict[str, Any]]) -> bytes:
-        doc = {"@context": context(self.prefixes), "@graph": [self.node(i) for i in items]}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
     def node(self, node: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -82,6 +82,9 @@ class MentionMapper:
         for body in bodies:
             g.add((node, OA.hasBody, body))
             g.add((part, prop, body))
+        if isinstance(mention, EntityMention):  # the role as this report gives it
+            for symbol in mention.documents:
+                g.add((node, _ROLE[mention.role], iris.document(symbol)))
 
     def link(self, node: URIRef, passages: Iterable[Passage],
              recommendations: Iterable[URIRef] = ()) -> None:

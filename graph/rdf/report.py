@@ -339,8 +339,8 @@ class ReportMapper:
         g.add((activity, PROV.used, self.text_node))
         g.add((activity, PROV.used, iris.graph_reference()))
         g.add((activity, PROV.wasAssociatedWith, iris.software()))
+        g.add((activity, DAKG.softwareVersion, Literal(self.version)))
         g.add((iris.software(), RDF.type, PROV.SoftwareAgent))
         g.add((iris.software(), RDFS.label, Literal("dakg")))
-        g.add((iris.software(), DAKG.softwareVersion, Literal(self.version)))
         g.add((self.text_node, RDF.type, FABIO.DigitalManifestation))
 

@@ -4,9 +4,10 @@
 reads it and ``cross_check`` holds it against what the extractor found in the report.
 """
 
-from .crosscheck import cross_check
+from .crosscheck import Findings, SeriesFindings, check_report, check_series, cross_check
 from .load import bundled_reference_path, load_reference
 from .model import Cluster, DocumentTitle, Entity, Origin, Reference
 
-__all__ = ["Cluster", "DocumentTitle", "Entity", "Origin", "Reference", "bundled_reference_path",
+__all__ = ["Cluster", "DocumentTitle", "Entity", "Findings", "Origin", "Reference",
+           "SeriesFindings", "bundled_reference_path", "check_report", "check_series",
            "cross_check", "load_reference"]

@@ -18,11 +18,9 @@ from dakg.graph import build as pipeline
 from dakg.graph.dumps import (
     FORMATS,
     dump_format,
-    serialize,
-    sorted_quads,
-    sorted_triples,
     to_bytes,
 )
+from dakg.graph.dumps import export as export_store
 from dakg.graph.errors import GraphError, ValidationFailed
 from dakg.graph.live import live_copy, read_copy, reset_live_copy
 from dakg.graph.query import GRAPH_OUTPUTS, OUTPUT_FORMATS, SOLUTION_OUTPUTS, render, run_query
@@ -38,6 +36,7 @@ from dakg.graph.store import (
     sweep_work_folders,
 )
 from dakg.graph.validate import validate as shacl_validate
+from dakg.graph.validate_store import fixed_graph_names, validate_store
 from dakg.settings import SECRETS, Settings, describe
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -135,20 +134,61 @@ def build(context: Context, sources: tuple[Path, ...], reference: Path | None,
                 "names the report's text and describes it (symbol, language, file, sha256, "
                 "committee, session, origin), like graph/sources/cdip_35_2_zh.toml, or a "
                 "folder of them")
-    result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
-                                           manifests=sources,
-                                           reference_path=settings.reference,
-                                           store=settings.store_endpoints()))
+    total = len(_guard(lambda: pipeline.manifest_paths(sources)))
+    with _BuildProgress(total) as progress:
+        result = _guard(lambda: pipeline.build(settings.data_dir, base_iri=settings.base_iri,
+                                               manifests=sources,
+                                               reference_path=settings.reference,
+                                               store=settings.store_endpoints(),
+                                               progress=progress))
     click.echo(f"built {result.version} in {result.path}")
     if settings.store is not None:
         click.echo(f"  served by {settings.store}")
-    for name, count in result.graphs.items():
+    shown = list(result.graphs.items())
+    for name, count in shown[:_GRAPHS_SHOWN]:
         click.echo(f"  {count:>7} triples in <{name}>")
+    if len(shown) > _GRAPHS_SHOWN:
+        rest = shown[_GRAPHS_SHOWN:]
+        click.echo(f"  {sum(c for _, c in rest):>7} triples in {len(rest)} more graphs")
     timing = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in result.seconds.items())
     click.echo(f"  {timing}")
     click.echo(f"  dumps: {result.path / 'dumps'}")
     if result.validation.results:  # warnings do not stop a build, but someone should see them
         click.echo(result.validation.text(), err=True)
+
+
+_GRAPHS_SHOWN = 12  # a series prints its first graphs (by name), then a count of the rest
+
+
+class _BuildProgress:
+    """A build's progress on standard error: a bar on a terminal (report n of N, triples,
+    elapsed time), else one plain line per report, for logs."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
+                                     item_show_func=self._item) \
+            if sys.stderr.isatty() and total > 1 else None
+
+    def __enter__(self) -> _BuildProgress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def __call__(self, step: pipeline.Progress) -> None:
+        if self.bar is not None:
+            self.bar.update(1, step)
+        else:
+            click.echo(f"report {step.done} of {step.total}: {self._item(step)}", err=True)
+
+    @staticmethod
+    def _item(step: pipeline.Progress | None) -> str | None:
+        if step is None:
+            return None
+        return f"{step.symbol}, {step.triples:,} triples, {step.seconds:.1f} s"
 
 
 @main.command()
@@ -175,10 +215,10 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
         click.echo(copy.text(), err=True)
         # The shapes must speak of the IRIs the store was built with.
         base = copy.base_iri
-        data.parse(data=to_bytes(sorted_triples(copy.store), ox.RdfFormat.N_TRIPLES),
-                   format="nt")
     shapes = rebase_graph(shapes_graph(), base)
-    outcome = shacl_validate(data, shapes)
+    # A store is read graph by graph, a report at a time, never whole.
+    outcome = shacl_validate(data, shapes) if files else validate_store(
+        copy.store, shapes, fixed_graph_names(base), copy.path)
     click.echo(outcome.text())
     if outcome.violations:
         sys.exit(1)
@@ -196,9 +236,8 @@ def validate(context: Context, files: tuple[Path, ...], more_files: tuple[Path, 
 def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> None:
     """Write the dataset, or one named graph, in an RDF format."""
     store = _guard(lambda: open_store(context.settings.data_dir))
-    if graph_name == "all":
-        quads = list(store)
-    else:  # read the one graph from the store's index, not the whole store
+    iri = None
+    if graph_name != "all":  # read the one graph from the store's index, not the whole store
         iri = graph_name if "://" in graph_name else \
             f"{context.settings.base_iri}id/graph/{graph_name}"
         if not store.contains_named_graph(ox.NamedNode(iri)):
@@ -206,12 +245,12 @@ def export(context: Context, fmt: str, graph_name: str, output: Path | None) -> 
                            if isinstance(g, ox.NamedNode))
             raise click.ClickException(f"no graph <{iri}> in the store; it has: "
                                        + ", ".join(known))
-        quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-    data = serialize(sorted_quads(quads), dump_format(fmt), _prefixes(context.settings))
     if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
+        export_store(store, dump_format(fmt), _prefixes(context.settings), sys.stdout.buffer,
+                     iri)
+        return
+    with output.open("wb") as out:
+        export_store(store, dump_format(fmt), _prefixes(context.settings), out, iri)
 
 
 @main.command()

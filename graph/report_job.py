@@ -1,0 +1,112 @@
+"""One report's share of a build, as a job a worker process can run on its own.
+
+A job reads one manifest and gives back everything the build keeps of that report: its graph
+and its part of the shared graph as N-Quads (ready for Oxigraph's bulk loader), its SHACL
+outcome, and the little the series cross-check needs (``Findings``). Nothing of one report
+outlives its job, so a build's memory follows its largest report, not the number of reports.
+
+The shapes see the report as they would in a build of that report alone: its graph, what it
+says of shared resources, the curated data (with the documents it names, described as a
+report citing them would) and the ontology (whose ``rdfs:subClassOf`` the ``sh:class``
+constraints follow). What only shows across reports is checked on the store
+(``validate.check_store``).
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.graph import ReadOnlyGraphAggregate
+
+from .extract.gazetteer import Gazetteer
+from .extract.mentions import MentionFinder
+from .extract.report import parse_report
+from .extract.sessions import SessionFinder
+from .rdf import dataset, iris
+from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
+from .reference import Findings, Reference, check_report, load_reference
+from .source import load_source
+from .store import to_quads
+from .validate import Outcome, validate
+from .validation_report import focus_nodes
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    manifest: Path
+    reference: Path | None  # the curated data (None: the bundled file)
+    base_iri: str
+    software_version: str
+    verify_hash: bool = True
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """What a build keeps of one report."""
+
+    manifest: Path
+    symbol: str
+    source_name: str  # the text file beside the manifest
+    source_sha256: str
+    graph: str  # the report graph's name (rebased)
+    nquads: bytes  # the report graph and its part of the shared graph
+    triples: int  # in the report graph
+    outcome: Outcome
+    findings: Findings
+    focus_own: int  # the report's own nodes the shapes checked
+    focus_shared: frozenset[str]  # the other nodes they checked (shared, curated)
+
+
+def mention_finder(reference: Reference) -> MentionFinder:
+    gazetteer: Gazetteer = reference.gazetteer()
+    return MentionFinder(gazetteer, SessionFinder(reference.committee_names()))
+
+
+@functools.cache
+def _context(reference_path: Path | None) -> tuple[Reference, MentionFinder, Graph]:
+    """Per process, once: the curated data, its mention finder, and the graphs the shapes
+    need beside each report (ontology and curated data)."""
+    reference = load_reference(reference_path)
+    fixed = curated_documents(reference)
+    for named in fixed_graphs(reference):
+        fixed += named.graph
+    return reference, mention_finder(reference), fixed
+
+
+@functools.cache
+def _shapes(load: Callable[[], Graph]) -> Graph:
+    """Per process, once per loader (so that a test that swaps the shapes gets its own)."""
+    return load()
+
+
+def run(job: ReportJob) -> ReportPart:
+    """Extract, cross-check, map and validate one report."""
+    reference, finder, fixed = _context(job.reference)
+    shapes = _shapes(shapes_graph)
+    source = load_source(job.manifest, verify_hash=job.verify_hash)
+    report = parse_report(source, finder)
+    findings = check_report(report, source, reference)
+    named, said = dataset.map_report(report, source.text, reference, job.software_version)
+    data = ReadOnlyGraphAggregate([fixed, said, named.graph])
+    outcome = validate(data, shapes)
+    own = set(named.graph.subjects())
+    focus = focus_nodes(data, shapes)
+    graphs = rebase([named, NamedGraph(iris.graph_shared(), said)], job.base_iri)
+    quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
+    quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert quads_data is not None  # it returns None only when given a file
+    return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
+                      str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
+                      len(focus & own), frozenset(str(n) for n in focus - own))
+
+
+def ignore_interrupts() -> None:
+    """A worker's initializer: Ctrl-C reaches the whole process group, and it is the build
+    (the parent) that stops, cleans up and says so; workers just end with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

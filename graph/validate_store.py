@@ -1,0 +1,178 @@
+"""SHACL validation of a built store, graph by graph, and the checks only the whole dataset
+can answer, as SPARQL on the store.
+
+The shapes see one report at a time, with the context it needs: the ontology (whose
+``rdfs:subClassOf`` the ``sh:class`` constraints follow), the curated data, and what the shared
+graph says of the resources the report names, followed from resource to resource (a cited
+document, its session, the session's committee). Statements of the shared graph that point
+into another report's nodes stay out: they are that report's to answer for.
+
+Validating report by report keeps memory to one report's size, but a constraint that counts
+the values of a shared resource (``sh:maxCount``) must see every report at once: those run
+as SPARQL queries over the store (``check_store``).
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from .rdf import iris
+from .rdf.dataset import REPORTED
+from .rdf.namespaces import rebased_iri
+from .report_job import ignore_interrupts
+from .validate import (
+    Outcome,
+    PathNames,
+    Result,
+    merged,
+    message_text,
+    results_report,
+    validate,
+)
+
+
+def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str],
+                   path: Path | None = None, workers: int | None = None) -> Outcome:
+    """Validate every graph of ``store`` but the fixed and shared ones (``graphs``: their
+    names under ``ontology``, ``reference`` and ``shared``), then the whole dataset. With
+    the store's ``path`` (opened read-only by each), graphs are validated in ``workers``
+    processes (one per core by default)."""
+    names = list(_other_graphs(store, set(graphs.values())))
+    count = min(workers or os.cpu_count() or 1, len(names))
+    if path is None or count <= 1 or any(isinstance(n, ox.DefaultGraph) for n in names):
+        context = _Context(store, graphs)
+        outcomes = [context.validate(name, shapes) for name in names]
+    else:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=ignore_interrupts) as pool:
+            outcomes = list(pool.map(_validate_in_worker, [
+                (path, graphs, shapes.serialize(format="nt"), name.value)
+                for name in names if isinstance(name, ox.NamedNode)]))
+    outcomes.append(check_store(store, shapes, graphs["shared"]))
+    return merged(outcomes)
+
+
+class _Context:
+    """What every graph is validated beside: the fixed graphs and the shared graph."""
+
+    def __init__(self, store: ox.Store, graphs: dict[str, str]) -> None:
+        self.store = store
+        self.fixed = Graph()
+        for name in (graphs["ontology"], graphs["reference"]):
+            self.fixed += _graph(store, ox.NamedNode(name))
+        self.shared = _graph(store, ox.NamedNode(graphs["shared"]))
+        self.known = set(self.shared.subjects()) | set(self.fixed.subjects())
+
+    def validate(self, name: ox.NamedNode | ox.DefaultGraph, shapes: Graph) -> Outcome:
+        data = _graph(self.store, name)
+        context = _context(self.shared, self.known | set(data.subjects()), data, self.fixed)
+        return validate(ReadOnlyGraphAggregate([self.fixed, context, data]), shapes)
+
+
+_worker: tuple[_Context, Graph] | None = None  # per worker process: the context, the shapes
+
+
+def _validate_in_worker(task: tuple[Path, dict[str, str], str, str]) -> Outcome:
+    global _worker
+    path, graphs, shapes, name = task
+    if _worker is None:
+        _worker = (_Context(ox.Store.read_only(str(path)), graphs),
+                   Graph().parse(data=shapes, format="nt"))
+    context, parsed = _worker
+    return context.validate(ox.NamedNode(name), parsed)
+
+
+def _other_graphs(store: ox.Store, fixed: set[str]) -> Iterator[ox.NamedNode | ox.DefaultGraph]:
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    yield from (ox.NamedNode(n) for n in names if n not in fixed)
+    if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        yield ox.DefaultGraph()  # a live copy may have been written to
+
+
+def _graph(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> Graph:
+    graph = Graph()
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+    assert data is not None  # it returns None only when given a file
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+def _context(shared: Graph, known: set[Node], data: Graph, fixed: Graph) -> Graph:
+    """What ``shared`` says of the resources ``data`` and ``fixed`` name, and of those these
+    name, and so on. Left out: statements whose object is a node only another report
+    describes, and what other reports say of a resource (a ``REPORTED`` statement whose
+    object ``data`` does not hold, where the resource has several): else the context of each
+    report would grow with the number of reports."""
+    context = Graph()
+    several = _several(shared)
+    held = set(data.objects()) | set(data.subjects())
+    todo = {o for g in (data, fixed) for o in g.objects() if isinstance(o, URIRef)} | set(
+        data.subjects()) | set(fixed.subjects())
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        seen.add(node)
+        for _, p, o in shared.triples((node, None, None)):
+            if isinstance(o, URIRef) and o not in known:
+                continue
+            if p in REPORTED and o not in held and (node, p) in several:
+                continue
+            context.add((node, p, o))
+            if isinstance(o, URIRef) and o not in seen:
+                todo.add(o)
+    return context
+
+
+@functools.lru_cache(maxsize=1)
+def _several(shared: Graph) -> set[tuple[Node, Node]]:
+    """The resources and ``REPORTED`` properties of which ``shared`` holds several values."""
+    counts = Counter((s, p) for s, p, _ in shared if p in REPORTED)
+    return {key for key, n in counts.items() if n > 1}
+
+
+def check_store(store: ox.Store, shapes: Graph, shared: str) -> Outcome:
+    """The constraints that only the whole dataset can check: no resource of the shared graph
+    has more values of a property than a shape's ``sh:maxCount`` allows, counted over all
+    reports (each report alone was within the limit)."""
+    names = PathNames(shapes)
+    results = []
+    for shape in sorted(shapes.subjects(SH.maxCount, None), key=str):
+        path, target = shapes.value(shape, SH.path), shapes.value(shape, SH.targetClass)
+        if not isinstance(path, URIRef) or not isinstance(target, URIRef):
+            continue  # the shapes count only simple paths of classes
+        limit = int(str(shapes.value(shape, SH.maxCount)))
+        # Only the shared graph gathers values from several reports (a report's own graph
+        # speaks of its own nodes), so the count starts from it, not from every instance.
+        rows = store.query(f"""SELECT ?s WHERE {{
+            {{ SELECT DISTINCT ?s {{ GRAPH <{shared}> {{ ?s <{path}> ?value }} }} }}
+            ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{target}> ; <{path}> ?o
+            }} GROUP BY ?s HAVING (COUNT(DISTINCT ?o) > {limit}) LIMIT 20""",
+            use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+        messages = tuple(sorted(message_text(m) for m in shapes.objects(shape, SH.message)))
+        for row in rows:
+            focus = row["s"]
+            results.append(Result(severity=severity, focus=str(focus.value), path=names.path(
+                shape), shape=str(shape), messages=messages, value=None))
+    violations = [r for r in results if r.severity == "Violation"]
+    return Outcome(not violations, tuple(results), results_report(results))
+
+
+def fixed_graph_names(base_iri: str) -> dict[str, str]:
+    """The names of the graphs every build holds, on ``base_iri``."""
+    return {kind: rebased_iri(str(name), base_iri) for kind, name in (
+        ("ontology", iris.graph_ontology()), ("reference", iris.graph_reference()),
+        ("shared", iris.graph_shared()))}
