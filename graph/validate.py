@@ -7,7 +7,7 @@ recommendation's text is extracted, its cluster is curated).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyshacl
@@ -166,28 +166,32 @@ class PathNames:
 
     def path(self, shape: Node) -> str | None:
         path = self.shapes.value(shape, SH.path)
-        return None if path is None else self._path(path)
+        return None if path is None else path_text(
+            self.shapes, path,
+            lambda node: node.n3(self.names) if isinstance(node, URIRef) else str(node))
 
-    def _path(self, path: Node) -> str:
-        if isinstance(path, URIRef):
-            return path.n3(self.names)
-        members = list(Collection(self.shapes, path)) if self.shapes.value(
-            path, RDF.first) is not None else None
-        if members is not None:
-            return "/".join(self._group(m) for m in members)
-        for modifier, mark in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"),
-                               (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-            inner = self.shapes.value(path, modifier)
-            if inner is not None:
-                return f"^{self._group(inner)}" if mark == "^" else f"{self._group(inner)}{mark}"
-        alternatives = self.shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return "|".join(self._group(m) for m in Collection(self.shapes, alternatives))
-        return str(path)
 
-    def _group(self, path: Node) -> str:
-        text = self._path(path)
-        return text if isinstance(path, URIRef) or text.startswith("^") else f"({text})"
+def path_text(shapes: Graph, path: Node, name: Callable[[Node], str]) -> str:
+    """A SHACL property path (SHACL §2.3.1) of ``shapes`` as SPARQL writes it:
+    ``^dakg:statementOf``, ``(dakg:statement/dakg:statementOf)``. ``name`` writes an IRI, and
+    a node that is not a path."""
+    def group(inner: Node) -> str:
+        text = path_text(shapes, inner, name)
+        return text if isinstance(inner, URIRef) or text.startswith("^") else f"({text})"
+
+    if isinstance(path, URIRef):
+        return name(path)
+    if shapes.value(path, RDF.first) is not None:
+        return "/".join(group(m) for m in Collection(shapes, path))
+    for modifier, mark in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"),
+                           (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = shapes.value(path, modifier)
+        if inner is not None:
+            return f"^{group(inner)}" if mark == "^" else f"{group(inner)}{mark}"
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(group(m) for m in Collection(shapes, alternatives))
+    return name(path)
 
 
 def message_text(message: object) -> str:

@@ -20,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from dakg.graph import validate
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DAKG
 from dakg.graph.validation_report import shape_count
@@ -387,27 +388,8 @@ def turtle(g: Graph, node: Node, depth: int = 0) -> str:
 
 
 def path_text(g: Graph, path: Node) -> str:
-    """A SHACL property path (SHACL §2.3.1) as SPARQL writes it: ``^dakg:statementOf``,
-    ``(dakg:statement/dakg:statementOf)``."""
-    if isinstance(path, URIRef):
-        return _curie(g, path)
-    members = _list(g, path)
-    if members:
-        return "/".join(_grouped(g, m) for m in members)
-    for modifier, mark in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"),
-                           (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = g.value(path, modifier)
-        if inner is not None:
-            return "^" + _grouped(g, inner) if mark == "^" else _grouped(g, inner) + mark
-    alternatives = _list(g, g.value(path, SH.alternativePath))
-    if alternatives:
-        return "|".join(_grouped(g, m) for m in alternatives)
-    return turtle(g, path)
-
-
-def _grouped(g: Graph, path: Node) -> str:
-    text = path_text(g, path)
-    return text if isinstance(path, URIRef) or text.startswith("^") else f"({text})"
+    """A SHACL property path as SPARQL writes it, its IRIs as the page names them."""
+    return validate.path_text(g, path, lambda node: turtle(g, node))
 
 
 def _path_iris(g: Graph, path: Node) -> set[Node]:
