@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from dakg.graph.stores.remote import DEFAULT, RESERVED
 
 from .errors import bad_request
-from .sparql_scan import Token
+from .sparql_scan import Token, pname_iri, prologue
 
 EVERYTHING = ("ALL", "NAMED", "DEFAULT")
 _OPEN, _CLOSE = "{([", "})]"
@@ -212,16 +212,9 @@ def _split(text: str, found: Sequence[Token], opened: int,
 
 def declared_prefixes(found: Sequence[Token], prefixes: dict[str, str]) -> dict[str, str]:
     """``prefixes`` with the request's own ``PREFIX`` declarations over them."""
-    declared = dict(prefixes)
-    for i, token in enumerate(found[:-2]):
-        if token.is_word("PREFIX") and found[i + 2].kind == "iri":
-            declared[found[i + 1].text[:-1]] = found[i + 2].text[1:-1]
-    return declared
+    return {**prefixes, **prologue(found)[0]}
 
 
 def expanded(token: Token, declared: dict[str, str]) -> str | None:
     """The IRI ``token`` (an IRI or a prefixed name, escapes undone) stands for."""
-    if token.kind == "iri":
-        return token.text[1:-1]
-    prefix, _, local = token.text.partition(":")
-    return f"{declared[prefix]}{local.replace(chr(92), '')}" if prefix in declared else None
+    return token.text[1:-1] if token.kind == "iri" else pname_iri(token.text, declared)

@@ -75,7 +75,7 @@ def _inspect(request: str, update: bool) -> Inspection:
     except Unreadable as e:
         raise Refused(str(e)) from e
     _check_shape(found)
-    prefixes, base = _prologue(found)
+    prefixes, base = prologue(found)
     fetches = tuple(_target(found, i, prefixes, base) for i, token in enumerate(found)
                     if token.is_word("SERVICE", "LOAD"))
     form = None if update else next((t.text.upper() for t in found if t.is_word(*QUERY_FORMS)),
@@ -152,7 +152,7 @@ def _depth(found: Sequence[Token]) -> int:
     return deepest
 
 
-def _prologue(found: Sequence[Token]) -> tuple[dict[str, str], str | None]:
+def prologue(found: Sequence[Token]) -> tuple[dict[str, str], str | None]:
     """PREFIX and BASE declarations, wherever they stand (updates repeat them)."""
     prefixes: dict[str, str] = {}
     base: str | None = None
@@ -183,11 +183,19 @@ def _target(found: Sequence[Token], at: int, prefixes: dict[str, str],
             raise Refused(f"relative IRI {target.text} after {found[at].text} and no BASE")
         return resolved
     if target.kind == "pname":
-        prefix, _, local = target.text.partition(":")
-        if prefix not in prefixes:
-            raise Refused(f"undeclared prefix {prefix}: after {found[at].text}")
-        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+        iri = pname_iri(target.text, prefixes)
+        if iri is None:
+            raise Refused(f"undeclared prefix {target.text.partition(':')[0]}: after "
+                          f"{found[at].text}")
+        return iri
     raise Refused(f"cannot tell what {found[at].text} would fetch ({target.text!r})")
+
+
+def pname_iri(text: str, prefixes: dict[str, str]) -> str | None:
+    """The IRI the prefixed name ``text`` stands for (its escapes undone); None when its
+    prefix is not in ``prefixes``."""
+    prefix, _, local = text.partition(":")
+    return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local) if prefix in prefixes else None
 
 
 def _iri_value(token: Token) -> str:
