@@ -37,6 +37,10 @@ _WORK_PREFIX = ".work-"
 
 
 def apply(job: WriteJob) -> WriteReply:
+    try:
+        _check_input(job)  # before a store is copied or opened: refusing a body needs none
+    except Exception as e:
+        return WriteReply.failed(*_fault(e))
     live = Path(job.live)
     for stale in live.glob(f"{_WORK_PREFIX}*"):  # left by a write that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -100,10 +104,8 @@ def _write(store: ox.Store, job: WriteJob) -> WriteReply:
         else:
             store.clear_graph(graph)
         return WriteReply(existed=True)
-    rdf_format = format_for(job.media_type)
-    if rdf_format == ox.RdfFormat.JSON_LD:
-        _check_nesting(job.data)
-    quads = parse_rdf(job.data, rdf_format, base_iri=job.graph or job.base_iri, graph=graph)
+    quads = parse_rdf(job.data, format_for(job.media_type), base_iri=job.graph or job.base_iri,
+                      graph=graph)
     if any(q.graph_name != graph for q in quads):
         raise UnsafeInput("the body holds named graphs; send a graph format (Turtle, "
                           "N-Triples, RDF/XML, JSON-LD) to one graph")
@@ -113,6 +115,11 @@ def _write(store: ox.Store, job: WriteJob) -> WriteReply:
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         store.add_graph(graph)
     return WriteReply(existed=existed, count=len(quads))
+
+
+def _check_input(job: WriteJob) -> None:
+    if job.op not in ("update", "delete") and format_for(job.media_type) == ox.RdfFormat.JSON_LD:
+        _check_nesting(job.data)
 
 
 def _check_nesting(data: bytes) -> None:
