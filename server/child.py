@@ -118,8 +118,11 @@ class Child:
 
 def child_environment() -> dict[str, str]:
     """No Rust backtraces in the logs when an allocation fails under the memory limit (that
-    is an expected way for a query to end)."""
-    return {**os.environ, "RUST_BACKTRACE": "0"}
+    is an expected way for a query to end). At most two malloc arenas: glibc reserves 64 MB of
+    address space for each thread's arena, which RLIMIT_AS counts though it is never used, so
+    RocksDB's threads alone took some 450 MB of a 700 MB limit and a thread could not start
+    (an abort read as 'the query needed more than N MB')."""
+    return {**os.environ, "RUST_BACKTRACE": "0", "MALLOC_ARENA_MAX": "2"}
 
 
 def describe_exit(code: int | None) -> str:

@@ -102,6 +102,20 @@ def test_a_query_that_outgrows_its_memory_is_stopped(small_dataset: LinkedDatase
         close_app(app)
 
 
+def test_a_small_memory_limit_is_left_to_the_query(small_dataset: LinkedDataset) -> None:
+    # 400 MB is ample for these queries; the engine's threads must not use it up in address
+    # space they never touch (glibc's per-thread malloc arenas: every start aborted before).
+    app = make_app(small_dataset, query_memory_mb=400, query_timeout=20)
+    try:
+        for n in range(3):  # each on fresh query processes, and not an answer kept
+            count = f"SELECT (COUNT(*) AS ?n{n}) {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+            response = app.test_client().get("/sparql", query_string={"query": count})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            app.extensions["dakg"].close()
+    finally:
+        close_app(app)
+
+
 def test_query_processes_cannot_open_network_sockets(listener: Listener) -> None:
     # The second line of defence: a SERVICE that got past the scan still cannot connect.
     from dakg.server.jobs import Job
