@@ -29,6 +29,11 @@ def chromium() -> str | None:
     return None
 
 
+# What Chromium answers an evaluation whose page a navigation replaced while it ran.
+NAVIGATING = ("Inspected target navigated or closed", "Cannot find context with specified id",
+              "Execution context was destroyed")
+
+
 class BrowserError(Exception):
     pass
 
@@ -107,7 +112,13 @@ class Browser:
         """Poll ``expression`` until it is truthy; its value."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except BrowserError as e:
+                # A navigation under way replaces the page an evaluation ran in: not yet.
+                if not any(words in str(e) for words in NAVIGATING):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.1)

@@ -114,11 +114,28 @@ def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> LinkedDataset:
     return load_files([DATA / "small.trig"], tmp_path_factory.mktemp("small"))
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads each response whole and closes it, as a WSGI server does once
+    it has sent it. Only then does a request give up its place among the queries; Werkzeug's
+    client leaves that to the garbage collector, and a run of requests could meet 429."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+def app_over(settings: Settings, dataset: LinkedDataset | None = None) -> Flask:
+    """``create_app`` with test clients that close their responses (``ClosingClient``)."""
+    app = create_app(settings, dataset=dataset)
+    app.test_client_class = ClosingClient
+    return app
+
+
 def make_app(dataset: LinkedDataset, **settings: Any) -> Flask:
     """An app over ``dataset`` with test-friendly limits; close it with ``close_app``."""
     defaults: dict[str, Any] = {"data_dir": dataset.folder, "query_timeout": 3.0, "row_limit": 30,
                 "workers": 1, "query_workers": 2}
-    return create_app(Settings(**{**defaults, **settings}), dataset=dataset)
+    return app_over(Settings(**{**defaults, **settings}), dataset=dataset)
 
 
 def close_app(app: Flask) -> None:
@@ -142,7 +159,7 @@ def client(small_app: Flask) -> FlaskClient:
 @pytest.fixture(scope="module")
 def built_app(built: Path) -> Iterator[Flask]:
     """An app over the real build (``built``), closed after the module."""
-    app = create_app(Settings(data_dir=built, workers=1, query_workers=2))
+    app = app_over(Settings(data_dir=built, workers=1, query_workers=2))
     yield app
     close_app(app)
 
@@ -164,7 +181,7 @@ def store_app(store: str, data_dir: Path, stores: LoadedStores, **settings: Any)
     ``stores``' servers; close it with ``close_app``."""
     if store != "embedded":
         settings = {**store_settings(stores.get(store).endpoints), **settings}
-    return create_app(Settings(data_dir=data_dir, **settings))
+    return app_over(Settings(data_dir=data_dir, **settings))
 
 
 @pytest.fixture()

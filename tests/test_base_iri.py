@@ -12,9 +12,10 @@ from rdflib import Graph, URIRef
 from dakg.cli import main
 from dakg.graph.errors import BuildError
 from dakg.graph.store import open_store
-from dakg.server.app import create_app
 from dakg.server.runtime import Runtime
 from dakg.settings import Settings
+
+from .conftest import app_over
 
 BASE = "http://localhost:8000/"
 
@@ -40,7 +41,7 @@ def test_export_names_graphs_under_the_builds_base(local: Path) -> None:
 
 
 def test_the_server_answers_under_the_builds_base(local: Path) -> None:
-    app = create_app(Settings(data_dir=local, workers=1, query_workers=1))
+    app = app_over(Settings(data_dir=local, workers=1, query_workers=1))
     try:
         response = app.test_client().get("/id/recommendation/20",
                                          headers={"Accept": "text/turtle"})
@@ -66,5 +67,5 @@ def test_a_setting_that_disagrees_is_an_error(local: Path) -> None:
     assert f"was made with the base IRI {BASE}" in result.output
     assert "https://example.org/dakg/" in result.output
     with pytest.raises(BuildError, match="was made with the base IRI"):
-        create_app(Settings(data_dir=local, base_iri="https://example.org/dakg/"))
+        app_over(Settings(data_dir=local, base_iri="https://example.org/dakg/"))
     assert len(open_store(local)) > 0  # the build is untouched

@@ -16,10 +16,9 @@ from rdflib.namespace import DCTERMS
 from dakg.cli import main
 from dakg.graph.live import live_copy
 from dakg.graph.store import current_build, switch_current
-from dakg.server.app import create_app
 from dakg.settings import Settings
 
-from .conftest import close_app
+from .conftest import app_over, close_app
 from .helpers import json_of
 
 TOKEN = "a token for the live copy"
@@ -31,7 +30,7 @@ def dakg(data_dir: Path, *args: str) -> Result:
 
 
 def writable_app(data_dir: Path) -> Flask:
-    return create_app(Settings(data_dir=data_dir, workers=1, query_workers=1,
+    return app_over(Settings(data_dir=data_dir, workers=1, query_workers=1,
                                write_token=TOKEN))
 
 

@@ -12,10 +12,10 @@ import pytest
 from dakg.graph.query import run_query
 from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.store import current_build, open_store
-from dakg.server.app import create_app
 from dakg.server.runtime import Runtime
 from dakg.settings import Settings
 
+from .conftest import app_over
 from .helpers import README
 
 REPORTS = ("https://w3id.org/dakg/id/graph/report/CDIP/35/2",
@@ -88,7 +88,7 @@ def test_the_comparison_agrees_with_the_extractor(series: Path) -> None:
 
 
 def test_the_site_serves_both_reports(series: Path) -> None:
-    app = create_app(Settings(data_dir=series, workers=1, query_workers=1))
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
     try:
         client = app.test_client()
         home = client.get("/", headers={"Accept": "text/html"})

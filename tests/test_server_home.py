@@ -66,7 +66,6 @@ def test_every_link_of_the_data_home_page_answers(data_app: Flask) -> None:
     for link in links:
         response = client.get(link.replace("&amp;", "&"))
         assert response.status_code == 200, link
-        response.close()
 
 
 @pytest.mark.parametrize("path", ["/def/", "/def/Recommendation", "/def.ttl",

@@ -52,14 +52,11 @@ class Text(HTMLParser):
 
 
 def html_of(client: FlaskClient, path: str) -> str:
-    # Closed as a WSGI server closes it: only then does the request give up its place among
-    # the queries (a test client leaves that to the garbage collector, and a run of pages
-    # from one client could meet 429).
-    with client.get(path, headers={"Accept": "text/html"}) as response:
-        assert response.status_code == 200, response.get_data(as_text=True)[:500]
-        assert response.mimetype == "text/html"
-        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-        return response.get_data(as_text=True)
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    return response.get_data(as_text=True)
 
 
 def literal(term: Node, prop: URIRef, lang: str, graph: Graph = ONTOLOGY) -> str:

@@ -12,7 +12,7 @@ from dakg.server.jobs import Job, Reply
 from dakg.server.page_cache import PageCache, Rendered
 from dakg.server.pool import QueryPool
 
-from .conftest import close_app
+from .conftest import app_over, close_app
 
 PAGE = "/id/recommendation/20"
 
@@ -31,10 +31,9 @@ def test_the_least_recently_used_pages_go_first() -> None:
 
 @pytest.fixture()
 def app(built: Path) -> Iterator[Flask]:
-    from dakg.server.app import create_app
     from dakg.settings import Settings
 
-    made = create_app(Settings(data_dir=built, workers=1, query_workers=1))
+    made = app_over(Settings(data_dir=built, workers=1, query_workers=1))
     yield made
     close_app(made)
 

@@ -23,11 +23,10 @@ from rdflib.namespace import RDF
 
 from dakg.graph.build import build
 from dakg.graph.source import Source
-from dakg.server.app import create_app
 from dakg.server.dataset import LinkedDataset
 from dakg.settings import Settings
 
-from .conftest import close_app, damage, make_app, store_app, write_source
+from .conftest import app_over, close_app, damage, make_app, store_app, write_source
 from .helpers import Server, json_of, sparql_rows
 from .stores import STORES, LoadedStores
 
@@ -155,7 +154,7 @@ def test_a_recommendation_page_names_those_reported_with_it(client: FlaskClient)
 
 
 def test_a_recommendation_page_shows_every_report_newest_first(series: Path) -> None:
-    app = create_app(Settings(data_dir=series, workers=1, query_workers=1))
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
     try:
         text = page(app.test_client(), "/id/recommendation/25")
     finally:
@@ -175,7 +174,7 @@ def test_the_report_text_on_a_recommendation_page_is_escaped(
     data_dir = tmp_path_factory.mktemp("hostile-report")
     build(data_dir, manifests=[write_source(tmp_path_factory.mktemp("hostile-source"), source,
                                             hostile)])
-    app = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    app = app_over(Settings(data_dir=data_dir, workers=1, query_workers=1))
     try:
         text = page(app.test_client(), "/id/recommendation/25")
     finally:
@@ -468,7 +467,6 @@ def test_dump_download(client: FlaskClient, built: Path, name: str, media_type: 
     assert response.headers["Content-Type"] == media_type
     assert response.headers["Cache-Control"].startswith("public, max-age=")
     body = response.get_data()
-    response.close()
     digest = hashlib.sha256(body).hexdigest()
     assert digest == sums(built)[name]
     assert response.headers["ETag"] == f'"{digest}"'
@@ -481,10 +479,8 @@ def test_build_json_and_sums_download(client: FlaskClient, built: Path) -> None:
     response = client.get("/dumps/build.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert json_of(response)["version"] == (built / "current").resolve().name
-    response.close()
     response = client.get("/dumps/SHA256SUMS")
     assert response.status_code == 200 and response.mimetype == "text/plain"
-    response.close()
 
 
 @pytest.mark.parametrize("path", [
@@ -496,7 +492,6 @@ def test_dump_path_traversal_is_refused(client: FlaskClient, path: str) -> None:
     response = client.get(path, follow_redirects=True)
     assert response.status_code == 404, path
     assert b"root:" not in response.data and b'"version"' not in response.data
-    response.close()
 
 
 def test_no_dumps_for_a_data_dataset(small_dataset: LinkedDataset) -> None:
@@ -631,7 +626,6 @@ def test_the_query_page_keeps_its_script_and_styles_on_this_server(client: Flask
                                   "/sparql?query=ASK%7B%7D", "/id/recommendation/20.ttl"])
 def test_other_responses_carry_nosniff(client: FlaskClient, path: str) -> None:
     response = client.get(path)
-    response.close()  # a file is sent as a stream; its body is not read here
     assert response.status_code == 200
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -711,7 +705,7 @@ def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
     # a link in place of a real dump, too (not dakg.nq: query processes load the store from it)
     (dumps / "dakg.nt").unlink()
     (dumps / "dakg.nt").symlink_to(secret)
-    made = create_app(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    made = app_over(Settings(data_dir=data_dir, workers=1, query_workers=1))
     try:
         client = made.test_client()
         listing = page(client, "/dumps/")

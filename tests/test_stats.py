@@ -13,10 +13,9 @@ from click.testing import CliRunner
 from dakg.cli import main
 from dakg.graph.stats import Coverage, coverage
 from dakg.graph.store import open_store
-from dakg.server.app import create_app
 from dakg.settings import Settings
 
-from .conftest import close_app
+from .conftest import app_over, close_app
 
 README = Path(__file__).parent.parent / "README.md"
 FULLY_NAMED = ("recommendations", "clusters", "sectors", "committees", "sessions", "programmes",
@@ -91,7 +90,7 @@ def test_stats_prints_the_coverage(built: Path, names: dict[str, Coverage]) -> N
 
 
 def test_the_home_page_shows_the_coverage(built: Path, names: dict[str, Coverage]) -> None:
-    app = create_app(Settings(data_dir=built, workers=1, query_workers=1))
+    app = app_over(Settings(data_dir=built, workers=1, query_workers=1))
     try:
         body = app.test_client().get("/").get_data(as_text=True)
     finally:

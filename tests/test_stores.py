@@ -28,6 +28,7 @@ from dakg.graph.stores import Endpoints, StoreError, StoreTimeout
 from dakg.graph.stores.remote import DEFAULT, REGISTRY, RemoteStore
 from dakg.settings import Settings, env_name
 
+from .conftest import app_over
 from .helpers import free_port, json_of, readme_examples
 from .stores import SERVERS, StoreServer, store_settings
 
@@ -161,13 +162,12 @@ def test_bad_store_settings_are_refused(setting: str, value: str, message: str) 
 
 def remote_app(served: Path, endpoints: Endpoints | str, **settings: Any) -> Flask:
     """An app serving from the SPARQL server at ``endpoints`` (a query URL: only that)."""
-    from dakg.server import create_app
 
     if isinstance(endpoints, str):
         endpoints = Endpoints(endpoints)
     chosen = {"query_timeout": 10.0, "row_limit": 30, "workers": 1, "query_workers": 1,
               **store_settings(endpoints), **settings}
-    app: Flask = create_app(Settings(data_dir=served, **chosen).checked())
+    app: Flask = app_over(Settings(data_dir=served, **chosen).checked())
     return app
 
 
