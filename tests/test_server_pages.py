@@ -199,6 +199,19 @@ def test_a_long_series_prints_the_newest_and_lists_the_rest(
     assert "report on it in all" not in text
 
 
+def test_the_recommendations_table_names_the_newest_reports_sections(series: Path) -> None:
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/recommendations")
+    finally:
+        close_app(app)
+    row = re.search(r'<th scope="row" class="num"><a href="/id/recommendation/25">25</a>.*?</tr>',
+                    text, re.S)
+    assert row
+    assert re.findall(r'href="/id/document/([^"]+)"', row.group(0)) == ["CDIP/36/2/section/25"]
+    assert '<a href="/id/recommendation/25">1 earlier</a>' in row.group(0)
+
+
 def test_a_property_with_many_values_shows_some_and_the_query_for_all(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dakg.server.pages import resource

@@ -29,9 +29,17 @@ RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?tex
   OPTIONAL { ?r dakg:adoptedForImmediateImplementation ?immediate }
   OPTIONAL { ?r dakg:recommendationText ?text }
   OPTIONAL { ?r dakg:reportedIn ?section .
-             OPTIONAL { ?section dcterms:isPartOf/dcterms:isPartOf/dakg:symbol ?report }
+             ?section dcterms:isPartOf/dcterms:isPartOf ?newest . ?newest dakg:symbol ?report
              OPTIONAL { ?section rdfs:label ?sectionLabel FILTER(lang(?sectionLabel) = "en") } }
-} ORDER BY ?number DESC(?report) ?section"""
+} ORDER BY ?number ?section"""
+# The newest report (as ``SECTIONS`` orders them), whose sections the table names.
+NEWEST = """SELECT ?newest WHERE {
+  ?newest a dakg:ProgressReport ; dakg:symbol ?symbol .
+  OPTIONAL { ?newest dakg:hasReportingPeriod/dakg:endMonth ?end }
+} ORDER BY DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol) LIMIT 1"""
+# How many sections report on each recommendation, over all reports.
+SECTION_COUNTS = """SELECT ?r (COUNT(DISTINCT ?section) AS ?n) WHERE {
+  ?r a dakg:Recommendation ; dakg:reportedIn ?section } GROUP BY ?r"""
 TEXT_START = 40  # characters of a recommendation's text in the table
 
 
@@ -44,6 +52,12 @@ class RecommendationRow:
     immediate: bool | None = None
     text: str = ""
     sections: list[tuple[str, str, str]] = field(default_factory=list)  # IRI, report, label
+    reported: int = 0  # sections on it in all reports
+
+    @property
+    def earlier(self) -> int:
+        """Sections on it in reports before the newest."""
+        return self.reported - len(self.sections)
 
     @property
     def text_start(self) -> str:
@@ -65,8 +79,13 @@ def _row(found: dict[str, Term]) -> RecommendationRow:
 
 @cached_page
 def recommendations() -> str:
+    """The table names the newest report's sections and counts the others, so that it stays
+    the same size however long the series."""
     rt = runtime()
-    rows, _ = bindings(rt, prologue(rt) + RECOMMENDATIONS, 5000)
+    newest, _ = bindings(rt, prologue(rt) + NEWEST, 1)
+    query = RECOMMENDATIONS.replace("?newest", f"<{newest[0]['newest'].value}>") if newest \
+        else RECOMMENDATIONS
+    rows, _ = bindings(rt, prologue(rt) + query, 5000)
     table: dict[str, RecommendationRow] = {}
     for row in rows:
         iri = row["r"].value
@@ -78,10 +97,14 @@ def recommendations() -> str:
             report, label = row.get("report"), row.get("sectionLabel")
             entry.sections.append((section.value, report.value if report else "",
                                    label.value if label else ""))
+    counts, _ = bindings(rt, prologue(rt) + SECTION_COUNTS, 5000)
+    for row in counts:
+        if row["r"].value in table:
+            table[row["r"].value].reported = int(row["n"].value)
     return render_template("recommendations.html", n=Namer(rt),
                            items=sorted(table.values(), key=lambda r: natural_key(r.number)),
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           query_link=query_link(prologue_for_display(rt, RECOMMENDATIONS)))
+                           query_link=query_link(prologue_for_display(rt, query)))
 
 
 # The sections that report on a recommendation with their reports, newest first (by the end
