@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from .rdf.dataset import rebase_graph
 from .shacl_compile import Check, Compiled, UnsupportedShapes, compile_shapes, instances
 from .store import to_quads
 from .validate import Outcome, PathNames, Result, message_text, ordered, validate
+from .validation_report import focus_nodes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _THIS = ox.Variable("this")
@@ -62,20 +63,24 @@ class ReportValidator:
                             for q in to_quads((URIRef("urn:x"), *t) for t in fixed)]
         self.names = PathNames(shapes)
 
-    def validate(self, quads: Iterable[ox.Quad],
-                 data: Graph | None = None) -> tuple[Outcome, set[Term] | None]:
+    def validate(self, quads: list[ox.Quad]) -> tuple[Outcome, set[str]]:
         """The outcome of ``quads`` (in any graphs: the shapes see them together with the
-        fixed graphs), and the nodes the shapes targeted. ``data``: the same as an rdflib
-        graph, for shapes the compilation refused (then the nodes are None)."""
+        fixed graphs), and the nodes the shapes targeted (IRIs, blank node labels)."""
         if self.compiled is None:
-            if data is None:
-                raise UnsupportedShapes("the shapes cannot be compiled to SPARQL, and no graph "
-                                        "was given to validate with pySHACL")
-            return validate(data, self.shapes), None
+            return self._by_pyshacl(quads)
         store = ox.Store()
         store.extend(self.fixed_quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-        return self.outcome(store), self.focus_nodes(store)
+        return self.outcome(store), {node.value for node in self.focus_nodes(store)}
+
+    def _by_pyshacl(self, quads: list[ox.Quad]) -> tuple[Outcome, set[str]]:
+        """Shapes the compilation refused: pySHACL, on the same data."""
+        data = Graph()
+        triples = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+        assert triples is not None  # it returns None only when given a file
+        data.parse(data=triples, format="nt")
+        data += self.fixed
+        return validate(data, self.shapes), {str(n) for n in focus_nodes(data, self.shapes)}
 
     def focus_nodes(self, store: ox.Store) -> set[Term]:
         assert self.compiled is not None
@@ -230,4 +235,6 @@ def to_rdflib(term: Term) -> Node:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)  # as rdflib reads a plain literal
     return Literal(term.value, datatype=URIRef(term.datatype.value))
