@@ -30,9 +30,9 @@ from .extract.sessions import SessionFinder
 from .rdf import dataset, iris
 from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
 from .reference import Findings, Reference, check_report, load_reference
+from .shacl_sparql import node_text, report_validator
 from .source import load_source
 from .store import to_quads
-from .shacl_sparql import report_validator
 from .validate import Outcome
 
 
@@ -95,7 +95,8 @@ def run(job: ReportJob) -> ReportPart:
     graphs = rebase([named, NamedGraph(iris.graph_shared(), said)], job.base_iri)
     quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
     outcome, focus = report_validator(fixed, shapes, job.base_iri).validate(quads)
-    own = {q.subject.value for q in quads if q.graph_name.value == str(graphs[0].name)}
+    name = ox.NamedNode(str(graphs[0].name))
+    own = {node_text(q.subject) for q in quads if q.graph_name == name}
     quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert quads_data is not None  # it returns None only when given a file
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,

@@ -196,8 +196,8 @@ class _Compiler:
             names = ", ".join(sorted(p.n3(g.namespace_manager) for p in unknown))
             raise UnsupportedShapes(f"the shape {shape} uses {names}, which the SPARQL "
                                     "compilation does not implement: validate with pySHACL")
-        if not top and (any(g.objects(shape, SH.sparql)) or any(g.objects(shape, SH.property))
-                        and g.value(shape, SH.path) is not None):
+        if not top and (any(g.objects(shape, SH.sparql)) or (any(g.objects(shape, SH.property))
+                        and g.value(shape, SH.path) is not None)):
             raise UnsupportedShapes(f"the shape {shape}, used inside another, has a SPARQL "
                                     "constraint or nested property shapes of its own")
         path = g.value(shape, SH.path)
@@ -241,11 +241,9 @@ class _Compiler:
         raise UnsupportedShapes(f"{path} is not a SHACL property path")
 
     def members(self, shape: Node, argument: Node) -> list[Node]:
-        try:
-            return list(Collection(self.shapes, argument))
-        except Exception as e:  # rdflib raises plain Exception for a broken list
-            raise UnsupportedShapes(f"the shape {shape} has a list that is not an RDF "
-                                    f"list: {e}") from e
+        if argument != RDF.nil and self.shapes.value(argument, RDF.first) is None:
+            raise UnsupportedShapes(f"the shape {shape} has a list that is not an RDF list")
+        return list(Collection(self.shapes, argument))
 
 
 @dataclass(frozen=True)
@@ -334,13 +332,13 @@ def _datatype(c: _Context, datatype: Node) -> str:
     return c.each(f"!({test})")
 
 
-_NODE_KINDS = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+_NODE_KINDS: dict[Node, str] = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
                SH.BlankNodeOrIRI: "!isLiteral({v})", SH.BlankNodeOrLiteral: "!isIRI({v})",
                SH.IRIOrLiteral: "!isBlank({v})"}
 
 
 def _node_kind(c: _Context, kind: Node) -> str:
-    test = _NODE_KINDS.get(kind)  # type: ignore[call-overload]
+    test = _NODE_KINDS.get(kind)
     if test is None:
         raise UnsupportedShapes(f"the shape {c.shape} has an unknown sh:nodeKind {kind}")
     return c.each("!" + test.format(v=c.value))
@@ -381,10 +379,10 @@ def _has_value(c: _Context, node: Node) -> str:
 
 def _equals(c: _Context, other: Node) -> str:
     p = term(other)
-    other = (f"FILTER(!sameTerm({c.value}, {c.focus}))" if c.step is None
-             else f"FILTER NOT EXISTS {{ {c.focus} {c.step} {c.value} }}")
+    missing = (f"FILTER(!sameTerm({c.value}, {c.focus}))" if c.step is None
+               else f"FILTER NOT EXISTS {{ {c.focus} {c.step} {c.value} }}")
     return (c.each(f"NOT EXISTS {{ {c.focus} {p} {c.value} }}") + " UNION "
-            + c.where(f"{c.focus} {p} {c.value} . {other}"))
+            + c.where(f"{c.focus} {p} {c.value} . {missing}"))
 
 
 def _unique_lang(c: _Context, flag: Node) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -71,7 +71,7 @@ class ReportValidator:
         store = ox.Store()
         store.extend(self.fixed_quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-        return self.outcome(store), {node.value for node in self.focus_nodes(store)}
+        return self.outcome(store), {node_text(node) for node in self.focus_nodes(store)}
 
     def _by_pyshacl(self, quads: list[ox.Quad]) -> tuple[Outcome, set[str]]:
         """Shapes the compilation refused: pySHACL, on the same data."""
@@ -226,6 +226,11 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
     solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions
+
+
+def node_text(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A node as the build names it: an IRI, a blank node's label, a literal's value."""
+    return str(node) if isinstance(node, ox.Triple) else node.value
 
 
 def to_rdflib(term: Term) -> Node:

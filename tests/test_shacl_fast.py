@@ -63,7 +63,10 @@ def setting(s: URIRef, p: URIRef, o: Node) -> Callable[[Graph], None]:
 
 
 def adding(s: URIRef, p: URIRef, o: Node) -> Callable[[Graph], None]:
-    return lambda graph: graph.add((s, p, o))
+    def change(graph: Graph) -> None:
+        assert (s, p, o) not in graph, f"already there: {s} {p} {o}"
+        graph.add((s, p, o))
+    return change
 
 
 def removing(s: URIRef, p: URIRef) -> Callable[[Graph], None]:
