@@ -332,7 +332,8 @@ def _datatype(c: _Context, datatype: Node) -> str:
     return c.each(f"!({test})")
 
 
-_NODE_KINDS: dict[Node, str] = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+_NODE_KINDS: dict[Node, str] = {
+               SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
                SH.BlankNodeOrIRI: "!isLiteral({v})", SH.BlankNodeOrLiteral: "!isIRI({v})",
                SH.IRIOrLiteral: "!isBlank({v})"}
 
