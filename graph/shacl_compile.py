@@ -78,6 +78,15 @@ class Check:
     path: Node | None  # the shape's sh:path, as the shapes graph writes it
     sparql: Node | None = None  # the sh:SPARQLConstraint node, for SPARQL constraints
     targets: str = ""  # SPARQL constraints: a pattern binding ?this to each focus node
+    counts: tuple[int | None, int | None] | None = None  # sh:minCount and sh:maxCount of a
+    # property shape, checked by one query (SELECT ?this ?k: the number of values)
+
+    def component_of(self, count: int) -> URIRef:
+        """For a cardinality check: which of its constraints ``count`` values break."""
+        assert self.counts is not None
+        low = self.counts[0]
+        return (SH.MinCountConstraintComponent if low is not None and count < low
+                else SH.MaxCountConstraintComponent)
 
 
 @dataclass(frozen=True)
@@ -98,17 +107,15 @@ def compile_shapes(shapes: Graph) -> Compiled:
     checks: list[Check] = []
     patterns: list[str] = []
     for shape in targeted:
-        if _deactivated(shapes, shape):
-            continue
         targets = compiler.targets(shape)
         patterns.append(targets)
         checks.extend(compiler.checks(shape, targets))
-    for shape in shapes.subjects(RDF.type, None):
-        if shapes.value(shape, RDF.type) in (RDFS.Class, OWL.Class) and (
-                set(shapes.objects(shape, RDF.type)) & _SHAPE_TYPES):
-            raise UnsupportedShapes(f"the shape {shape} is also a class (an implicit class "
-                                    "target, SHACL §2.1.3.3), which the SPARQL compilation "
-                                    "does not implement")
+    for cls in (RDFS.Class, OWL.Class):
+        for shape in shapes.subjects(RDF.type, cls):
+            if set(shapes.objects(shape, RDF.type)) & _SHAPE_TYPES:
+                raise UnsupportedShapes(f"the shape {shape} is also a class (an implicit class "
+                                        "target, SHACL §2.1.3.3), which the SPARQL "
+                                        "compilation does not implement")
     focus = " UNION ".join(patterns) or "{ FILTER(false) }"
     return Compiled(tuple(checks), f"SELECT DISTINCT ?this WHERE {{ {focus} }}", shapes)
 
@@ -142,6 +149,8 @@ class _Compiler:
 
     def checks(self, shape: Node, targets: str) -> Iterator[Check]:
         g = self.shapes
+        if _deactivated(g, shape):
+            return
         severity = g.value(shape, SH.severity) or SH.Violation
         if not isinstance(severity, URIRef):
             raise UnsupportedShapes(f"the shape {shape} has a sh:severity that is not an IRI")
@@ -155,6 +164,8 @@ class _Compiler:
         for component, pattern in self.violations(shape, "?this", targets):
             query = f"SELECT DISTINCT ?this ?value WHERE {{ {pattern} }}"
             yield Check(shape, component, query, severity, messages, path)
+        if path is not None:
+            yield from self.cardinality(shape, targets, severity, messages, path)
         for constraint in g.objects(shape, SH.sparql):
             if _deactivated(g, constraint):
                 continue
@@ -162,6 +173,27 @@ class _Compiler:
                         severity, messages, path, constraint, targets)
         for nested in g.objects(shape, SH.property):  # reported as shapes of their own
             yield from self.checks(nested, targets)
+
+    def cardinality(self, shape: Node, targets: str, severity: URIRef,
+                    messages: tuple[Literal, ...], path: Node) -> Iterator[Check]:
+        """sh:minCount and sh:maxCount of a property shape (SHACL §4.2.1-2) as one query:
+        counting the values once costs half as much as testing each bound."""
+        g = self.shapes
+        low, high = g.value(shape, SH.minCount), g.value(shape, SH.maxCount)
+        if low is None and high is None:
+            return
+        bounds = tuple(None if n is None else _integer(shape, n, name)
+                       for n, name in ((low, "sh:minCount"), (high, "sh:maxCount")))
+        tests = [f"?k < {bounds[0]}"] if bounds[0] else []
+        tests += [f"?k > {bounds[1]}"] if bounds[1] is not None else []
+        if not tests:
+            return
+        v = next(self.fresh)
+        query = (f"SELECT ?this ?k WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?k) "
+                 f"WHERE {{ {targets} OPTIONAL {{ ?this {self.path(path)} {v} }} }} "
+                 f"GROUP BY ?this }} FILTER({' || '.join(tests)}) }}")
+        yield Check(shape, SH.MinCountConstraintComponent, query, severity, messages, path,
+                    counts=(bounds[0], bounds[1]))
 
     def sparql(self, shape: Node, constraint: Node) -> str:
         """The SELECT of a SPARQL-based constraint (SHACL §5) with its prefixes."""
@@ -206,6 +238,8 @@ class _Compiler:
         values = (f"BIND({focus} AS {value})" if step is None
                   else f"{focus} {step} {value} .")
         for parameter, (component, build) in _COMPONENTS.items():
+            if top and step is not None and parameter in (SH.minCount, SH.maxCount):
+                continue  # one query for both (``cardinality``)
             for argument in g.objects(shape, parameter):
                 pattern = build(_Context(self, shape, focus, value, values, step, top,
                                          targets or ""), argument)
@@ -217,7 +251,10 @@ class _Compiler:
                     yield component, pattern
 
     def conforms(self, shape: Node, node: str) -> str:
-        """A FILTER expression: the node bound to ``node`` conforms to ``shape``."""
+        """A FILTER expression: the node bound to ``node`` conforms to ``shape`` (as every
+        node does to a deactivated shape, SHACL §2.1.5)."""
+        if _deactivated(self.shapes, shape):
+            return "true"
         tests = [f"EXISTS {{ {pattern} }}" for _, pattern in
                  self.violations(shape, node, None)]
         return "!(" + " || ".join(tests) + ")" if tests else "true"
@@ -288,7 +325,7 @@ class _Context:
 
 
 def _count_min(c: _Context, n: Node) -> str:
-    count = _integer(c, n, "sh:minCount")
+    count = _integer(c.shape, n, "sh:minCount")
     if count == 0:
         return "{ FILTER(false) }"
     if count == 1 and c.step is not None:
@@ -297,7 +334,7 @@ def _count_min(c: _Context, n: Node) -> str:
 
 
 def _count_max(c: _Context, n: Node) -> str:
-    count = _integer(c, n, "sh:maxCount")
+    count = _integer(c.shape, n, "sh:maxCount")
     if c.step is None:
         return "{ FILTER(false) }" if count >= 1 else c.where("")
     if count == 0:
@@ -309,9 +346,9 @@ def _count_max(c: _Context, n: Node) -> str:
     return c.count(f"?k > {count}")
 
 
-def _integer(c: _Context, n: Node, name: str) -> int:
+def _integer(shape: Node, n: Node, name: str) -> int:
     if not isinstance(n, Literal) or not isinstance(n.value, int):
-        raise UnsupportedShapes(f"the shape {c.shape} has a {name} that is not an integer")
+        raise UnsupportedShapes(f"the shape {shape} has a {name} that is not an integer")
     return n.value
 
 
@@ -364,7 +401,7 @@ def _pattern(c: _Context, pattern: Node) -> str:
 
 def _min_length(c: _Context, n: Node) -> str:
     return c.each(f"isBlank({c.value}) || STRLEN(STR({c.value})) < "
-                  f"{_integer(c, n, 'sh:minLength')}")
+                  f"{_integer(c.shape, n, 'sh:minLength')}")
 
 
 def _in(c: _Context, members: Node) -> str:
@@ -410,9 +447,9 @@ def _qualified(c: _Context, qualifier: Node) -> str:
     low, high = g.value(c.shape, SH.qualifiedMinCount), g.value(c.shape, SH.qualifiedMaxCount)
     tests = []
     if low is not None:
-        tests.append(f"?k < {_integer(c, low, 'sh:qualifiedMinCount')}")
+        tests.append(f"?k < {_integer(c.shape, low, 'sh:qualifiedMinCount')}")
     if high is not None:
-        tests.append(f"?k > {_integer(c, high, 'sh:qualifiedMaxCount')}")
+        tests.append(f"?k > {_integer(c.shape, high, 'sh:qualifiedMaxCount')}")
     if not tests:
         return "{ FILTER(false) }"
     return c.count(" || ".join(tests), lambda v: c.compiler.conforms(qualifier, v))

@@ -51,6 +51,7 @@ class _Row:
     """One violation as pySHACL reports it."""
 
     check: Check
+    component: URIRef  # the constraint component it breaks
     focus: Term
     value: Term | None
     messages: tuple[Literal, ...]
@@ -101,8 +102,7 @@ class ReportValidator:
         subclasses = _subclasses(store)
         rows = [row for check in self.compiled.checks for row in (
             _sparql_rows(store, check, subclasses) if check.sparql is not None else
-            [_Row(check, s["this"], s["value"], check.messages)
-             for s in _select(store, instances(check.query, subclasses))])]
+            _core_rows(store, check, subclasses))]
         focus = {row.focus for row in rows}
         present = {f for f in focus if store.query(
             "ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", substitutions={_THIS: f})}
@@ -128,7 +128,7 @@ class ReportValidator:
             check = row.check
             report.add((node, SH.result, result))
             report.add((result, RDF.type, SH.ValidationResult))
-            report.add((result, SH.sourceConstraintComponent, check.component))
+            report.add((result, SH.sourceConstraintComponent, row.component))
             report.add((result, SH.sourceShape, self._copy(check.shape, report)))
             report.add((result, SH.resultSeverity, check.severity))
             report.add((result, SH.focusNode, to_rdflib(row.focus)))
@@ -155,6 +155,16 @@ def report_validator(fixed: Graph, shapes: Graph, base_iri: str) -> ReportValida
     """Per process, once per (fixed graphs, shapes, base IRI): the data of a build is
     validated as it is stored, on its base IRI, so the shapes and fixed graphs move there."""
     return ReportValidator(rebase_graph(fixed, base_iri), rebase_graph(shapes, base_iri))
+
+
+def _core_rows(store: ox.Store, check: Check,
+               subclasses: Callable[[str], list[str]]) -> list[_Row]:
+    solutions = _select(store, instances(check.query, subclasses))
+    if check.counts is None:
+        return [_Row(check, check.component, s["this"], s["value"], check.messages)
+                for s in solutions]
+    return [_Row(check, check.component_of(int(s["k"].value)), s["this"], None, check.messages)
+            for s in solutions]
 
 
 def _subclasses(store: ox.Store) -> Callable[[str], list[str]]:
@@ -198,7 +208,7 @@ def _sparql_rows(store: ox.Store, check: Check,
             value = found.get("value") or (f if check.path is None else None)
             filled = {**found, "this": focus, "value": value}
             messages = tuple(Literal(_filled(str(m), filled)) for m in check.messages)
-            rows.append(_Row(check, focus, value, messages))
+            rows.append(_Row(check, check.component, focus, value, messages))
     return rows
 
 
