@@ -2,12 +2,12 @@
 
 Every constraint of a shape that has targets becomes one query whose solutions are its
 results: ``?this`` the focus node, ``?value`` the value node (unbound where SHACL gives
-none, as for ``sh:minCount``). Shapes used inside others (``sh:or``, ``sh:xone``,
-``sh:qualifiedValueShape``, ``sh:node``, ``sh:not``, ``sh:and``) become a FILTER that tells
-whether a node conforms to them. The queries follow the validators of SHACL §4 (core
-constraint components) and §5 (SPARQL-based constraints), as pySHACL implements them; a
-constraint component that is not listed here is refused when the shapes are compiled
-(``UnsupportedShapes``), never silently skipped.
+none); a property shape's ``sh:minCount`` and ``sh:maxCount`` share one query that counts
+the values. Shapes used inside others (``sh:or``, ``sh:xone``, ``sh:qualifiedValueShape``)
+become a FILTER that tells whether a node conforms to them. The queries follow the
+validators of SHACL §4 (core constraint components) and §5 (SPARQL-based constraints), as
+pySHACL implements them; a constraint component that is not listed here (``_COMPONENTS``) is
+refused when the shapes are compiled (``UnsupportedShapes``), never silently skipped.
 
 The queries run on an Oxigraph store (``shacl_sparql``); compiling is done once per process.
 """
@@ -466,19 +466,6 @@ def _xone(c: _Context, members: Node) -> str:
     return c.each(f"({' + '.join(tests) or '0'}) != 1")
 
 
-def _and(c: _Context, members: Node) -> str:
-    tests = [c.compiler.conforms(s, c.value) for s in c.compiler.members(c.shape, members)]
-    return c.each(f"!({' && '.join(tests) or 'true'})")
-
-
-def _node(c: _Context, shape: Node) -> str:
-    return c.each(f"!({c.compiler.conforms(shape, c.value)})")
-
-
-def _not(c: _Context, shape: Node) -> str:
-    return c.each(c.compiler.conforms(shape, c.value))
-
-
 _Build = Callable[[_Context, Node], "str | None"]
 _COMPONENTS: dict[URIRef, tuple[URIRef, _Build]] = {
     SH.minCount: (SH.MinCountConstraintComponent, _count_min),
@@ -497,7 +484,4 @@ _COMPONENTS: dict[URIRef, tuple[URIRef, _Build]] = {
     SH.qualifiedValueShape: (SH.QualifiedMinCountConstraintComponent, _qualified),
     SH["or"]: (SH.OrConstraintComponent, _or),
     SH.xone: (SH.XoneConstraintComponent, _xone),
-    SH["and"]: (SH.AndConstraintComponent, _and),
-    SH.node: (SH.NodeConstraintComponent, _node),
-    SH["not"]: (SH.NotConstraintComponent, _not),
 }
