@@ -4,15 +4,15 @@ validator of a series build, where pySHACL costs most of a report's build.
 The two routes, measured on the bundled report as a build's job sees it (49,500 triples with
 the ontology and the curated data; ``python bench/validate.py``, CPU time, same run):
 
-- pySHACL (the job's ``validate`` and focus nodes): about 2.0 s.
+- pySHACL (the job's ``validate`` and focus nodes): 1.80 s.
 - pyrudof 0.3 (Rust; it does support ``sh:sparql``): 0.15 s to read the data and 1.3 s to
   validate it (wall-clock, loaded machine, pySHACL 3.6 s in that run): not enough to replace a
   reference validator that the build already depends on.
 - The shapes compiled once per process into SPARQL SELECT queries (``shacl_compile``), run on
-  a store of the report's quads: about 0.67 s, 2.9x less than pySHACL. Loading the store
-  takes 0.21 s of it, the 320 queries of the core constraints 0.36 s, the focus nodes 0.06 s
-  and the seven SPARQL constraints 0.03 s. The queries cost a store lookup per focus node
-  and value (some 1.5 µs each in Oxigraph's memory store), so this route stays within a few
+  a store of the report's quads: 0.56 s, 3.2x less than pySHACL. Loading the store takes
+  0.21 s of it, the 253 queries of the core constraints 0.31 s, the focus nodes 0.06 s and
+  the seven SPARQL constraints 0.03 s. The queries cost a store lookup per focus node and
+  value (some 1.5 µs each in Oxigraph's memory store), so this route stays within a few
   times of pySHACL, not an order of magnitude.
 
 The compiled route is the one taken: same results as pySHACL (focus node, path, value, source
