@@ -141,6 +141,24 @@ def test_the_builds_index_is_the_one_a_server_would_make(built: Path, tmp_path: 
     assert len(_tables(made)[0]) > 1000
 
 
+def test_rows_of_quads_are_what_the_queries_select(built: Path) -> None:
+    # A build's jobs take a report's rows from its quads; a server, from the store by SPARQL.
+    from dakg.search_index import rows
+
+    store = open_store(built)
+    dakg = "https://w3id.org/dakg/def/"
+    types, texts = rows(store.quads_for_pattern(None, None, None, None), dakg)
+    selected_types = store.query(TYPES_QUERY, use_default_graph_as_union=True)
+    selected_texts = store.query(texts_query(dakg), use_default_graph_as_union=True)
+    assert isinstance(selected_types, ox.QuerySolutions)
+    assert isinstance(selected_texts, ox.QuerySolutions)
+    assert sorted(types) == sorted((r["s"].value, r["t"].value) for r in selected_types)
+    assert sorted(texts) == sorted(
+        (r["s"].value, r["f"].value, getattr(r["v"], "language", None) or "", r["v"].value)
+        for r in selected_texts)
+    assert len(texts) > 10_000
+
+
 def _tables(path: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     with closing(sqlite3.connect(path)) as db:
         entries = sorted(db.execute("SELECT folded, iri, kind, field, lang, text FROM entries"))

@@ -55,14 +55,18 @@ TERM_KINDS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
               OWL + "AnnotationProperty", OWL + "Ontology", SKOS + "ConceptScheme")
 
 
+def _text_fields(dakg: str) -> dict[str, str]:
+    """The properties whose values are indexed → the field each gives."""
+    return {RDFS + "label": "label", SKOS + "prefLabel": "label", DCTERMS + "title": "label",
+            SKOS + "altLabel": "altLabel", SKOS + "hiddenLabel": "altLabel",
+            dakg + "symbol": "symbol", SKOS + "notation": "notation", dakg + "text": "text",
+            dakg + "recommendationText": "text"}
+
+
 def texts_query(dakg: str) -> str:
     """The texts to index, as (?s ?f ?v): the field each comes from, by property."""
-    fields = [(RDFS + "label", "label"), (SKOS + "prefLabel", "label"),
-              (DCTERMS + "title", "label"), (SKOS + "altLabel", "altLabel"),
-              (SKOS + "hiddenLabel", "altLabel"), (dakg + "symbol", "symbol"),
-              (SKOS + "notation", "notation"), (dakg + "text", "text"),
-              (dakg + "recommendationText", "text")]
-    union = "\n  UNION ".join(f'{{ ?s <{p}> ?v BIND("{f}" AS ?f) }}' for p, f in fields)
+    union = "\n  UNION ".join(f'{{ ?s <{p}> ?v BIND("{f}" AS ?f) }}'
+                              for p, f in _text_fields(dakg).items())
     return f"SELECT ?s ?f ?v WHERE {{\n  {union}\n  FILTER(isIRI(?s) && isLiteral(?v))\n}}"
 
 
@@ -241,53 +245,105 @@ FROM (SELECT iri, text,
 GROUP BY iri"""
 
 
-def write(path: Path, dakg: str, types: Iterable[tuple[str, str]],
-          texts: Iterable[tuple[str, str, str, str]]) -> SearchIndex:
-    """Write the index to ``path`` (atomically: a reader sees the whole file or none) from
-    ``types`` (IRI, type IRI) and ``texts`` (IRI, field, language, text), ``dakg`` being the
-    ontology's namespace. Not indexed: Web Annotation's annotations (mentions), and spans and
-    selectors (``#…``), whose labels only say where they are ("Mention of CDIP/5/10 in …"):
-    what they name and the text around them are found by their own entries."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, work = tempfile.mkstemp(prefix=".search-", suffix=".sqlite", dir=path.parent)
-    os.close(fd)
-    stage = Path(work + "-stage")
-    try:
-        with closing(sqlite3.connect(work)) as db, db:
-            db.execute("ATTACH DATABASE ? AS stage", (str(stage),))
-            db.executescript(_STAGING)
-            db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
-            db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?)",
-                           ((iri, field, lang, text, _name_rank(field, lang))
-                            for iri, field, lang, text in texts if "#" not in iri))
-            db.execute("CREATE INDEX stage.types_s ON types (s)")
-            db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
-            kinds = [t for (t,) in db.execute("SELECT DISTINCT t FROM stage.types")
-                     if not t.startswith(OA)]
-            ordered = sorted(kinds, key=lambda k: kind_rank(dakg, k))
-            db.executemany("INSERT INTO stage.ranks VALUES (?, ?)",
-                           ((k, i) for i, k in enumerate(ordered)))
-            db.create_function("fold", 1, folded, deterministic=True)
-            db.execute("CREATE VIRTUAL TABLE entries USING fts5("
-                       "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
-                       "text UNINDEXED, tokenize='trigram')")
-            marks = ", ".join("?" * len(FIELDS))
-            db.execute("INSERT INTO entries (folded, iri, kind, field, lang, text) "
-                       f"SELECT fold(text), iri, coalesce({_KIND}, ''), field, lang, text "
-                       f"FROM stage.texts WHERE field IN ({marks}) "
-                       f"AND iri NOT IN ({_ANNOTATIONS}) ORDER BY rowid",
-                       (*FIELDS, OA + "Annotation"))
-            db.execute("INSERT INTO entries (entries) VALUES ('optimize')")
-            db.execute("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
-            db.execute(_NAMES, (OA + "Annotation",))
-        os.chmod(work, 0o644)
-        os.replace(work, path)
-    except BaseException:
-        Path(work).unlink(missing_ok=True)
-        raise
-    finally:
-        stage.unlink(missing_ok=True)
-    return SearchIndex(path)
+TypeRow = tuple[str, str]  # (IRI, type IRI)
+TextRow = tuple[str, str, str, str]  # (IRI, field, language, text)
+Types = Iterable[TypeRow]
+Texts = Iterable[TextRow]
+
+
+class IndexWriter:
+    """An index being written to ``path``: rows ``add``-ed as they come (a build adds each
+    report's as its job ends), then ``finish``-ed into place, atomically (a reader sees the
+    whole file or none). Used as a context manager, it leaves nothing behind if not finished.
+
+    ``dakg`` is the ontology's namespace. Not indexed: Web Annotation's annotations
+    (mentions), and spans and selectors (``#…``), whose labels only say where they are
+    ("Mention of CDIP/5/10 in …"): what they name and the text around them are found by
+    their own entries. A row given twice (what several reports say of a shared resource)
+    is indexed once."""
+
+    def __init__(self, path: Path, dakg: str) -> None:
+        self.path, self.dakg = path, dakg
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, work = tempfile.mkstemp(prefix=".search-", suffix=".sqlite", dir=path.parent)
+        os.close(fd)
+        self._work, self._stage = Path(work), Path(work + "-stage")
+        self._db = sqlite3.connect(work)
+        self._db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
+        self._db.executescript(_STAGING)
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, types: Types, texts: Texts) -> None:
+        db = self._db
+        db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
+        db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?)",
+                       ((iri, field, lang, text, _name_rank(field, lang))
+                        for iri, field, lang, text in texts if "#" not in iri))
+
+    def finish(self) -> SearchIndex:
+        db = self._db
+        db.execute("CREATE INDEX stage.types_s ON types (s)")
+        db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
+        kinds = [t for (t,) in db.execute("SELECT DISTINCT t FROM stage.types")
+                 if not t.startswith(OA)]
+        ordered = sorted(kinds, key=lambda k: kind_rank(self.dakg, k))
+        db.executemany("INSERT INTO stage.ranks VALUES (?, ?)",
+                       ((k, i) for i, k in enumerate(ordered)))
+        db.create_function("fold", 1, folded, deterministic=True)
+        db.execute("CREATE VIRTUAL TABLE entries USING fts5("
+                   "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
+                   "text UNINDEXED, tokenize='trigram')")
+        marks = ", ".join("?" * len(FIELDS))
+        db.execute("INSERT INTO entries (folded, iri, kind, field, lang, text) "
+                   f"SELECT fold(text), iri, coalesce({_KIND}, ''), field, lang, text "
+                   f"FROM stage.texts WHERE field IN ({marks}) "
+                   f"AND iri NOT IN ({_ANNOTATIONS}) "
+                   "GROUP BY iri, field, lang, text ORDER BY min(rowid)",
+                   (*FIELDS, OA + "Annotation"))
+        db.execute("INSERT INTO entries (entries) VALUES ('optimize')")
+        db.execute("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
+        db.execute(_NAMES, (OA + "Annotation",))
+        db.commit()
+        db.close()
+        os.chmod(self._work, 0o644)
+        os.replace(self._work, self.path)
+        self._stage.unlink(missing_ok=True)
+        return SearchIndex(self.path)
+
+    def close(self) -> None:
+        """Let go of what was not finished."""
+        self._db.close()
+        self._work.unlink(missing_ok=True)
+        self._stage.unlink(missing_ok=True)
+
+
+def write(path: Path, dakg: str, types: Types, texts: Texts) -> SearchIndex:
+    """Write the index of ``types`` and ``texts`` to ``path`` (``IndexWriter``)."""
+    with IndexWriter(path, dakg) as writer:
+        writer.add(types, texts)
+        return writer.finish()
+
+
+def rows(triples: Iterable[ox.Triple | ox.Quad],
+         dakg: str) -> tuple[list[TypeRow], list[TextRow]]:
+    """The index rows of ``triples``: what ``TYPES_QUERY`` and ``texts_query`` select."""
+    fields = _text_fields(dakg)
+    types: list[TypeRow] = []
+    texts: list[TextRow] = []
+    for t in triples:
+        subject, predicate, value = t.subject, t.predicate.value, t.object
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        if predicate == RDF_TYPE and isinstance(value, ox.NamedNode):
+            types.append((subject.value, value.value))
+        elif predicate in fields and isinstance(value, ox.Literal):
+            texts.append((subject.value, fields[predicate], value.language or "", value.value))
+    return types, texts
 
 
 def _name_rank(field: str, lang: str) -> int | None:
