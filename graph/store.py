@@ -21,6 +21,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import BuildError
+from .rdf.namespaces import DEFAULT_BASE, rebased_term
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -107,6 +108,41 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         plain.extend(dataset)
     return plain
+
+
+def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_BASE) -> bytes:
+    """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``.
+
+    The bytes ``ox.serialize(to_quads(quads))`` gives (after rebasing), written without
+    making a quad object per line: each term is converted and written by Oxigraph (each IRI
+    once: they repeat, literals hardly do), and a line is those texts joined. Quads that touch
+    a blank node go through ``to_quads``, to be named canonically, and come last as there.
+    """
+    iris: dict[Node, str] = {}
+    known = iris.get
+
+    def text(node: Node) -> str:
+        written = str(to_oxigraph(rebased_term(node, base)))
+        if not isinstance(node, Literal):
+            iris[node] = written
+        return written
+
+    lines: list[str] = []
+    blank: list[tuple[Node, Node, Node, Node]] = []
+    for quad in quads:
+        g, s, p, o = quad
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            blank.append(quad)
+        else:
+            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
+                         f"{text(o) if isinstance(o, Literal) else known(o) or text(o)} "
+                         f"{known(g) or text(g)} .\n")
+    data = "".join(lines).encode()
+    if blank:
+        named = to_quads((rebased_term(g, base), rebased_term(s, base), rebased_term(p, base),
+                          rebased_term(o, base)) for g, s, p, o in blank)
+        data += ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
+    return data
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:
