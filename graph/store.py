@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import BuildError
@@ -75,12 +77,21 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+        return _literal(term)
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _literal(term: Literal) -> ox.Literal:
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=_datatype(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+@functools.lru_cache(maxsize=256)
+def _datatype(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 
 def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
@@ -120,12 +131,16 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     """
     iris: dict[Node, str] = {}
     known = iris.get
+    rebased = base != DEFAULT_BASE
 
     def text(node: Node) -> str:
-        written = str(to_oxigraph(rebased_term(node, base)))
-        if not isinstance(node, Literal):
-            iris[node] = written
+        written = iris[node] = str(to_oxigraph(rebased_term(node, base)))
         return written
+
+    def literal(node: Literal) -> str:
+        if rebased and node.datatype == XSD.anyURI:
+            return str(to_oxigraph(rebased_term(node, base)))
+        return str(_literal(node))
 
     lines: list[str] = []
     blank: list[tuple[Node, Node, Node, Node]] = []
@@ -135,7 +150,7 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
             blank.append(quad)
         else:
             lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
-                         f"{text(o) if isinstance(o, Literal) else known(o) or text(o)} "
+                         f"{literal(o) if isinstance(o, Literal) else known(o) or text(o)} "
                          f"{known(g) or text(g)} .\n")
     data = "".join(lines).encode()
     if blank:
