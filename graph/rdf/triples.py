@@ -3,9 +3,10 @@
 The mapping of a report only ever adds. An rdflib ``Graph`` indexes each triple three ways as
 it comes (its ``Memory`` store also keeps the triple's contexts and fires an event), which
 costs more than the mapping itself; a report is therefore mapped into ``Triples``, becomes a
-``Graph`` only where one is read (SHACL, the single-report path, tests) and goes to the store
-as N-Quads written straight from the triples (``store.nquads``). The order is the mapping's,
-so those N-Quads come out the same in every run.
+``Graph`` only where one is read (the single-report path, pySHACL, tests) and goes to the
+store, and to a build's validator, as N-Quads written straight from the triples
+(``store.nquads``). The order is the mapping's, so those N-Quads come out the same in every
+run.
 """
 
 from __future__ import annotations
