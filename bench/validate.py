@@ -43,7 +43,7 @@ def prepared() -> dict[str, Callable[[], object]]:
     for named in dataset.fixed_graphs(reference):
         fixed += named.graph
     named, said = dataset.map_report(extraction.report, extraction.source.text, reference,
-                                     "bench")
+                                     "bench").graphs()
     shapes = dataset.shapes_graph()
     data = ReadOnlyGraphAggregate([fixed, said, named.graph])
     quads = to_quads((g, s, p, o) for g, graph in ((named.name, named.graph),

@@ -27,12 +27,13 @@ from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
 from .extract.sessions import SessionFinder
-from .rdf import dataset, iris
-from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
+from .rdf import dataset
+from .rdf.dataset import curated_documents, fixed_graphs, shapes_graph
+from .rdf.namespaces import rebased_iri
 from .reference import Findings, Reference, check_report, load_reference
 from .shacl_sparql import node_text, report_validator
 from .source import load_source
-from .store import to_quads
+from .store import nquads
 from .validate import Outcome
 
 
@@ -91,16 +92,14 @@ def run(job: ReportJob) -> ReportPart:
     source = load_source(job.manifest, verify_hash=job.verify_hash)
     report = parse_report(source, finder)
     findings = check_report(report, source, reference)
-    named, said = dataset.map_report(report, source.text, reference, job.software_version)
-    graphs = rebase([named, NamedGraph(iris.graph_shared(), said)], job.base_iri)
-    quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
+    mapped = dataset.map_report(report, source.text, reference, job.software_version)
+    quads_data = nquads(mapped.quads(), job.base_iri)
+    quads = list(ox.parse(quads_data, format=ox.RdfFormat.N_QUADS))
     outcome, focus = report_validator(fixed, shapes, job.base_iri).validate(quads)
-    name = ox.NamedNode(str(graphs[0].name))
+    name = ox.NamedNode(rebased_iri(str(mapped.name), job.base_iri))
     own = {node_text(q.subject) for q in quads if q.graph_name == name}
-    quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert quads_data is not None  # it returns None only when given a file
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
-                      str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
+                      name.value, quads_data, len(mapped.own), outcome, findings,
                       len(focus & own), frozenset(focus - own))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -18,9 +19,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import BuildError
+from .rdf.namespaces import DEFAULT_BASE, rebased_term
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -74,12 +77,21 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+        return _literal(term)
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _literal(term: Literal) -> ox.Literal:
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=_datatype(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+@functools.lru_cache(maxsize=256)
+def _datatype(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 
 def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
@@ -107,6 +119,45 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         plain.extend(dataset)
     return plain
+
+
+def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_BASE) -> bytes:
+    """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``.
+
+    The bytes ``ox.serialize(to_quads(quads))`` gives (after rebasing), written without
+    making a quad object per line: each term is converted and written by Oxigraph (each IRI
+    once: they repeat, literals hardly do), and a line is those texts joined. Quads that touch
+    a blank node go through ``to_quads``, to be named canonically, and come last as there.
+    """
+    iris: dict[Node, str] = {}
+    known = iris.get
+    rebased = base != DEFAULT_BASE
+
+    def text(node: Node) -> str:
+        written = iris[node] = str(to_oxigraph(rebased_term(node, base)))
+        return written
+
+    def literal(node: Literal) -> str:
+        if rebased and node.datatype == XSD.anyURI:
+            return str(to_oxigraph(rebased_term(node, base)))
+        return str(_literal(node))
+
+    lines: list[str] = []
+    blank: list[tuple[Node, Node, Node, Node]] = []
+    for quad in quads:
+        g, s, p, o = quad
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            blank.append(quad)
+        else:
+            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
+                         f"{literal(o) if isinstance(o, Literal) else known(o) or text(o)} "
+                         f"{known(g) or text(g)} .\n")
+    data = "".join(lines).encode()
+    if blank:
+        named = to_quads((rebased_term(g, base), rebased_term(s, base), rebased_term(p, base),
+                          rebased_term(o, base)) for g, s, p, o in blank)
+        data += ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
+    return data
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:

@@ -151,7 +151,7 @@ def intact(extraction: Extraction) -> Graph:
     """The data a build's job validates for the bundled report, as one graph."""
     reference = load_reference(None)
     named, said = dataset.map_report(extraction.report, extraction.source.text, reference,
-                                     "test")
+                                     "test").graphs()
     graph = dataset.curated_documents(reference)
     for part in [*dataset.fixed_graphs(reference), named]:
         graph += part.graph

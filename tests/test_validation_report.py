@@ -4,6 +4,7 @@ xsd:nonNegativeInteger would have promised) fails the build."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import shutil
@@ -23,7 +24,7 @@ import dakg.graph.rdf.dataset as dataset_module
 from dakg.graph.build import Extraction, build, map_extraction
 from dakg.graph.errors import ValidationFailed
 from dakg.graph.rdf import iris
-from dakg.graph.rdf.dataset import NamedGraph, shapes_graph, union
+from dakg.graph.rdf.dataset import MappedReport, NamedGraph, shapes_graph, union
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, OA
 from dakg.graph.store import MANIFEST, STORE
 from dakg.graph.validate import validate
@@ -128,10 +129,12 @@ def test_a_negative_offset_fails_the_build(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     mapped = dataset_module.map_report
 
-    def damaged_report(*args: Any) -> tuple[NamedGraph, Graph]:
-        named, said = mapped(*args)
-        named.graph.set((POSITION, OA.start, Literal(-1, datatype=XSD.integer)))
-        return named, said
+    def damaged_report(*args: Any) -> MappedReport:
+        report = mapped(*args)
+        start = (POSITION, OA.start)
+        own = [(s, p, Literal(-1, datatype=XSD.integer) if (s, p) == start else o)
+               for s, p, o in report.own]
+        return dataclasses.replace(report, own=own)
 
     monkeypatch.setattr(dataset_module, "map_report", damaged_report)
     with pytest.raises(ValidationFailed) as failed:

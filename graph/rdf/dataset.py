@@ -15,11 +15,12 @@ that extracted a report is on that report's extraction activity.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -31,9 +32,10 @@ from ..reference import Reference
 from . import iris
 from .literals import en
 from .mentions import MentionMapper
-from .namespaces import DAKG, DEFAULT_BASE, PREFIXES, XSD, prefixes_for, rebased_iri
+from .namespaces import DAKG, DEFAULT_BASE, PREFIXES, prefixes_for, rebased_iri, rebased_term
 from .reference import map_reference
 from .report import ReportMapper
+from .triples import Triple, Triples, collector_paused, fill
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def map_dataset(reports: Sequence[tuple[Report, str]], reference: Reference,
     shared = new_graph()
     report_graphs = []
     for report, text in reports:
-        named, said = map_report(report, text, reference, software_version)
+        named, said = map_report(report, text, reference, software_version).graphs()
         report_graphs.append(named)
         shared += said
     shared += shared_metadata([named.name for named in report_graphs])
@@ -90,10 +92,29 @@ def fixed_graphs(reference: Reference) -> list[NamedGraph]:
             NamedGraph(iris.graph_reference(), map_reference(reference, numbers, new_graph()))]
 
 
+@dataclass(frozen=True)
+class MappedReport:
+    """One report as RDF: ``own`` is its graph (named ``name``), ``said`` what it says of
+    the resources reports share (its part of the shared graph), each in mapping order."""
+
+    name: URIRef
+    own: Sequence[Triple]
+    said: Sequence[Triple]
+
+    def graphs(self) -> tuple[NamedGraph, Graph]:
+        """The report's graph, and its part of the shared graph, as rdflib graphs."""
+        return NamedGraph(self.name, fill(new_graph(), self.own)), fill(new_graph(), self.said)
+
+    def quads(self) -> Iterator[tuple[URIRef, Node, Node, Node]]:
+        """(graph, subject, predicate, object): the report's graph, then its shared part."""
+        shared = iris.graph_shared()
+        return itertools.chain(((self.name, *t) for t in self.own),
+                               ((shared, *t) for t in self.said))
+
+
 def map_report(report: Report, text: str, reference: Reference,
-               software_version: str) -> tuple[NamedGraph, Graph]:
-    """One report's graph, and what it says of the resources reports share (its part of the
-    shared graph)."""
+               software_version: str) -> MappedReport:
+    """One report's triples, and what it says of the resources reports share."""
 
     def sector_of(name_zh: str) -> URIRef:
         sector = reference.sector_named(name_zh)
@@ -102,12 +123,13 @@ def map_report(report: Report, text: str, reference: Reference,
 
     entity_names = {iris.entity(e.kind, e.key): (e.name_zh, e.name_en)
                     for e in reference.named_entities()}
-    mapped = ReportMapper(report, text, new_graph(), sector_of=sector_of,
-                          body_names=_body_names(reference), entity_names=entity_names,
-                          software_version=software_version).map()
-    said = new_graph()
-    own = split_shared(mapped, report.symbol, said)
-    return NamedGraph(iris.graph_report(report.symbol), own), said
+    mapped = Triples()
+    with collector_paused():
+        ReportMapper(report, text, mapped, sector_of=sector_of,
+                     body_names=_body_names(reference), entity_names=entity_names,
+                     software_version=software_version).map()
+        own, said = split_shared(mapped, report.symbol)
+    return MappedReport(iris.graph_report(report.symbol), own, said)
 
 
 def curated_documents(reference: Reference) -> Graph:
@@ -145,24 +167,22 @@ _DOCUMENT_DESCRIPTION = frozenset({RDF.type, DAKG.symbol, RDFS.label, DAKG.docum
                                    DAKG.revision, DAKG.revisionOf})
 
 
-def split_shared(mapped: Graph, symbol: str, shared: Graph) -> Graph:
-    """Move from ``mapped`` into ``shared`` every statement whose subject is not one of the
-    report's own nodes; give back what stays (the report's graph)."""
+def split_shared(mapped: Iterable[Triple], symbol: str) -> tuple[list[Triple], list[Triple]]:
+    """``mapped`` parted into the statements about the report's own nodes (its graph) and
+    the others (its part of the shared graph)."""
     report = iris.document(symbol)
-    own = (f"{report}/", f"{report}#")
+    own_prefixes = (f"{report}/", f"{report}#")
     metadata = {iris.graph_report(symbol), iris.extraction(symbol)}
-    moved = []
-    for s, p, o in mapped:
-        if not isinstance(s, URIRef) or s in metadata or str(s).startswith(own):
-            continue
-        if s == report and not (p in _DOCUMENT_DESCRIPTION
-                                and (p != RDF.type or o == DAKG.Document)):
-            continue
-        moved.append((s, p, o))
-    for triple in moved:
-        mapped.remove(triple)
-        shared.add(triple)
-    return mapped
+    own: list[Triple] = []
+    said: list[Triple] = []
+    for triple in mapped:
+        s, p, o = triple
+        shared = (isinstance(s, URIRef) and s not in metadata
+                  and not str(s).startswith(own_prefixes)
+                  and (s != report or (p in _DOCUMENT_DESCRIPTION
+                                       and (p != RDF.type or o == DAKG.Document))))
+        (said if shared else own).append(triple)
+    return own, said
 
 
 def shared_metadata(reports: Sequence[URIRef]) -> Graph:
@@ -197,16 +217,8 @@ def rebase_graph(graph: Graph, base: str) -> Graph:
     for prefix, namespace in prefixes_for(base).items():
         result.bind(prefix, namespace)
     for s, p, o in graph:
-        result.add((_rebased(s, base), _rebased(p, base), _rebased(o, base)))
+        result.add((rebased_term(s, base), rebased_term(p, base), rebased_term(o, base)))
     return result
-
-
-def _rebased(term: Node, base: str) -> Node:
-    if isinstance(term, URIRef):
-        return URIRef(rebased_iri(str(term), base))
-    if isinstance(term, Literal) and term.datatype == XSD.anyURI:
-        return Literal(rebased_iri(str(term), base), datatype=term.datatype)
-    return term
 
 
 def triples(graphs: list[NamedGraph]) -> Iterator[tuple[URIRef, Node, Node, Node]]:

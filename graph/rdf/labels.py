@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDFS
 
 from ..extract.numerals import format_chinese_number
 from ..records import Block
 from .literals import en, zh
+from .triples import Sink
 
 _ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90),
           ("L", 50), ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
@@ -43,7 +44,7 @@ class Name:
         return Name(f"{self.en}, {en_step}", f"{self.zh} {zh_step}")
 
 
-def label(graph: Graph, node: URIRef, name: Name) -> None:
+def label(graph: Sink, node: URIRef, name: Name) -> None:
     graph.add((node, RDFS.label, en(name.en)))
     graph.add((node, RDFS.label, zh(name.zh)))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..extract.numerals import format_chinese_number
@@ -32,6 +32,7 @@ from . import iris, labels
 from .labels import Name
 from .literals import integer
 from .namespaces import DAKG, OA
+from .triples import Sink
 
 _ENTITY = {
     "sector": (DAKG.SectorMention, DAKG.mentionsSector, iris.sector),
@@ -54,7 +55,7 @@ _ENTITY_KIND = {"sector": ("a WIPO sector", "产权组织部门"), "committee": 
 
 
 class MentionMapper:
-    def __init__(self, graph: Graph, anchor: Anchor,
+    def __init__(self, graph: Sink, anchor: Anchor,
                  footnote_mentions: Mapping[int, tuple[Mention, ...]],
                  body_names: Mapping[str, tuple[str, str]],
                  entity_names: Mapping[URIRef, tuple[str, str | None]]) -> None:

@@ -2,13 +2,14 @@
 
 dakg mints its IRIs under one base (``DEFAULT_BASE``): ``/def/`` for the ontology, ``/id/``
 for things. Mapping always uses the default base; a build configured with another base
-rewrites the IRIs at the end (see ``rebase.py``), so these constants never change.
+rewrites the IRIs at the end (``rebased_term``), so these constants never change.
 """
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+from rdflib.term import Node
 
 DEFAULT_BASE = "https://w3id.org/dakg/"
 
@@ -58,7 +59,16 @@ def rebased_iri(iri: str, base: str) -> str:
     return base + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri
 
 
+def rebased_term(term: Node, base: str) -> Node:
+    """``term`` moved onto ``base``: an IRI, or an xsd:anyURI literal, under the default base."""
+    if isinstance(term, URIRef):
+        return URIRef(rebased_iri(str(term), base))
+    if isinstance(term, Literal) and term.datatype == XSD.anyURI:
+        return Literal(rebased_iri(str(term), base), datatype=term.datatype)
+    return term
+
+
 __all__ = ["CITO", "DAKG", "DCTERMS", "DEFAULT_BASE", "DOCO", "FABIO", "FRBR", "ID", "LANGUAGE",
            "MEDIA_TYPE", "OA", "ORG", "OWL", "PREFIXES",
            "PROV", "RDF", "RDFS", "SD", "SH", "SKOS", "VOID", "XSD", "prefixes_for",
-           "rebased_iri"]
+           "rebased_iri", "rebased_term"]

@@ -9,18 +9,19 @@ labelled after the piece it anchors (``labels.spans``).
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ..records import Span
 from . import iris
 from .labels import Name, label, spans
 from .namespaces import DAKG, OA
+from .triples import Sink
 
 CONTEXT = 16  # characters of oa:prefix / oa:suffix on each side of a quote
 
 
-def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef,
+def anchor(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
            name: Name) -> URIRef:
     """Add the anchor of ``node`` (named ``name``) at ``span`` of ``text`` and return it."""
     target = iris.fragment(node, "span")
@@ -46,7 +47,7 @@ def anchor(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef,
     return target
 
 
-def derive(graph: Graph, node: URIRef, span: Span, text: str, text_node: URIRef,
+def derive(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
            name: Name) -> None:
     """``node`` was extracted from ``span``: link it to its anchor with ``dakg:sourceSpan``."""
     graph.add((node, DAKG.sourceSpan, anchor(graph, node, span, text, text_node, name)))

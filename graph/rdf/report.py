@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..extract.symbols import parse_symbol
@@ -28,6 +28,7 @@ from .literals import en, integer, zh
 from .mentions import MentionMapper
 from .namespaces import DAKG, FABIO, FRBR, LANGUAGE, MEDIA_TYPE, OA
 from .provenance import anchor, derive
+from .triples import Sink
 
 _PARAGRAPH_CLASS = {
     "cover": DAKG.CoverParagraph,
@@ -41,10 +42,12 @@ _LANGUAGE_ZH = {"zh": "中文", "en": "英文", "fr": "法文", "es": "西班牙
                 "ar": "阿拉伯文"}
 _PARAGRAPH_STEP = {"cover": "paragraph", "implementation": "implementation",
                    "highlights": "highlight", "activities": "activity", "progress": "progress"}
+
+
 class ReportMapper:
     """Maps one report into ``graph``; ``text`` is the source text the spans point into."""
 
-    def __init__(self, report: Report, text: str, graph: Graph, *,
+    def __init__(self, report: Report, text: str, graph: Sink, *,
                  sector_of: Callable[[str], URIRef], software_version: str,
                  body_names: Mapping[str, tuple[str, str]] | None = None,
                  entity_names: Mapping[URIRef, tuple[str, str | None]] | None = None,
@@ -63,7 +66,7 @@ class ReportMapper:
             entity_names or {})
         self.footnote_parent = self._footnote_parents()
 
-    def map(self) -> Graph:
+    def map(self) -> None:
         self._report()
         self._cover()
         self._annex_one()
@@ -71,7 +74,6 @@ class ReportMapper:
         self._footnotes()
         self.mentions.finish()
         self._graph_metadata()
-        return self.g
 
     # -- the report, its text and its parts ----------------------------------------------
 

@@ -1,0 +1,75 @@
+"""The N-Quads a build's job writes for a report (``store.nquads``): the bytes Oxigraph writes
+for the report's rdflib graphs (rebased), which the job wrote until it wrote them straight
+from the mapping's triples."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from dakg import __version__
+from dakg.graph.build import Extraction
+from dakg.graph.rdf import iris
+from dakg.graph.rdf.dataset import MappedReport, NamedGraph, map_report
+from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, ID, rebased_term
+from dakg.graph.store import nquads, to_quads
+
+OTHER_BASE = "http://localhost:8000/"
+Quad = tuple[Node, Node, Node, Node]
+
+
+@pytest.fixture(scope="module")
+def mapped(extraction: Extraction) -> MappedReport:
+    return map_report(extraction.report, extraction.source.text, extraction.reference,
+                      __version__)
+
+
+def _serialised(quads: list[Quad], base: str) -> bytes:
+    """What Oxigraph writes for ``quads`` moved onto ``base``."""
+    moved = [(rebased_term(g, base), rebased_term(s, base), rebased_term(p, base),
+              rebased_term(o, base)) for g, s, p, o in quads]
+    return ox.serialize(to_quads(moved), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def test_a_reports_nquads_are_those_of_its_rdflib_graphs(mapped: MappedReport) -> None:
+    named, said = mapped.graphs()
+    quads = to_quads((g.name, s, p, o) for g in (named, NamedGraph(iris.graph_shared(), said))
+                     for s, p, o in g.graph)
+    expected = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    written = nquads(mapped.quads())
+    # The same lines, byte for byte; the graphs' own order is their store's, not stable.
+    assert sorted(written.splitlines()) == sorted(expected.splitlines())
+    assert len(set(written.splitlines())) == len(named.graph) + len(said)
+
+
+def test_rdflib_reads_back_the_shared_part(mapped: MappedReport) -> None:
+    shared = f" <{iris.graph_shared()}> .".encode()
+    triples = [line.removesuffix(shared) + b" ." for line in nquads(mapped.quads()).splitlines()
+               if line.endswith(shared)]
+    parsed = Graph().parse(data=b"\n".join(triples), format="nt")
+    assert len(parsed) > 1000
+    assert isomorphic(parsed, mapped.graphs()[1])
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, OTHER_BASE])
+def test_each_kind_of_term_is_written_as_oxigraph_writes_it(base: str) -> None:
+    graph, thing, blank = ID["graph/test"], ID["thing/1"], BNode()
+    quads: list[Quad] = [
+        (graph, thing, RDFS.label, Literal('say "hi"\n\t\\ \x01 中文', lang="zh")),
+        (graph, thing, DAKG.position, Literal(3, datatype=XSD.integer)),
+        (graph, thing, DAKG.text, Literal("plain")),
+        (graph, thing, DAKG.text, Literal("typed", datatype=XSD.string)),
+        (graph, thing, RDFS.seeAlso, Literal(str(ID["thing/2"]), datatype=XSD.anyURI)),
+        (graph, thing, DAKG.part, blank),
+        (graph, blank, RDF.type, DAKG.Thing),
+        (graph, thing, RDFS.label, Literal("after the blank ones", lang="en")),
+    ]
+    written = nquads(quads, base)
+    assert written == _serialised(quads, base)
+    assert len(written.splitlines()) == len(quads)
+    assert (DEFAULT_BASE.encode() in written) == (base == DEFAULT_BASE)  # the literal too
+    assert b"_:" in written.splitlines()[-1]  # quads with blank nodes come last, renamed
