@@ -169,7 +169,10 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         remote.check()
     with prepared(data_dir) as work:
         paths = manifest_paths(manifests)
-        jobs = [ReportJob(path, reference_path, base_iri, __version__) for path in paths]
+        pieces = work / PIECES  # each report's share of the dumps, written by its job
+        pieces.mkdir()
+        jobs = [ReportJob(path, reference_path, base_iri, __version__, pieces=pieces)
+                for path in paths]
         oxigraph = ox.Store(str(work / STORE))
         loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
                        progress or (lambda _: None), workers, clock)
@@ -182,7 +185,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
             raise ValidationFailed(outcome.text(), len(outcome.violations))
         keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
         clock.lap("validate")
-        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files)
+        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
+                                   [p.pieces for p in loaded.sources if p.pieces is not None])
+        shutil.rmtree(pieces)
         oxigraph.flush()
         del oxigraph  # closed before its folder moves
         # The version names everything published: the checksums of the N-Quads dump (the
@@ -204,6 +209,7 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
 
 
+PIECES = ".pieces"  # in the work folder, until the dumps are written
 _NO_FINDINGS = Findings(frozenset(), frozenset(), frozenset(), frozenset())
 
 

@@ -2,7 +2,9 @@
 
 A job reads one manifest and gives back everything the build keeps of that report: its graph
 and its part of the shared graph as N-Quads (ready for Oxigraph's bulk loader), its SHACL
-outcome, and the little the series cross-check needs (``Findings``). Nothing of one report
+outcome, the little the series cross-check needs (``Findings``), and, written to files, its
+graph's share of the dumps (``dump_pieces``: the build never reads a report back from its
+store). Nothing of one report
 outlives its job, so a build's memory follows its largest report, not the number of reports.
 
 The shapes see the report as they would in a build of that report alone: its graph, what it
@@ -24,12 +26,14 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 
+from .dump_pieces import GraphPieces, report_pieces
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
 from .extract.sessions import SessionFinder
 from .rdf import dataset, iris
 from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
+from .rdf.namespaces import prefixes_for
 from .reference import Findings, Reference, check_report, load_reference
 from .source import load_source
 from .store import to_quads
@@ -44,6 +48,7 @@ class ReportJob:
     base_iri: str
     software_version: str
     verify_hash: bool = True
+    pieces: Path | None = None  # where to write the report graph's share of the dumps
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ReportPart:
     findings: Findings
     focus_own: int  # the report's own nodes the shapes checked
     focus_shared: frozenset[str]  # the other nodes they checked (shared, curated)
+    pieces: GraphPieces | None = None  # the report graph's share of the dumps, if asked
 
 
 def mention_finder(reference: Reference) -> MentionFinder:
@@ -101,9 +107,11 @@ def run(job: ReportJob) -> ReportPart:
     quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
     quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert quads_data is not None  # it returns None only when given a file
+    pieces = None if job.pieces is None else report_pieces(
+        quads, str(graphs[0].name), prefixes_for(job.base_iri), job.pieces)
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
                       str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
-                      len(focus & own), frozenset(str(n) for n in focus - own))
+                      len(focus & own), frozenset(str(n) for n in focus - own), pieces)
 
 
 def ignore_interrupts() -> None:
