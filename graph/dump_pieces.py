@@ -16,18 +16,18 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .rdf.jsonld import compact_items
+from .rdf.jsonld import write_graph
 
 # What a piece holds, by its file's suffix.
 SORTED = ".nt"  # the graph's N-Triples, sorted by line, without repeats
 TRIG = ".trig"  # the graph in TriG, without the prefixes (written once, at the top)
-JSONLD = ".jsonld"  # the graph's compacted JSON-LD items, comma-separated
+JSONLD = ".jsonld"  # the graph's object in the JSON-LD ``@graph``, compacted
 TURTLE = ".ttl"  # the graph alone, as a Turtle file of its own
 PIECES = (SORTED, TRIG, JSONLD, TURTLE)
 
@@ -51,26 +51,50 @@ def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str], folder: 
 
     The graph is dumped and sorted on disk, and the other pieces are written from the sorted
     statements, read once: at most one graph is held in memory."""
+    return _written(_sorted(store, graph, folder), prefixes, kinds)
+
+
+def _sorted(store: ox.Store, graph: str, folder: Path) -> GraphPieces:
+    """Only the sorted N-Triples of the graph."""
     stem = hashlib.sha256(graph.encode()).hexdigest()[:16]
     pieces = GraphPieces(graph, folder, stem, 0)
     raw = folder / f"{stem}.raw{SORTED}"
     store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
     sort_lines([raw], pieces.path(SORTED))
     raw.unlink()
-    quads = [] if kinds == (SORTED,) else list(ox.parse(
-        in_graph(graph)(pieces.path(SORTED).read_bytes()), format=ox.RdfFormat.N_QUADS))
+    return GraphPieces(graph, folder, stem, count_lines(pieces.path(SORTED)))
+
+
+def _written(pieces: GraphPieces, prefixes: dict[str, str],
+             kinds: tuple[str, ...]) -> GraphPieces:
+    """The other pieces (of ``kinds``), from the sorted N-Triples."""
+    quads = [] if set(kinds) <= {SORTED} else list(ox.parse(
+        in_graph(pieces.graph)(pieces.path(SORTED).read_bytes()), format=ox.RdfFormat.N_QUADS))
     if TRIG in kinds:
         written = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
         head = trig_head(prefixes)
         assert not written or written.startswith(head), "TriG begins with its prefixes"
         pieces.path(TRIG).write_bytes(written[len(head):] if written else b"")
     if JSONLD in kinds:
-        expanded = ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]"
-        pieces.path(JSONLD).write_bytes(compact_items(expanded, prefixes))
+        with open(pieces.path(JSONLD), "wb") as out:
+            write_graph((ox.serialize(run, format=ox.RdfFormat.JSON_LD) or b"[]"
+                         for run in _runs(quads)), prefixes, out)
     if TURTLE in kinds:
         ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
                      pieces.path(TURTLE), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    return GraphPieces(graph, folder, stem, count_lines(pieces.path(SORTED)))
+    return pieces
+
+
+def _runs(quads: list[ox.Quad], size: int = 2000) -> Iterator[list[ox.Quad]]:
+    """``quads`` (sorted) in runs of about ``size`` that split no subject's statements: the
+    JSON-LD is compacted run by run, a whole graph's JSON tree would be some 45 MB a report."""
+    start = 0
+    while start < len(quads):
+        end = min(start + size, len(quads))
+        while end < len(quads) and quads[end].subject == quads[end - 1].subject:
+            end += 1
+        yield quads[start:end]
+        start = end
 
 
 def report_pieces(quads: list[ox.Quad], graph: str, prefixes: dict[str, str],
@@ -79,7 +103,9 @@ def report_pieces(quads: list[ox.Quad], graph: str, prefixes: dict[str, str],
     memory, as the build's store would write them."""
     store, name = ox.Store(), ox.NamedNode(graph)
     store.bulk_extend(q for q in quads if q.graph_name == name)
-    return graph_pieces(store, graph, prefixes, folder)
+    pieces = _sorted(store, graph, folder)
+    del store  # one copy of the report at a time
+    return _written(pieces, prefixes, PIECES)
 
 
 def in_graph(graph: str) -> Callable[[bytes], bytes]:

@@ -1,7 +1,7 @@
 """JSON-LD as people read it: a context, ``@type``, and the Web Annotation terms.
 
 Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
-every value an object. ``compact_items`` turns that into the compact form a client expects,
+every value an object. ``write_graph`` turns that into the compact form a client expects,
 and ``write_joined`` puts the items in one document with one fixed context (``context``):
 dakg's prefixes, and the Web Annotation vocabulary's own terms (``body``, ``target``,
 ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
@@ -64,18 +64,36 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
-def compact_items(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """The items of one expanded document, compacted and comma-separated: a piece of the
-    ``@graph`` of ``write_joined`` (empty if the document has none)."""
+def write_graph(parts: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """One named graph, compacted: an item of the ``@graph`` of ``write_joined``.
+
+    ``parts`` are Oxigraph's expanded JSON-LD of the graph's statements in consecutive runs
+    that split no node (each a list of one graph object, ``{"@id": …, "@graph": [nodes]}``),
+    so that only a run is held at a time; written as the graph object of all of them would
+    be. Nothing is written for a graph without statements."""
     compactor = _Compactor(prefixes)
-    return b",".join(json.dumps(compactor.node(item), ensure_ascii=False,
-                                separators=(",", ":")).encode()
-                     for item in json.loads(expanded))
+    first = True
+    for part in parts:
+        for item in json.loads(part):
+            assert list(item) == ["@id", "@graph"], "one named graph's object"
+            for node in item["@graph"]:
+                if first:
+                    out.write(b'{"@id":' + _dumps(compactor.iri(item["@id"])) + b',"@graph":[')
+                else:
+                    out.write(b",")
+                first = False
+                out.write(_dumps(compactor.node(node)))
+    if not first:
+        out.write(b"]}")
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def write_joined(items: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One document with the context above whose ``@graph`` lists the ``items`` (pieces of
-    ``compact_items``) in order."""
+    """One document with the context above whose ``@graph`` lists the ``items`` (each
+    written by ``write_graph``, or empty) in order."""
     head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
     out.write(f'{{"@context":{head},"@graph":['.encode())
     first = True
