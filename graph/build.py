@@ -44,7 +44,7 @@ from .reference import (
     load_reference,
 )
 from .report_job import ReportJob, ReportPart, ignore_interrupts, mention_finder
-from .report_job import run as run_job
+from .report_job import run_and_write as run_job
 from .source import Source, bundled_manifests, load_source, manifests_in
 from .store import (
     BUILDS,

@@ -97,12 +97,12 @@ def _runs(quads: list[ox.Quad], size: int = 2000) -> Iterator[list[ox.Quad]]:
         start = end
 
 
-def report_pieces(quads: list[ox.Quad], graph: str, prefixes: dict[str, str],
+def report_pieces(nquads: bytes, graph: str, prefixes: dict[str, str],
                   folder: Path) -> GraphPieces:
-    """The pieces of the named ``graph`` among ``quads`` (one report's), through a store in
-    memory, as the build's store would write them."""
-    store, name = ox.Store(), ox.NamedNode(graph)
-    store.bulk_extend(q for q in quads if q.graph_name == name)
+    """The pieces of the named ``graph`` in ``nquads`` (one report's, as the build loads
+    them), through a store in memory, as the build's store would write them."""
+    store = ox.Store()
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
     pieces = _sorted(store, graph, folder)
     del store  # one copy of the report at a time
     return _written(pieces, prefixes, PIECES)

@@ -2,10 +2,10 @@
 
 A job reads one manifest and gives back everything the build keeps of that report: its graph
 and its part of the shared graph as N-Quads (ready for Oxigraph's bulk loader), its SHACL
-outcome, the little the series cross-check needs (``Findings``), and, written to files, its
-graph's share of the dumps (``dump_pieces``: the build never reads a report back from its
-store). Nothing of one report
-outlives its job, so a build's memory follows its largest report, not the number of reports.
+outcome, and the little the series cross-check needs (``Findings``); ``run_and_write`` also
+writes its graph's share of the dumps to files (``dump_pieces``: the build never reads a
+report back from its store). Nothing of one report outlives its job, so a build's memory
+follows its largest report, not the number of reports.
 
 The shapes see the report as they would in a build of that report alone: its graph, what it
 says of shared resources, the curated data (with the documents it names, described as a
@@ -16,6 +16,7 @@ constraints follow). What only shows across reports is checked on the store
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import signal
 from collections.abc import Callable
@@ -107,11 +108,20 @@ def run(job: ReportJob) -> ReportPart:
     quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
     quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert quads_data is not None  # it returns None only when given a file
-    pieces = None if job.pieces is None else report_pieces(
-        quads, str(graphs[0].name), prefixes_for(job.base_iri), job.pieces)
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
                       str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
-                      len(focus & own), frozenset(str(n) for n in focus - own), pieces)
+                      len(focus & own), frozenset(str(n) for n in focus - own))
+
+
+def run_and_write(job: ReportJob) -> ReportPart:
+    """``run``, then (if the job says where) write the report graph's share of the dumps
+    from its N-Quads, once the rest of the job's work is freed: the job's peak memory stays
+    that of ``run``."""
+    part = run(job)
+    if job.pieces is None:
+        return part
+    pieces = report_pieces(part.nquads, part.graph, prefixes_for(job.base_iri), job.pieces)
+    return dataclasses.replace(part, pieces=pieces)
 
 
 def ignore_interrupts() -> None:

