@@ -173,11 +173,12 @@ def _publish(path: Path, fmt: Format, graphs: list[GraphPieces], union: Path,
     gives the same bytes) in one pass, hashing both; their digests by file name."""
     packed_path = path.with_name(path.name + GZIP_SUFFIX)
     with open(path, "wb") as plain_file, open(packed_path, "wb") as packed_file:
-        plain, packed = _Hashed(plain_file), _Hashed(packed_file)
+        packed = _Hashed(packed_file)
         with gzip.GzipFile(filename="", mode="wb", fileobj=packed, compresslevel=6,
-                           mtime=0) as zipped, \
-                io.BufferedWriter(_Tee(plain, zipped), 1 << 20) as out:
-            _write_format(fmt, graphs, union, prefixes, out)
+                           mtime=0) as zipped:
+            plain = _Hashed(plain_file, zipped)
+            with io.BufferedWriter(plain, 1 << 20) as out:
+                _write_format(fmt, graphs, union, prefixes, out)
     return {path.name: plain.digest.hexdigest(), packed_path.name: packed.digest.hexdigest()}
 
 
@@ -213,35 +214,20 @@ def _copy(path: Path, out: BinaryIO, change: Callable[[bytes], bytes] = bytes) -
             out.write(change(rest))
 
 
-class _Tee(io.RawIOBase):
-    """Writes what it is given to a file and to a gzip stream."""
-
-    def __init__(self, plain: io.RawIOBase, packed: io.BufferedIOBase) -> None:
-        super().__init__()
-        self.plain, self.packed = plain, packed
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: ReadableBuffer) -> int:
-        self.plain.write(data)
-        self.packed.write(data)
-        return memoryview(data).nbytes
-
-
 class _Hashed(io.RawIOBase):
-    """Writes to a file and hashes what it writes."""
+    """Writes what it is given to each of ``files``, and hashes it."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, *files: io.BufferedIOBase) -> None:
         super().__init__()
-        self.file = file
+        self.files = files
         self.digest = hashlib.sha256()
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: ReadableBuffer) -> int:
-        self.file.write(data)
+        for file in self.files:
+            file.write(data)
         self.digest.update(data)
         return memoryview(data).nbytes
 
