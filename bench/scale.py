@@ -33,7 +33,7 @@ from pathlib import Path
 
 from dakg.graph.build import extract
 from dakg.graph.source import bundled_manifests
-from dakg.graph.synth import SESSIONS, generate, template
+from dakg.graph.synth import generate, template
 from peer_mix import MIX
 from server import free_port, start_server
 
@@ -67,8 +67,7 @@ class Point:
 
 def main() -> int:
     args = _arguments()
-    most = len(SESSIONS) + 1
-    sizes = sorted({min(n, most) for n in args.sizes if n <= args.max})
+    sizes = sorted({n for n in args.sizes if n <= args.max})
     started = dt.datetime.now(dt.UTC)
     load = os.getloadavg()
     points = _earlier(args.out) if args.append else []

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from dakg import search_index
+
 from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, write_dumps
 from .errors import BuildError, ValidationFailed
 from .extract.report import parse_report
@@ -188,12 +190,14 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
                                    [p.pieces for p in loaded.sources if p.pieces is not None])
         shutil.rmtree(pieces)
+        clock.lap("dumps")
+        search_index.write_from_store(work / search_index.BUILD_FILE, oxigraph, base_iri + "def/")
         oxigraph.flush()
         del oxigraph  # closed before its folder moves
         # The version names everything published: the checksums of the N-Quads dump (the
         # data), of the other files and of the source text beside them.
         version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
-        clock.lap("dumps")
+        clock.lap("index")
         _manifest(work, version, base_iri, loaded.sources, counts, sums)
         final = data_dir / BUILDS / version
         final.parent.mkdir(exist_ok=True)

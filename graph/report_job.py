@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.graph import ReadOnlyGraphAggregate
 
 from .dump_pieces import GraphPieces, report_pieces
 from .extract.gazetteer import Gazetteer
@@ -37,10 +36,10 @@ from .rdf import dataset, iris
 from .rdf.dataset import NamedGraph, curated_documents, fixed_graphs, rebase, shapes_graph
 from .rdf.namespaces import prefixes_for
 from .reference import Findings, Reference, check_report, load_reference
+from .shacl_sparql import node_text, report_validator
 from .source import load_source
 from .store import to_quads
-from .validate import Outcome, validate
-from .validation_report import focus_nodes
+from .validate import Outcome
 
 
 @dataclass(frozen=True)
@@ -101,17 +100,16 @@ def run(job: ReportJob) -> ReportPart:
     report = parse_report(source, finder)
     findings = check_report(report, source, reference)
     named, said = dataset.map_report(report, source.text, reference, job.software_version)
-    data = ReadOnlyGraphAggregate([fixed, said, named.graph])
-    outcome = validate(data, shapes)
-    own = set(named.graph.subjects())
-    focus = focus_nodes(data, shapes)
     graphs = rebase([named, NamedGraph(iris.graph_shared(), said)], job.base_iri)
     quads = to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph)
+    outcome, focus = report_validator(fixed, shapes, job.base_iri).validate(quads)
+    name = ox.NamedNode(str(graphs[0].name))
+    own = {node_text(q.subject) for q in quads if q.graph_name == name}
     quads_data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert quads_data is not None  # it returns None only when given a file
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
                       str(graphs[0].name), quads_data, len(named.graph), outcome, findings,
-                      len(focus & own), frozenset(str(n) for n in focus - own))
+                      len(focus & own), frozenset(focus - own))
 
 
 def run_and_write(job: ReportJob) -> ReportPart:

@@ -24,14 +24,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extract.numerals import format_chinese_number, parse_chinese_number
+from .extract.numerals import (
+    MAX_NUMBER,
+    NUMERAL_CHARS,
+    format_chinese_number,
+    parse_chinese_number,
+)
 from .records import Paragraph, Report
 from .source import Manifest, Source
 
-SESSIONS = range(36, 1000)  # the sessions a Chinese ordinal (up to 999) can name after 35
+SESSIONS = range(36, MAX_NUMBER + 1)  # the sessions the report's ordinals can name after 35
 _PERIOD = re.compile(r"(\d{4})年7月至(\d{4})年6月")
 _CDIP_SYMBOL = re.compile(r"(?<![A-Za-z/])CDIP/(\d+)/")
-_ORDINAL = re.compile(r"第([零一二两三四五六七八九十百]+)届")
+_ORDINAL = re.compile(rf"第([{NUMERAL_CHARS}]+)届")
 _SENTENCE = re.compile(r"[^。]*。")
 
 
@@ -143,7 +148,7 @@ def generate(base: Template, seed: int, count: int, profile: Profile = Profile()
 def variant(base: Template, seed: int, index: int, profile: Profile = Profile()) -> Variant:
     """The ``index``-th variant for ``seed``: a report one year (and session) later per index.
 
-    Sessions run from 36 to 999 (the ordinals the report's numerals can write); past that the
+    Sessions run from 36 to 9999 (the ordinals the report's numerals can write); past that the
     series starts again at 36 with another document number (CDIP/36/102, …), so every variant
     has a symbol of its own.
     """
@@ -151,7 +156,7 @@ def variant(base: Template, seed: int, index: int, profile: Profile = Profile())
     session = SESSIONS[index % len(SESSIONS)]
     number = 2 + 100 * (index // len(SESSIONS))
     symbol = f"CDIP/{session}/{number}"
-    year = _first_year(base.source.text) + 1 + index
+    year = _first_year(base.source.text) + 1 + index % len(SESSIONS)  # a session's year
     edit = _Edit(base, rng, profile)
     headless = edit.headings()
     blocks = edit.blocks()

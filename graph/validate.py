@@ -102,8 +102,7 @@ def validate(data: Graph, shapes: Graph) -> Outcome:
     # sh:hasValue on one path) reports each, with the same message.
     results = {_result(report, node, names, nodes) for node in
                report.subjects(SH.resultSeverity, None)}
-    ordered = sorted(results, key=_order)
-    return Outcome(bool(conforms), tuple(ordered), report)
+    return Outcome(bool(conforms), ordered(results), report)
 
 
 def merged(outcomes: Iterable[Outcome]) -> Outcome:
@@ -124,7 +123,12 @@ def merged(outcomes: Iterable[Outcome]) -> Outcome:
                 report.add((node, p, o))
             elif (s, RDF.type, SH.ValidationReport) not in outcome.report:
                 report.add((s, p, o))
-    return Outcome(conforms, tuple(sorted(results, key=_order)), report)
+    return Outcome(conforms, ordered(results), report)
+
+
+def ordered(results: Iterable[Result]) -> tuple[Result, ...]:
+    """``results`` in the order a report lists them."""
+    return tuple(sorted(results, key=_order))
 
 
 def _order(r: Result) -> tuple[str, bool, str, str, str, str]:

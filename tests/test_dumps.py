@@ -32,8 +32,7 @@ def test_dumps_from_the_report_jobs_are_the_dumps_from_the_store(series: Path,
     listed = set((built / "dumps" / CHECKSUMS).read_text().splitlines())
     assert set((tmp_path / "dumps" / CHECKSUMS).read_text().splitlines()) < listed
     assert sum(counts.values()) == sum(1 for _ in open_store(series))
-    assert sorted(p.name for p in built.iterdir()) == [
-        "build.json", "dumps", "store", "validation.ttl"]  # the pieces are gone
+    assert not any(p.name.startswith(".") for p in built.iterdir())  # the pieces are gone
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

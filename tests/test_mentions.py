@@ -53,12 +53,13 @@ def test_sessions_and_their_committee(row: list[str], extraction: Extraction) ->
     assert found == ([] if expected == "-" else expected.split(","))
 
 
-@pytest.mark.parametrize("number", [1, 9, 10, 11, 19, 20, 33, 48, 51, 66, 100, 105, 999])
+@pytest.mark.parametrize("number", [1, 9, 10, 11, 19, 20, 33, 48, 51, 66, 100, 105, 110, 999,
+                                    1000, 1005, 1010, 1100, 2050, 9999])
 def test_chinese_numerals_round_trip(number: int) -> None:
     assert parse_chinese_number(format_chinese_number(number)) == number
 
 
-@pytest.mark.parametrize("bad", ["", "三三", "十十", "百", "零", "三十a"])
+@pytest.mark.parametrize("bad", ["", "三三", "十十", "百", "零", "三十a", "千", "一千千", "一百千"])
 def test_garbled_ordinals_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_chinese_number(bad)

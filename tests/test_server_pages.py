@@ -167,6 +167,77 @@ def test_a_recommendation_page_shows_every_report_newest_first(series: Path) -> 
                f'href="/report/{symbol}#section/25/implementation/1"' in text
 
 
+def test_a_long_series_prints_the_newest_and_lists_the_rest(
+        series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a page of a thousand-report series does, on two: one reading printed (here), the
+    # earlier reports named with a link to their section in the annotated report, and the
+    # query for all of them once the list is cut.
+    from dakg.server.pages import recommendations
+
+    monkeypatch.setattr(recommendations, "READ_IN_FULL", 1)
+    monkeypatch.setattr(recommendations, "LISTED", 1)
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/id/recommendation/25")
+    finally:
+        close_app(app)
+    assert re.findall(r'<h2 id="reading-h-\d">\d\. What <a href="/id/document/([^"]+)">',
+                      text) == ["CDIP/36/2"]
+    assert 'href="/report/CDIP/35/2#section/25/implementation/1"' not in text
+    assert "2 sections report on it in all" in text
+    query = re.search(r'sections report on it in all: <a href="([^"]+)">', text)
+    assert query and query.group(1).startswith("/query?query=")
+    monkeypatch.setattr(recommendations, "LISTED", 20)
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/id/recommendation/25")
+    finally:
+        close_app(app)
+    earlier = text[text.index('id="earlier-h"'):]
+    assert re.findall(r'<tr><td><a href="/id/document/([^"]+)">', earlier) == ["CDIP/35/2"]
+    assert '<a href="/report/CDIP/35/2#section/25">in the annotated report</a>' in earlier
+    assert "report on it in all" not in text
+
+
+def test_the_recommendations_table_names_the_newest_reports_sections(series: Path) -> None:
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        text = page(app.test_client(), "/recommendations")
+    finally:
+        close_app(app)
+    row = re.search(r'<th scope="row" class="num"><a href="/id/recommendation/25">25</a>.*?</tr>',
+                    text, re.S)
+    assert row
+    assert re.findall(r'href="/id/document/([^"]+)"', row.group(0)) == ["CDIP/36/2/section/25"]
+    assert '<a href="/id/recommendation/25">1 earlier</a>' in row.group(0)
+
+
+def test_a_property_with_many_values_shows_some_and_the_query_for_all(
+        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dakg.server.pages import resource
+
+    monkeypatch.setattr(resource, "VALUES_SHOWN", 10)
+    app = app_over(Settings(data_dir=built, workers=1, query_workers=1))
+    try:
+        client = app.test_client()
+        annex = "/id/document/CDIP/35/2/annex/1"
+        total = int(sparql_rows(client, f"SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE {{ "
+                                        f"<{BASE[:-1]}{annex}> dcterms:hasPart ?v }}")[0]["n"])
+        text = page(client, annex)
+        row = re.search(r'<th scope="row">(?:(?!</tr>).)*?hasPart(?:(?!</tr>).)*</tr>', text,
+                        re.S)
+        assert row, "no hasPart row"
+        assert len(re.findall(r"<li>", row.group(0))) == 10 < total
+        more = re.search(r'<li class="more">(\d+) more: <a href="/query\?(query=[^"]+)">'
+                         r"list all (\d+)</a>", row.group(0))
+        assert more and int(more.group(1)) == total - 10 and int(more.group(3)) == total
+        listed = client.get("/sparql?" + html.unescape(more.group(2)),
+                            headers={"Accept": "application/sparql-results+json"}).get_json()
+        assert len(listed["results"]["bindings"]) == total
+    finally:
+        close_app(app)
+
+
 def test_the_report_text_on_a_recommendation_page_is_escaped(
         tmp_path_factory: pytest.TempPathFactory, source: Source) -> None:
     hostile = damage(source, "该建议自2010年开始落实，曾经过讨论并已通过CDIP第五届",

@@ -1,14 +1,21 @@
-"""``/search``: the search index (``server/search_index.py``) and the page over it, on a real
+"""``/search``: the search index (``dakg.search_index``) and the page over it, on a real
 build through Flask's test built_client."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from dakg.graph.build import Extraction
+from dakg.graph.store import open_store
+from dakg.search_index import BUILD_FILE, TYPES_QUERY, fold, folded, texts_query
 
 ID = "https://w3id.org/dakg/id/"
 
@@ -108,7 +115,45 @@ def test_the_index_is_made_once_per_version(built_app: Flask, built: Path) -> No
         rt = built_app.extensions["dakg"]
         first = current_index(rt)
         assert current_index(rt) is first
-        assert first.path.is_file() and rt.dataset.current().version in first.path.name
+        # The build's own: made with the store, not by the server.
+        assert first.path == (built / "current").resolve() / BUILD_FILE
+
+
+def test_the_builds_index_is_the_one_a_server_would_make(built: Path, tmp_path: Path) -> None:
+    # Made from the store through SPARQL results, as for a remote store, it holds the same
+    # entries and names as the one the build streamed from its store.
+    from dakg.search_index import write
+
+    store = open_store(built)
+    dakg = "https://w3id.org/dakg/def/"
+
+    def rows(query: str) -> ox.QuerySolutions:
+        found = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(found, ox.QuerySolutions)
+        return found
+
+    types = [(r["s"].value, r["t"].value) for r in rows(TYPES_QUERY)]
+    texts = [(r["s"].value, r["f"].value, getattr(r["v"], "language", None) or "", r["v"].value)
+             for r in rows(texts_query(dakg))]
+    again = write(tmp_path / "again.sqlite", dakg, reversed(types), reversed(texts))
+    made = (built / "current").resolve() / BUILD_FILE
+    assert _tables(again.path) == _tables(made)
+    assert len(_tables(made)[0]) > 1000
+
+
+def _tables(path: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    with closing(sqlite3.connect(path)) as db:
+        entries = sorted(db.execute("SELECT folded, iri, kind, field, lang, text FROM entries"))
+        names = sorted(db.execute("SELECT iri, name, name_zh FROM names"))
+    return entries, names
+
+
+def test_the_fast_fold_is_fold(extraction: Extraction) -> None:
+    texts = [*extraction.source.text.splitlines(),
+             "CDIP/16/4 Rev.", "  ﬁrst\u3000ＡＢＣ—建议 25。 ", "", "。。", "Ⅻ ½ ß"]
+    assert len(texts) > 500
+    for text in texts:
+        assert folded(text) == fold(text)[0], text
 
 
 @pytest.mark.parametrize(("text", "query", "found_at"), [
@@ -119,7 +164,7 @@ def test_the_index_is_made_once_per_version(built_app: Flask, built: Path) -> No
 ])
 def test_matches_respect_latin_word_boundaries(text: str, query: str,
                                                found_at: int | None) -> None:
-    from dakg.server.search_index import Hit, _hit, fold
+    from dakg.search_index import Hit, _hit, fold
 
     folded, _ = fold(text)
     hit: Hit | None = _hit("x", "", "text", "", text, folded, query)
@@ -127,11 +172,18 @@ def test_matches_respect_latin_word_boundaries(text: str, query: str,
 
 
 def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:
-    from dakg.server.search_index import Entry, build, index_path, prune
+    from dakg.search_index import index_path, prune, write
 
-    entries = [Entry("urn:x", "", "label", "en", "x")]
     for version in ("old", "current", "gone"):
-        build(index_path(tmp_path, version), entries)
+        write(index_path(tmp_path, version), "urn:def/", [], [("urn:x", "label", "en", "x")])
     prune(tmp_path, {"old", "current"})
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         index_path(tmp_path, "current").name, index_path(tmp_path, "old").name]
+
+
+def test_data_no_build_indexed_is_indexed_on_first_search(client: FlaskClient) -> None:
+    # --data files: no build made an index; the server makes one from its store.
+    result = client.get("/search.json", query_string={"q": "项目2"}).get_json()
+    assert [r["iri"] for g in result["groups"] for r in g["results"]] == [
+        "http://example.org/item2"]
+    assert result["groups"][0]["kind"] == "http://example.org/Item"

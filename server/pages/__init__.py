@@ -56,6 +56,7 @@ bp.add_url_rule("/dumps/<path:name>", view_func=dumps.dump_file)
 bp.add_app_template_global(text_lang)
 bp.add_app_template_global(visible_ws)
 bp.add_app_template_global(report.report_href)
+bp.add_app_template_global(query_page.query_link, "query_href")
 bp.add_app_template_global(lambda: home_data.published_report(runtime()), "published_report")
 bp.after_app_request(harden)  # every response: error pages and static files too
 

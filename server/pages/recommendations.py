@@ -29,9 +29,17 @@ RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?tex
   OPTIONAL { ?r dakg:adoptedForImmediateImplementation ?immediate }
   OPTIONAL { ?r dakg:recommendationText ?text }
   OPTIONAL { ?r dakg:reportedIn ?section .
-             OPTIONAL { ?section dcterms:isPartOf/dcterms:isPartOf/dakg:symbol ?report }
+             ?section dcterms:isPartOf/dcterms:isPartOf ?newest . ?newest dakg:symbol ?report
              OPTIONAL { ?section rdfs:label ?sectionLabel FILTER(lang(?sectionLabel) = "en") } }
-} ORDER BY ?number DESC(?report) ?section"""
+} ORDER BY ?number ?section"""
+# The newest report (as ``SECTIONS`` orders them), whose sections the table names.
+NEWEST = """SELECT ?newest WHERE {
+  ?newest a dakg:ProgressReport ; dakg:symbol ?symbol .
+  OPTIONAL { ?newest dakg:hasReportingPeriod/dakg:endMonth ?end }
+} ORDER BY DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol) LIMIT 1"""
+# How many sections report on each recommendation, over all reports.
+SECTION_COUNTS = """SELECT ?r (COUNT(DISTINCT ?section) AS ?n) WHERE {
+  ?r a dakg:Recommendation ; dakg:reportedIn ?section } GROUP BY ?r"""
 TEXT_START = 40  # characters of a recommendation's text in the table
 
 
@@ -44,6 +52,12 @@ class RecommendationRow:
     immediate: bool | None = None
     text: str = ""
     sections: list[tuple[str, str, str]] = field(default_factory=list)  # IRI, report, label
+    reported: int = 0  # sections on it in all reports
+
+    @property
+    def earlier(self) -> int:
+        """Sections on it in reports before the newest."""
+        return self.reported - len(self.sections)
 
     @property
     def text_start(self) -> str:
@@ -65,8 +79,13 @@ def _row(found: dict[str, Term]) -> RecommendationRow:
 
 @cached_page
 def recommendations() -> str:
+    """The table names the newest report's sections and counts the others, so that it stays
+    the same size however long the series."""
     rt = runtime()
-    rows, _ = bindings(rt, prologue(rt) + RECOMMENDATIONS, 5000)
+    newest, _ = bindings(rt, prologue(rt) + NEWEST, 1)
+    query = RECOMMENDATIONS.replace("?newest", f"<{newest[0]['newest'].value}>") if newest \
+        else RECOMMENDATIONS
+    rows, _ = bindings(rt, prologue(rt) + query, 5000)
     table: dict[str, RecommendationRow] = {}
     for row in rows:
         iri = row["r"].value
@@ -78,20 +97,30 @@ def recommendations() -> str:
             report, label = row.get("report"), row.get("sectionLabel")
             entry.sections.append((section.value, report.value if report else "",
                                    label.value if label else ""))
+    counts, _ = bindings(rt, prologue(rt) + SECTION_COUNTS, 5000)
+    for row in counts:
+        if row["r"].value in table:
+            table[row["r"].value].reported = int(row["n"].value)
     return render_template("recommendations.html", n=Namer(rt),
                            items=sorted(table.values(), key=lambda r: natural_key(r.number)),
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           query_link=query_link(prologue_for_display(rt, RECOMMENDATIONS)))
+                           query_link=query_link(prologue_for_display(rt, query)))
 
 
-# The sections that report on a recommendation, each with its report and what else it
-# reports on.
-SECTIONS = """SELECT ?section ?report ?symbol ?end ?other WHERE {{
+# The sections that report on a recommendation with their reports, newest first (by the end
+# of the reporting period, then by symbol: a longer number is a later session).
+SECTIONS = """SELECT ?section ?report ?symbol ?end WHERE {{
   <{iri}> dakg:reportedIn ?section .
   ?section dcterms:isPartOf+ ?report . ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
   OPTIONAL {{ ?report dakg:hasReportingPeriod/dakg:endMonth ?end }}
-  OPTIONAL {{ ?section dakg:reportsOn ?other FILTER(?other != <{iri}>) }}
+}} ORDER BY DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol) ?section"""
+# What else the listed sections report on.
+OTHERS = """SELECT ?section ?other WHERE {{
+  VALUES ?section {{ {sections} }}
+  ?section dakg:reportsOn ?other FILTER(?other != <{iri}>)
 }}"""
+READ_IN_FULL = 2  # the newest reports whose sections a page prints: this year and the last
+LISTED = 20  # the reports a page names in all (the rest: a query)
 
 
 @dataclass
@@ -108,28 +137,56 @@ class Reading:
     in_report: str = ""  # the section in the annotated report
 
 
-def readings(rt: Runtime, page: Page) -> list[Reading]:
-    """The sections reporting on ``page``'s resource, newest report first, each rendered
-    as the annotated report renders it; none if nothing reports on it."""
-    if not page.values(page.dakg + "reportedIn"):
-        return []
-    rows, _ = bindings(rt, prologue(rt) + SECTIONS.format(iri=page.iri), 1000)
+@dataclass
+class Readings:
+    """The sections reporting on a recommendation: the newest printed (``full``), the next
+    ones named (``listed``), and how many there are in all, with the query that lists
+    them all."""
+
+    full: list[Reading]
+    listed: list[Reading]
+    total: int
+    query_link: str
+
+    def __bool__(self) -> bool:
+        return bool(self.full)
+
+
+def readings(rt: Runtime, page: Page) -> Readings:
+    """The sections reporting on ``page``'s resource, newest report first: the first
+    ``READ_IN_FULL`` rendered as the annotated report renders them, up to ``LISTED`` named.
+    A page costs the same however long the series: it reads two reports' texts (kept for
+    every page), not one per report."""
+    total = page.count(page.dakg + "reportedIn")
+    query = SECTIONS.format(iri=page.iri)
+    link = query_link(prologue_for_display(rt, query))
+    if not total:
+        return Readings([], [], 0, link)
+    rows, _ = bindings(rt, prologue(rt) + query + f" LIMIT {LISTED}", LISTED)
     found: dict[str, Reading] = {}
     for row in rows:
         section = row["section"].value
-        reading = found.setdefault(section, Reading(
+        found.setdefault(section, Reading(
             row["report"].value, row["symbol"].value,
             row["end"].value if "end" in row else "", section))
-        other = row.get("other")
-        if other is not None and other.value not in reading.others:
-            reading.others.append(other.value)
-    for reading in found.values():
-        _render(rt, page.namer, reading)
+    listed = list(found.values())
+    if listed:
+        values = " ".join(f"<{r.section}>" for r in listed)
+        others, _ = bindings(rt, prologue(rt) + OTHERS.format(sections=values, iri=page.iri),
+                             LISTED * 50)
+        for row in others:
+            reading = found[row["section"].value]
+            if row["other"].value not in reading.others:
+                reading.others.append(row["other"].value)
+    reports = list(dict.fromkeys(r.report for r in listed))[:READ_IN_FULL]
+    for reading in listed:
         reading.others.sort(key=natural_key)
-    fetch_labels(rt, page.namer, [r.report for r in found.values()]
-                 + [o for r in found.values() for o in r.others])
-    return sorted(found.values(), reverse=True,
-                  key=lambda r: (r.period_end, natural_key(r.symbol)))
+        reading.in_report = report_href(page.namer, reading.report, reading.section) or ""
+        if reading.report in reports:
+            _render(rt, page.namer, reading)
+    fetch_labels(rt, page.namer, reports + [o for r in listed for o in r.others])
+    full = [r for r in listed if r.report in reports]
+    return Readings(full, listed[len(full):], total, link)
 
 
 def _render(rt: Runtime, namer: Namer, reading: Reading) -> None:
@@ -150,4 +207,3 @@ def _render(rt: Runtime, namer: Namer, reading: Reading) -> None:
         block_headings=True)
     reading.text = renderer.inside(part)
     reading.elsewhere = [renderer.part(p) for p in source.outside(part)]
-    reading.in_report = report_href(namer, reading.report, reading.section) or ""

@@ -10,7 +10,7 @@ the labels of everything it shows: two queries in all.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import formats
 from ..errors import HttpError
@@ -21,6 +21,9 @@ from .naming import Namer, fetch_labels, natural_key
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, RDF_TYPE, RDFS_NS, SKOS_NS, Term, bindings, prologue
 
 INBOUND_CAP = 200  # triples pointing at a resource shown on its page
+# Values of one property a page shows (a recommendation has a section in every report of a
+# series: a page names some and links the query for all, and costs the same however many).
+VALUES_SHOWN = 100
 DESCRIPTION_LIMIT = 10_000  # triples in a resource's description (bounded by its out-degree)
 
 # Properties shown first, in this order; the others follow by name.
@@ -87,6 +90,13 @@ def _nothing_about(iri: str) -> HttpError:
 class PropertyGroup:
     predicate: str
     values: list[Term]
+    total: int = 0  # of all its values, when the page shows only some (``VALUES_SHOWN``)
+    subject: str = ""
+
+    @property
+    def all_values_query(self) -> str:
+        """The query that lists every value, when the page shows only some."""
+        return f"SELECT ?value WHERE {{ <{self.subject}> <{self.predicate}> ?value }}"
 
 
 @dataclass
@@ -115,6 +125,7 @@ class Page:
     inbound: list[tuple[Term, str]]
     inbound_total: int
     cut: bool
+    totals: dict[tuple[Term, str], int] = field(default_factory=dict)  # where values were cut
 
     @property
     def subject(self) -> Term:
@@ -126,7 +137,17 @@ class Page:
 
     def properties(self, subject: Term | None = None) -> list[PropertyGroup]:
         """The properties of the resource (or of a fragment or blank node), grouped."""
-        return self._grouped(self.triples.get(subject or self.subject, {}))
+        subject = subject or self.subject
+        groups = self._grouped(self.triples.get(subject, {}))
+        for group in groups:
+            group.total = self.totals.get((subject, group.predicate), 0)
+            group.subject = subject.value
+        return groups
+
+    def count(self, predicate: str, subject: Term | None = None) -> int:
+        """How many values ``predicate`` has, also where the page shows only some."""
+        subject = subject or self.subject
+        return self.totals.get((subject, predicate)) or len(self.values(predicate, subject))
 
     def _grouped(self, props: dict[str, list[Term]]) -> list[PropertyGroup]:
         groups = [PropertyGroup(p, sorted(set(v), key=self.namer.sort_key))
@@ -277,11 +298,25 @@ def load_page(rt: Runtime, iri: str) -> Page:
     if not triples and not total:
         raise _nothing_about(iri)
     inbound.sort(key=lambda sp: (sp[1], natural_key(sp[0].value)))
-    page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut)
+    page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut, _cut_values(triples))
     # The label query also brings what the context and provenance boxes show one step
     # further: the section a text part is part of, the report of a source text.
     fetch_labels(rt, page.namer, page.shown_iris())
     return page
+
+
+def _cut_values(triples: dict[Term, dict[str, list[Term]]]) -> dict[tuple[Term, str], int]:
+    """Keep at most ``VALUES_SHOWN`` values of a property (the first in natural order);
+    their number where some were left out."""
+    totals = {}
+    for subject, props in triples.items():
+        for predicate, objects in props.items():
+            distinct = set(objects)
+            if len(distinct) > VALUES_SHOWN:
+                props[predicate] = sorted(distinct, key=lambda t: natural_key(t.value))[
+                    :VALUES_SHOWN]
+                totals[(subject, predicate)] = len(distinct)
+    return totals
 
 
 def describe_rdf(rt: Runtime, iri: str, fmt: formats.Format) -> Reply:

@@ -2,61 +2,36 @@
 (``..search_index``), grouped by the kind of what was found; as HTML, and as JSON at
 ``/search.json`` or by ``Accept``.
 
-The index is made from the store by two SELECTs, once per data version, into the dataset
-folder's ``cache/`` (or a temporary folder when that cannot be written); every search after
-reads only the index, never the store.
+The index (``dakg.search_index``) is made by the build beside its store; for data no build
+indexed, from the store by two SELECTs, once per data version, into the dataset folder's
+``cache/`` (or a temporary folder when that cannot be written). Every search reads only the
+index, never the store.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
+from dakg import search_index
 from dakg.graph.store import BUILDS
+from dakg.search_index import Hit, SearchIndex
 
-from .. import search_index
 from ..runtime import Runtime, runtime
-from ..search_index import Entry, Hit, SearchIndex
 from .naming import Namer
 from .negotiation import HTML
 from .responses import html_response
-from .terms import OA_NS, bindings, prologue
+from .terms import bindings
 
 QUERY_LIMIT = 200  # characters of a query
 GROUP_PREVIEW = 8  # results of each kind shown when all kinds are shown
-ROW_LIMIT = 500_000  # rows of the SELECTs that make the index
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-ENTRIES = """SELECT ?s ?f ?v WHERE {
-  { ?s rdfs:label ?v BIND("label" AS ?f) } UNION { ?s skos:prefLabel ?v BIND("label" AS ?f) }
-  UNION { ?s dcterms:title ?v BIND("label" AS ?f) }
-  UNION { ?s skos:altLabel ?v BIND("altLabel" AS ?f) }
-  UNION { ?s skos:hiddenLabel ?v BIND("altLabel" AS ?f) }
-  UNION { ?s dakg:symbol ?v BIND("symbol" AS ?f) }
-  UNION { ?s skos:notation ?v BIND("notation" AS ?f) }
-  UNION { ?s dakg:text ?v BIND("text" AS ?f) }
-  UNION { ?s dakg:recommendationText ?v BIND("text" AS ?f) }
-  FILTER(isIRI(?s) && isLiteral(?v))
-}"""
-TYPES = """SELECT DISTINCT ?s ?t WHERE {
-  ?s a ?t . FILTER(isIRI(?s) && isIRI(?t))
-  FILTER EXISTS { ?s rdfs:label|skos:prefLabel|dcterms:title|dakg:symbol|dakg:text
-                     |dakg:recommendationText ?v }
-}"""
-# The kinds results are grouped by, in the order the page shows them (local names under the
-# ontology's namespace; any other kind follows, then the ontology's own terms).
-KIND_ORDER = ("Recommendation", "RecommendationCluster", "Sector", "Programme",
-              "DevelopmentAgendaProject", "Document", "Session", "Committee",
-              "RecommendationSection", "RecommendationStatement", "ImplementationParagraph",
-              "ActivityParagraph", "Highlight", "Footnote", "ProgressParagraph", "Heading")
-TERM_KINDS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
-              OWL + "AnnotationProperty", OWL + "Ontology", SKOS + "ConceptScheme")
+ROW_LIMIT = 500_000  # rows of the SELECTs that make an index of a remote store
 
 
 @dataclass
@@ -67,37 +42,15 @@ class Group:
     total: int
 
 
-def _kind_rank(dakg: str, kind: str) -> tuple[int, str]:
-    local = kind[len(dakg):] if kind.startswith(dakg) else ""
-    if local in KIND_ORDER:
-        return KIND_ORDER.index(local), kind
-    if kind in TERM_KINDS:
-        return len(KIND_ORDER) + 2 + TERM_KINDS.index(kind), kind
-    return len(KIND_ORDER) + 1, kind
+def _types(rt: Runtime) -> Iterator[tuple[str, str]]:
+    rows, _ = bindings(rt, search_index.TYPES_QUERY, ROW_LIMIT)
+    return ((row["s"].value, row["t"].value) for row in rows)
 
 
-def _main_kind(dakg: str, kinds: list[str]) -> str:
-    """The type a resource is grouped under: the first by ``_kind_rank``."""
-    return min(kinds, key=lambda k: _kind_rank(dakg, k)) if kinds else ""
-
-
-def _entries(rt: Runtime) -> list[Entry]:
-    """What to index; not mentions nor spans and selectors (``#…``), whose labels only say
-    where they are ("Mention of CDIP/5/10 in …"): what they name and the text around them are
-    found by their own entries."""
-    dakg = rt.settings.base_iri + "def/"
-    types: dict[str, list[str]] = {}
-    annotations: set[str] = set()
-    rows, _ = bindings(rt, prologue(rt) + TYPES, ROW_LIMIT)
-    for row in rows:
-        if not row["t"].value.startswith(OA_NS):
-            types.setdefault(row["s"].value, []).append(row["t"].value)
-        elif row["t"].value == OA_NS + "Annotation":
-            annotations.add(row["s"].value)
-    rows, _ = bindings(rt, prologue(rt) + ENTRIES, ROW_LIMIT)
-    return [Entry(row["s"].value, _main_kind(dakg, types.get(row["s"].value, [])),
-                  row["f"].value, row["v"].lang, row["v"].value) for row in rows
-            if "#" not in row["s"].value and row["s"].value not in annotations]
+def _texts(rt: Runtime) -> Iterator[tuple[str, str, str, str]]:
+    query = search_index.texts_query(rt.settings.base_iri + "def/")
+    rows, _ = bindings(rt, query, ROW_LIMIT)
+    return ((row["s"].value, row["f"].value, row["v"].lang, row["v"].value) for row in rows)
 
 
 def _folder(rt: Runtime) -> Path:
@@ -114,15 +67,26 @@ def _folder(rt: Runtime) -> Path:
 
 
 def current_index(rt: Runtime) -> SearchIndex:
-    """The index of the current data: read if a file for its version exists, else made."""
-    version = rt.dataset.current().version
+    """The index of the current data: the one its build made, else one made for it here
+    (kept in the dataset's ``cache/`` for the next process) from the local store, or through
+    the query processes for a remote one."""
+    snapshot = rt.dataset.current()
+    version = snapshot.version
+    dakg = rt.settings.base_iri + "def/"
 
     def made() -> SearchIndex:
+        built = Path(snapshot.store).parent / search_index.BUILD_FILE
+        if rt.remote is None and built.is_file():
+            return SearchIndex(built)
         folder = _folder(rt)
         path = search_index.index_path(folder, version)
         if path.is_file():
             return SearchIndex(path)
-        index = search_index.build(path, _entries(rt))
+        if rt.remote is None:
+            store = rt.local_store().get(snapshot.store)
+            index = search_index.write_from_store(path, store, dakg)
+        else:
+            index = search_index.write(path, dakg, _types(rt), _texts(rt))
         builds = rt.dataset.folder / BUILDS
         alive = {p.name for p in builds.iterdir()} if builds.is_dir() else set()
         search_index.prune(folder, alive | {version})
@@ -142,7 +106,7 @@ def _groups(rt: Runtime, index: SearchIndex, hits: list[Hit], kind: str) -> list
     groups = [Group(k, names.get(k, ("", ""))[0] or (k.rpartition("/")[2] or "other"),
                     found if kind else found[:GROUP_PREVIEW], len(found))
               for k, found in by_kind.items() if not kind or k == kind]
-    return sorted(groups, key=lambda g: _kind_rank(dakg, g.kind))
+    return sorted(groups, key=lambda g: search_index.kind_rank(dakg, g.kind))
 
 
 def _wants_json(ext: str | None) -> bool:

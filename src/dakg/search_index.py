@@ -1,0 +1,329 @@
+"""The search index: every label, symbol, notation and text of the dataset in one SQLite file
+(stdlib), made once per data version and read by every search after. ``dakg build`` makes it
+beside the store it builds (``BUILD_FILE``); a server makes one for data no build indexed (a
+live copy after writes, ``--data`` files, a remote store) on first use.
+
+It is written from two streams, the types of resources and their texts (``write``), staged
+in SQLite on disk and joined there, so that making it holds no more of the dataset in memory
+than a row, whatever the length of the series.
+
+Texts are kept twice: as the store has them (for snippets) and folded (``fold``: NFKC, case
+folded, every run of punctuation or spaces one space), so that ``CDIP/16/4 REV``,
+``cdip 16/4`` and ``CDIP/16/4 Rev.`` meet as ``cdip 16 4 rev``. The folded texts are in an
+FTS5 table with the trigram tokenizer, which answers ``LIKE '%…%'`` from its index for three
+characters or more; shorter queries (``25``, ``建议``) scan the table, a few thousand rows at
+the scale of a report series. A match of a query that begins (ends) with a letter or digit of
+the Latin script must begin (end) at a word boundary, so that ``25`` finds recommendation 25 and
+not 125 or CDIP/25/5's neighbours; Chinese has no word boundaries and matches anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+# Part of the file name: a new layout, or a new choice of what is indexed (2: mentions and
+# selectors left out), makes a new file rather than reusing an index made by older code.
+SCHEMA_VERSION = "3"
+BUILD_FILE = f"search-{SCHEMA_VERSION}.sqlite"  # in a build's folder, beside its store
+# Which fields a row comes from, best first: a match in a label ranks above one in a text.
+FIELDS = ("notation", "label", "symbol", "altLabel", "text")
+SNIPPET_CONTEXT = 36  # characters of a text shown on each side of a match
+CANDIDATE_LIMIT = 5000  # rows a query reads before the boundary check
+OA = "http://www.w3.org/ns/oa#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# The kinds results are grouped by, in the order the page shows them (local names under the
+# ontology's namespace; any other kind follows, then the ontology's own terms).
+KIND_ORDER = ("Recommendation", "RecommendationCluster", "Sector", "Programme",
+              "DevelopmentAgendaProject", "Document", "Session", "Committee",
+              "RecommendationSection", "RecommendationStatement", "ImplementationParagraph",
+              "ActivityParagraph", "Highlight", "Footnote", "ProgressParagraph", "Heading")
+TERM_KINDS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
+              OWL + "AnnotationProperty", OWL + "Ontology", SKOS + "ConceptScheme")
+
+
+def texts_query(dakg: str) -> str:
+    """The texts to index, as (?s ?f ?v): the field each comes from, by property."""
+    fields = [(RDFS + "label", "label"), (SKOS + "prefLabel", "label"),
+              (DCTERMS + "title", "label"), (SKOS + "altLabel", "altLabel"),
+              (SKOS + "hiddenLabel", "altLabel"), (dakg + "symbol", "symbol"),
+              (SKOS + "notation", "notation"), (dakg + "text", "text"),
+              (dakg + "recommendationText", "text")]
+    union = "\n  UNION ".join(f'{{ ?s <{p}> ?v BIND("{f}" AS ?f) }}' for p, f in fields)
+    return f"SELECT ?s ?f ?v WHERE {{\n  {union}\n  FILTER(isIRI(?s) && isLiteral(?v))\n}}"
+
+
+TYPES_QUERY = f"SELECT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t FILTER(isIRI(?s) && isIRI(?t)) }}"
+
+
+def kind_rank(dakg: str, kind: str) -> tuple[int, str]:
+    """Where results of ``kind`` come among the groups (and which of a resource's types it
+    is grouped under: the first)."""
+    local = kind[len(dakg):] if kind.startswith(dakg) else ""
+    if local in KIND_ORDER:
+        return KIND_ORDER.index(local), kind
+    if kind in TERM_KINDS:
+        return len(KIND_ORDER) + 2 + TERM_KINDS.index(kind), kind
+    return len(KIND_ORDER) + 1, kind
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A resource found: the text it was found in and where in it the match is."""
+
+    iri: str
+    kind: str
+    field: str
+    lang: str
+    text: str
+    start: int  # of the match in ``text``
+    end: int
+    exact: bool  # the whole text (a label, a notation) is the query
+
+    def snippet(self, context: int = SNIPPET_CONTEXT) -> tuple[str, str, str]:
+        """(before, match, after): the match with up to ``context`` characters around it;
+        '…' where the text goes on."""
+        before = self.text[max(0, self.start - context):self.start]
+        after = self.text[self.end:self.end + context]
+        if self.start > context:
+            before = "…" + before
+        if self.end + context < len(self.text):
+            after += "…"
+        return before, self.text[self.start:self.end], after
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    return folded if folded.isalnum() else " "
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate``'s table for ``_fold_char``, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = folded = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_SPACES = re.compile(" +")
+
+
+def folded(text: str) -> str:
+    """``fold(text)[0]`` at the speed of ``str.translate``: what the index stores."""
+    return _SPACES.sub(" ", text.translate(_FOLD_TABLE)).strip(" ")
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each of its characters the offset of the character of
+    ``text`` it comes from (one more at the end: ``len(text)``)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        for f in _fold_char(ch):
+            if f == " " and (not out or out[-1] == " "):
+                continue
+            out.append(f)
+            offsets.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def _latin_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _matches(folded: str, query: str) -> Iterable[int]:
+    """Where ``query`` (folded) occurs in ``folded`` with the word boundaries it needs."""
+    start = folded.find(query)
+    while start >= 0:
+        end = start + len(query)
+        left_ok = not _latin_word(query[0]) or start == 0 or not _latin_word(folded[start - 1])
+        right_ok = (not _latin_word(query[-1]) or end == len(folded)
+                    or not _latin_word(folded[end]))
+        if left_ok and right_ok:
+            yield start
+        start = folded.find(query, start + 1)
+
+
+class SearchIndex:
+    """A read-only handle on one index file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        # One connection per search: cheap, and safe across the server's threads.
+        return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+
+    def search(self, query: str) -> list[Hit]:
+        """Every resource with a text matching ``query``: its best hit (by field, then
+        earliest match), exact matches first, then by field."""
+        q, _ = fold(query)
+        if not q:
+            return []
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT iri, kind, field, lang, text, folded FROM entries "
+                "WHERE folded LIKE ? ESCAPE '\\' LIMIT ?", (pattern, CANDIDATE_LIMIT)).fetchall()
+        best: dict[str, Hit] = {}
+        for iri, kind, field, lang, text, folded in rows:
+            hit = _hit(iri, kind, field, lang, text, folded, q)
+            if hit is not None and (iri not in best or _rank(hit) < _rank(best[iri])):
+                best[iri] = hit
+        return sorted(best.values(), key=_rank)
+
+    def names(self, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """IRI → (name, Chinese name) for those of ``iris`` that have a label."""
+        wanted = sorted(set(iris))
+        found: dict[str, tuple[str, str]] = {}
+        with closing(self._connect()) as db:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for iri, name, name_zh in db.execute(
+                        f"SELECT iri, name, name_zh FROM names WHERE iri IN ({marks})", chunk):
+                    found[iri] = (name, name_zh)
+        return found
+
+
+def _hit(iri: str, kind: str, field: str, lang: str, text: str, folded: str,
+         q: str) -> Hit | None:
+    start = next(iter(_matches(folded, q)), None)
+    if start is None:
+        return None
+    _, offsets = fold(text)
+    return Hit(iri, kind, field, lang, text, offsets[start],
+               offsets[start + len(q) - 1] + 1 if len(q) else offsets[start],
+               exact=folded == q)
+
+
+def _rank(hit: Hit) -> tuple[int, int, int]:
+    return (0 if hit.exact else 1, FIELDS.index(hit.field), hit.start)
+
+
+# The name pages give a resource, best first: (field, language without region) → rank.
+_NAME_RANKS = {("label", "en"): 0, ("label", ""): 1, ("symbol", ""): 2, ("label", "zh"): 3}
+_STAGING = """
+CREATE TABLE stage.types (s TEXT, t TEXT);
+CREATE TABLE stage.texts (iri TEXT, field TEXT, lang TEXT, text TEXT, name_rank INTEGER);
+"""
+# A resource's kind: of its types (not Web Annotation's), the first by ``kind_rank``.
+_KIND = """(SELECT t FROM stage.types JOIN stage.ranks USING (t) WHERE types.s = texts.iri
+            ORDER BY ranks.rank LIMIT 1)"""
+_ANNOTATIONS = "SELECT s FROM stage.types WHERE t = ?"
+# Its name: the text of the best rank (then the first in code-point order); its Chinese name.
+_NAMES = """INSERT INTO names
+SELECT iri, max(CASE WHEN best = 1 THEN text END), coalesce(max(CASE WHEN zh = 1 THEN text END), '')
+FROM (SELECT iri, text,
+             row_number() OVER (PARTITION BY iri ORDER BY name_rank, text) AS best,
+             CASE WHEN name_rank = 3 THEN row_number() OVER
+                 (PARTITION BY iri, name_rank = 3 ORDER BY text) END AS zh
+      FROM stage.texts WHERE name_rank IS NOT NULL
+            AND iri NOT IN (""" + _ANNOTATIONS + """))
+GROUP BY iri"""
+
+
+def write(path: Path, dakg: str, types: Iterable[tuple[str, str]],
+          texts: Iterable[tuple[str, str, str, str]]) -> SearchIndex:
+    """Write the index to ``path`` (atomically: a reader sees the whole file or none) from
+    ``types`` (IRI, type IRI) and ``texts`` (IRI, field, language, text), ``dakg`` being the
+    ontology's namespace. Not indexed: Web Annotation's annotations (mentions), and spans and
+    selectors (``#…``), whose labels only say where they are ("Mention of CDIP/5/10 in …"):
+    what they name and the text around them are found by their own entries."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, work = tempfile.mkstemp(prefix=".search-", suffix=".sqlite", dir=path.parent)
+    os.close(fd)
+    stage = Path(work + "-stage")
+    try:
+        with closing(sqlite3.connect(work)) as db, db:
+            db.execute("ATTACH DATABASE ? AS stage", (str(stage),))
+            db.executescript(_STAGING)
+            db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
+            db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?)",
+                           ((iri, field, lang, text, _name_rank(field, lang))
+                            for iri, field, lang, text in texts if "#" not in iri))
+            db.execute("CREATE INDEX stage.types_s ON types (s)")
+            db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
+            kinds = [t for (t,) in db.execute("SELECT DISTINCT t FROM stage.types")
+                     if not t.startswith(OA)]
+            ordered = sorted(kinds, key=lambda k: kind_rank(dakg, k))
+            db.executemany("INSERT INTO stage.ranks VALUES (?, ?)",
+                           ((k, i) for i, k in enumerate(ordered)))
+            db.create_function("fold", 1, folded, deterministic=True)
+            db.execute("CREATE VIRTUAL TABLE entries USING fts5("
+                       "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
+                       "text UNINDEXED, tokenize='trigram')")
+            marks = ", ".join("?" * len(FIELDS))
+            db.execute("INSERT INTO entries (folded, iri, kind, field, lang, text) "
+                       f"SELECT fold(text), iri, coalesce({_KIND}, ''), field, lang, text "
+                       f"FROM stage.texts WHERE field IN ({marks}) "
+                       f"AND iri NOT IN ({_ANNOTATIONS}) ORDER BY rowid",
+                       (*FIELDS, OA + "Annotation"))
+            db.execute("INSERT INTO entries (entries) VALUES ('optimize')")
+            db.execute("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
+            db.execute(_NAMES, (OA + "Annotation",))
+        os.chmod(work, 0o644)
+        os.replace(work, path)
+    except BaseException:
+        Path(work).unlink(missing_ok=True)
+        raise
+    finally:
+        stage.unlink(missing_ok=True)
+    return SearchIndex(path)
+
+
+def _name_rank(field: str, lang: str) -> int | None:
+    return _NAME_RANKS.get((field, lang.split("-")[0].lower()))
+
+
+def index_path(folder: Path, version: str) -> Path:
+    return folder / f"search-{SCHEMA_VERSION}-{version}.sqlite"
+
+
+def prune(folder: Path, alive: set[str]) -> None:
+    """Remove the index files of data versions that are gone (another process may still be
+    serving an older version that exists, so only those are removed)."""
+    for old in folder.glob(f"search-{SCHEMA_VERSION}-*.sqlite"):
+        version = old.name.removeprefix(f"search-{SCHEMA_VERSION}-").removesuffix(".sqlite")
+        if version not in alive:
+            old.unlink(missing_ok=True)
+
+
+def write_from_store(path: Path, store: ox.Store, dakg: str) -> SearchIndex:
+    """``write`` the index of the dataset in ``store`` (its default graph the union of its
+    graphs), streamed from the store."""
+    def types() -> Iterator[tuple[str, str]]:
+        for row in _select(store, TYPES_QUERY):
+            yield row[0].value, row[1].value
+
+    def texts() -> Iterator[tuple[str, str, str, str]]:
+        for row in _select(store, texts_query(dakg)):
+            value = row[2]
+            assert isinstance(value, ox.Literal)
+            yield row[0].value, row[1].value, value.language or "", value.value
+
+    return write(path, dakg, types(), texts())
+
+
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
