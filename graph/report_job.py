@@ -119,8 +119,8 @@ def run_and_write(job: ReportJob) -> ReportPart:
     part = run(job)
     if job.pieces is None:
         return part
-    # rdflib's graphs hold reference cycles: some 30-40 MB a report waits for the collector,
-    # and the pieces would otherwise come on top of it.
+    # rdflib's graphs hold reference cycles: 5-40 MB of a report wait for the collector,
+    # and the pieces would otherwise come on top of them.
     gc.collect()
     pieces = report_pieces(part.nquads, part.graph, prefixes_for(job.base_iri), job.pieces)
     return dataclasses.replace(part, pieces=pieces)
