@@ -46,7 +46,7 @@ from .reference import (
     load_reference,
 )
 from .report_job import ReportJob, ReportPart, ignore_interrupts, mention_finder
-from .report_job import run as run_job
+from .report_job import run_and_write as run_job
 from .source import Source, bundled_manifests, load_source, manifests_in
 from .store import (
     BUILDS,
@@ -171,7 +171,10 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         remote.check()
     with prepared(data_dir) as work:
         paths = manifest_paths(manifests)
-        jobs = [ReportJob(path, reference_path, base_iri, __version__) for path in paths]
+        pieces = work / PIECES  # each report's share of the dumps, written by its job
+        pieces.mkdir()
+        jobs = [ReportJob(path, reference_path, base_iri, __version__, pieces=pieces)
+                for path in paths]
         oxigraph = ox.Store(str(work / STORE))
         loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
                        progress or (lambda _: None), workers, clock)
@@ -184,7 +187,9 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
             raise ValidationFailed(outcome.text(), len(outcome.violations))
         keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
         clock.lap("validate")
-        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files)
+        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
+                                   [p.pieces for p in loaded.sources if p.pieces is not None])
+        shutil.rmtree(pieces)
         clock.lap("dumps")
         search_index.write_from_store(work / search_index.BUILD_FILE, oxigraph, base_iri + "def/")
         oxigraph.flush()
@@ -208,6 +213,7 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
 
 
+PIECES = ".pieces"  # in the work folder, until the dumps are written
 _NO_FINDINGS = Findings(frozenset(), frozenset(), frozenset(), frozenset())
 
 

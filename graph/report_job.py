@@ -2,8 +2,10 @@
 
 A job reads one manifest and gives back everything the build keeps of that report: its graph
 and its part of the shared graph as N-Quads (ready for Oxigraph's bulk loader), its SHACL
-outcome, and the little the series cross-check needs (``Findings``). Nothing of one report
-outlives its job, so a build's memory follows its largest report, not the number of reports.
+outcome, and the little the series cross-check needs (``Findings``); ``run_and_write`` also
+writes its graph's share of the dumps to files (``dump_pieces``: the build never reads a
+report back from its store). Nothing of one report outlives its job, so a build's memory
+follows its largest report, not the number of reports.
 
 The shapes see the report as they would in a build of that report alone: its graph, what it
 says of shared resources, the curated data (with the documents it names, described as a
@@ -14,7 +16,9 @@ constraints follow). What only shows across reports is checked on the store
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import gc
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,13 +27,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from .dump_pieces import GraphPieces, report_pieces
 from .extract.gazetteer import Gazetteer
 from .extract.mentions import MentionFinder
 from .extract.report import parse_report
 from .extract.sessions import SessionFinder
 from .rdf import dataset
 from .rdf.dataset import curated_documents, fixed_graphs, shapes_graph
-from .rdf.namespaces import rebased_iri
+from .rdf.namespaces import prefixes_for, rebased_iri
 from .reference import Findings, Reference, check_report, load_reference
 from .shacl_sparql import node_text, report_validator
 from .source import load_source
@@ -44,6 +49,7 @@ class ReportJob:
     base_iri: str
     software_version: str
     verify_hash: bool = True
+    pieces: Path | None = None  # where to write the report graph's share of the dumps
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class ReportPart:
     findings: Findings
     focus_own: int  # the report's own nodes the shapes checked
     focus_shared: frozenset[str]  # the other nodes they checked (shared, curated)
+    pieces: GraphPieces | None = None  # the report graph's share of the dumps, if asked
 
 
 def mention_finder(reference: Reference) -> MentionFinder:
@@ -101,6 +108,20 @@ def run(job: ReportJob) -> ReportPart:
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
                       name.value, quads_data, len(mapped.own), outcome, findings,
                       len(focus & own), frozenset(focus - own))
+
+
+def run_and_write(job: ReportJob) -> ReportPart:
+    """``run``, then (if the job says where) write the report graph's share of the dumps
+    from its N-Quads, once the rest of the job's work is freed: the job's peak memory stays
+    that of ``run``."""
+    part = run(job)
+    if job.pieces is None:
+        return part
+    # rdflib's graphs hold reference cycles: 5-40 MB of a report wait for the collector,
+    # and the pieces would otherwise come on top of them.
+    gc.collect()
+    pieces = report_pieces(part.nquads, part.graph, prefixes_for(job.base_iri), job.pieces)
+    return dataclasses.replace(part, pieces=pieces)
 
 
 def ignore_interrupts() -> None:

@@ -1,9 +1,10 @@
 """JSON-LD as people read it: a context, ``@type``, and the Web Annotation terms.
 
 Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
-every value an object. ``write_compact`` turns that into the compact form a client expects, with
-one fixed context (``context``): dakg's prefixes, and the Web Annotation vocabulary's own terms
-(``body``, ``target``, ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
+every value an object. ``write_graph`` turns that into the compact form a client expects,
+and ``write_joined`` puts the items in one document with one fixed context (``context``):
+dakg's prefixes, and the Web Annotation vocabulary's own terms (``body``, ``target``,
+``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
 an annotation reads as the Web Annotation data model shows it. Types go under ``@type``.
 
 The transformation is exact, not a general compaction algorithm: a property takes a term
@@ -63,21 +64,43 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
-def write_compact(pieces: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """Oxigraph's expanded JSON-LD → one document with the context above, written to
-    ``out`` piece by piece: ``pieces`` are expanded documents (one per named graph, say),
-    whose items the ``@graph`` lists in order, so the whole is never held."""
+def write_graph(parts: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """One named graph, compacted: an item of the ``@graph`` of ``write_joined``.
+
+    ``parts`` are Oxigraph's expanded JSON-LD of the graph's statements in consecutive runs
+    that split no node (each a list of one graph object, ``{"@id": …, "@graph": [nodes]}``),
+    so that only a run is held at a time; written as the graph object of all of them would
+    be. Nothing is written for a graph without statements."""
     compactor = _Compactor(prefixes)
+    first = True
+    for part in parts:
+        for item in json.loads(part):
+            assert list(item) == ["@id", "@graph"], "one named graph's object"
+            for node in item["@graph"]:
+                if first:
+                    out.write(b'{"@id":' + _dumps(compactor.iri(item["@id"])) + b',"@graph":[')
+                else:
+                    out.write(b",")
+                first = False
+                out.write(_dumps(compactor.node(node)))
+    if not first:
+        out.write(b"]}")
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def write_joined(items: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """One document with the context above whose ``@graph`` lists the ``items`` (each
+    written by ``write_graph``, or empty) in order."""
     head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
     out.write(f'{{"@context":{head},"@graph":['.encode())
     first = True
-    for piece in pieces:
-        for item in json.loads(piece):
-            if not first:
-                out.write(b",")
+    for piece in items:
+        if piece:
+            out.write(piece if first else b"," + piece)
             first = False
-            out.write(json.dumps(compactor.node(item), ensure_ascii=False,
-                                 separators=(",", ":")).encode())
     out.write(b"]}")
 
 
@@ -88,6 +111,7 @@ class _Compactor:
         self.namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
         self.terms = {t.iri: t for t in _TERMS}
         self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
+        self.compacted: dict[str, str] = {}  # IRIs recur (properties, classes, nodes)
 
     def node(self, node: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -136,6 +160,12 @@ class _Compactor:
 
     def iri(self, iri: str) -> str:
         """A compact IRI where a prefix covers ``iri`` (blank nodes stay as they are)."""
+        found = self.compacted.get(iri)
+        if found is None:
+            found = self.compacted[iri] = self.compact(iri)
+        return found
+
+    def compact(self, iri: str) -> str:
         for prefix, namespace in self.namespaces:
             if iri.startswith(namespace) and len(iri) > len(namespace) \
                     and not iri[len(namespace):].startswith("//"):
