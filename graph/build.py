@@ -169,15 +169,17 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
     remote = RemoteStore(store) if store is not None else None
     if remote is not None:
         remote.check()
-    with prepared(data_dir) as work:
+    with prepared(data_dir) as work, contextlib.ExitStack() as stack:
         paths = manifest_paths(manifests)
         pieces = work / PIECES  # each report's share of the dumps, written by its job
         pieces.mkdir()
         jobs = [ReportJob(path, reference_path, base_iri, __version__, pieces=pieces)
                 for path in paths]
         oxigraph = ox.Store(str(work / STORE))
+        index = stack.enter_context(
+            search_index.IndexWriter(work / search_index.BUILD_FILE, base_iri + "def/"))
         loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
-                       progress or (lambda _: None), workers, clock)
+                       progress or (lambda _: None), workers, clock, index)
         clock.lap("reports")
         shapes = shapes_graph()
         outcome = merged([loaded.outcome, check_store(
@@ -191,13 +193,13 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
                                    [p.pieces for p in loaded.sources if p.pieces is not None])
         shutil.rmtree(pieces)
         clock.lap("dumps")
-        search_index.write_from_store(work / search_index.BUILD_FILE, oxigraph, base_iri + "def/")
+        index.finish()
+        clock.lap("index")
         oxigraph.flush()
         del oxigraph  # closed before its folder moves
         # The version names everything published: the checksums of the N-Quads dump (the
         # data), of the other files and of the source text beside them.
         version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
-        clock.lap("index")
         _manifest(work, version, base_iri, loaded.sources, counts, sums)
         final = data_dir / BUILDS / version
         final.parent.mkdir(exist_ok=True)
@@ -229,11 +231,10 @@ class _Loaded:
 
 def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base_iri: str,
           progress: Callable[[Progress], None], workers: int | None,
-          clock: _Clock) -> _Loaded:
-    """Load the fixed graphs and every report into ``store``; cross-check the series."""
-    store.bulk_extend(to_quads((g.name, s, p, o) for g in rebase(fixed_graphs(reference),
-                                                                 base_iri)
-                               for s, p, o in g.graph))
+          clock: _Clock, index: search_index.IndexWriter) -> _Loaded:
+    """Load the fixed graphs and every report into ``store`` and ``index``; cross-check the
+    series."""
+    _add(store, index, rebase(fixed_graphs(reference), base_iri))
     found = SeriesFindings()
     outcomes: list[Outcome] = []
     parts: list[ReportPart] = []
@@ -250,22 +251,28 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
         seen[part.symbol] = part.source_name
         found.add(part.findings)
         store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
+        index.add(*part.index)
         triples += part.triples
         outcomes.append(part.outcome)
         shared_focus |= part.focus_shared
         # Only what build.json needs is kept: the rest of a report (its N-Quads above all)
         # must go with it, or memory would grow with every report.
         parts.append(dataclasses.replace(part, nquads=b"", findings=_NO_FINDINGS,
-                                         focus_shared=frozenset()))
+                                         focus_shared=frozenset(), index=((), ())))
         _publish(files, part.manifest.parent / part.source_name, part.manifest)
         progress(Progress(len(parts), len(jobs), part.symbol, triples, clock.elapsed()))
     check_series(found, reference)
     metadata = shared_metadata([iris.graph_report(p.symbol) for p in parts])
-    shared = NamedGraph(iris.graph_shared(), metadata)
-    store.bulk_extend(to_quads((g.name, s, p, o) for g in rebase([shared], base_iri)
-                               for s, p, o in g.graph))
+    _add(store, index, rebase([NamedGraph(iris.graph_shared(), metadata)], base_iri))
     focus = sum(p.focus_own for p in parts) + len(shared_focus)
     return _Loaded(merged(outcomes), parts, files, focus)
+
+
+def _add(store: ox.Store, index: search_index.IndexWriter, graphs: list[NamedGraph]) -> None:
+    """Graphs the build makes itself (not a report's): into the store and the index."""
+    quads = list(to_quads((g.name, s, p, o) for g in graphs for s, p, o in g.graph))
+    store.bulk_extend(quads)
+    index.add(*search_index.rows(quads, index.dakg))
 
 
 def _run(jobs: Sequence[ReportJob], workers: int | None) -> Iterator[ReportPart]:

@@ -2,7 +2,8 @@
 
 A job reads one manifest and gives back everything the build keeps of that report: its graph
 and its part of the shared graph as N-Quads (ready for Oxigraph's bulk loader), its SHACL
-outcome, and the little the series cross-check needs (``Findings``); ``run_and_write`` also
+outcome, its rows of the search index, and the little the series cross-check needs
+(``Findings``); ``run_and_write`` also
 writes its graph's share of the dumps to files (``dump_pieces``: the build never reads a
 report back from its store). Nothing of one report outlives its job, so a build's memory
 follows its largest report, not the number of reports.
@@ -26,6 +27,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
+
+from dakg import search_index
+from dakg.search_index import TextRow, TypeRow
 
 from .dump_pieces import GraphPieces, report_pieces
 from .extract.gazetteer import Gazetteer
@@ -68,6 +72,8 @@ class ReportPart:
     focus_own: int  # the report's own nodes the shapes checked
     focus_shared: frozenset[str]  # the other nodes they checked (shared, curated)
     pieces: GraphPieces | None = None  # the report graph's share of the dumps, if asked
+    # What the search index takes of the report (``dakg.search_index.rows``).
+    index: tuple[tuple[TypeRow, ...], tuple[TextRow, ...]] = ((), ())
 
 
 def mention_finder(reference: Reference) -> MentionFinder:
@@ -105,9 +111,11 @@ def run(job: ReportJob) -> ReportPart:
     outcome, focus = report_validator(fixed, shapes, job.base_iri).validate(quads)
     name = ox.NamedNode(rebased_iri(str(mapped.name), job.base_iri))
     own = {node_text(q.subject) for q in quads if q.graph_name == name}
+    types, texts = search_index.rows(quads, job.base_iri + "def/")
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,
                       name.value, quads_data, len(mapped.own), outcome, findings,
-                      len(focus & own), frozenset(focus - own))
+                      len(focus & own), frozenset(focus - own),
+                      index=(tuple(types), tuple(texts)))
 
 
 def run_and_write(job: ReportJob) -> ReportPart:

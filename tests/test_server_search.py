@@ -119,10 +119,14 @@ def test_the_index_is_made_once_per_version(built_app: Flask, built: Path) -> No
         assert first.path == (built / "current").resolve() / BUILD_FILE
 
 
-def test_the_builds_index_is_the_one_a_server_would_make(built: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", ["built", "series"])
+def test_the_builds_index_is_the_one_a_server_would_make(
+        data: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     # Made from the store through SPARQL results, as for a remote store, it holds the same
-    # entries and names as the one the build streamed from its store.
+    # entries and names as the one the build made from its reports' jobs.
     from dakg.search_index import write
+
+    built: Path = request.getfixturevalue(data)
 
     store = open_store(built)
     dakg = "https://w3id.org/dakg/def/"
