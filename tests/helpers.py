@@ -22,10 +22,22 @@ from flask.testing import FlaskClient
 from SPARQLWrapper import JSON, SPARQLWrapper
 from werkzeug.test import TestResponse
 
+from dakg.graph.rdf import iris
+
 DATA = Path(__file__).parent / "data"
 DAKG = str(Path(sys.executable).parent / "dakg")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 QUICK = "ASK { <http://example.org/item1> ?p ?o }"
+
+# IRIs of the bundled report that tests of the shapes name.
+REPORT = iris.document("CDIP/35/2")
+SECTION_1 = iris.part(REPORT, "section", 1)
+SECTION_2 = iris.part(REPORT, "section", 2)
+STATEMENT_1 = iris.part(SECTION_1, "statement", 1)
+HIGHLIGHT_1 = iris.part(SECTION_1, "highlight", 1)
+ACTIVITY_2 = iris.part(SECTION_1, "activity", 2)
+SECTOR_MENTION = iris.part(SECTION_1, "sector", 1)
+CITATION = iris.part(SECTION_1, "implementation", 1, "mention", 3)
 
 
 def run_dakg(*args: str, data_dir: Path, user: int | None = None,

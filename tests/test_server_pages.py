@@ -64,6 +64,15 @@ def page(client: FlaskClient, path: str, **kwargs: Any) -> str:
     return response.get_data(as_text=True)
 
 
+def fresh_page(data_dir: Path, path: str) -> str:
+    """A page of a new app over ``data_dir`` (not one another test's app has kept)."""
+    app = app_over(Settings(data_dir=data_dir, workers=1, query_workers=1))
+    try:
+        return page(app.test_client(), path)
+    finally:
+        close_app(app)
+
+
 def graph_of(client: FlaskClient, path: str, accept: str | None = None,
              parser: str = "turtle") -> Graph:
     response = client.get(path, headers={"Accept": accept} if accept else {})
@@ -154,11 +163,7 @@ def test_a_recommendation_page_names_those_reported_with_it(client: FlaskClient)
 
 
 def test_a_recommendation_page_shows_every_report_newest_first(series: Path) -> None:
-    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
-    try:
-        text = page(app.test_client(), "/id/recommendation/25")
-    finally:
-        close_app(app)
+    text = fresh_page(series, "/id/recommendation/25")
     headings = re.findall(r'<h2 id="reading-h-\d">\d\. What <a href="/id/document/([^"]+)">',
                           text)
     assert headings == ["CDIP/36/2", "CDIP/35/2"]
@@ -176,11 +181,7 @@ def test_a_long_series_prints_the_newest_and_lists_the_rest(
 
     monkeypatch.setattr(recommendations, "READ_IN_FULL", 1)
     monkeypatch.setattr(recommendations, "LISTED", 1)
-    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
-    try:
-        text = page(app.test_client(), "/id/recommendation/25")
-    finally:
-        close_app(app)
+    text = fresh_page(series, "/id/recommendation/25")
     assert re.findall(r'<h2 id="reading-h-\d">\d\. What <a href="/id/document/([^"]+)">',
                       text) == ["CDIP/36/2"]
     assert 'href="/report/CDIP/35/2#section/25/implementation/1"' not in text
@@ -188,11 +189,7 @@ def test_a_long_series_prints_the_newest_and_lists_the_rest(
     query = re.search(r'sections report on it in all: <a href="([^"]+)">', text)
     assert query and query.group(1).startswith("/query?query=")
     monkeypatch.setattr(recommendations, "LISTED", 20)
-    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
-    try:
-        text = page(app.test_client(), "/id/recommendation/25")
-    finally:
-        close_app(app)
+    text = fresh_page(series, "/id/recommendation/25")
     earlier = text[text.index('id="earlier-h"'):]
     assert re.findall(r'<tr><td><a href="/id/document/([^"]+)">', earlier) == ["CDIP/35/2"]
     assert '<a href="/report/CDIP/35/2#section/25">in the annotated report</a>' in earlier
@@ -200,11 +197,7 @@ def test_a_long_series_prints_the_newest_and_lists_the_rest(
 
 
 def test_the_recommendations_table_names_the_newest_reports_sections(series: Path) -> None:
-    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
-    try:
-        text = page(app.test_client(), "/recommendations")
-    finally:
-        close_app(app)
+    text = fresh_page(series, "/recommendations")
     row = re.search(r'<th scope="row" class="num"><a href="/id/recommendation/25">25</a>.*?</tr>',
                     text, re.S)
     assert row
@@ -245,11 +238,7 @@ def test_the_report_text_on_a_recommendation_page_is_escaped(
     data_dir = tmp_path_factory.mktemp("hostile-report")
     build(data_dir, manifests=[write_source(tmp_path_factory.mktemp("hostile-source"), source,
                                             hostile)])
-    app = app_over(Settings(data_dir=data_dir, workers=1, query_workers=1))
-    try:
-        text = page(app.test_client(), "/id/recommendation/25")
-    finally:
-        close_app(app)
+    text = fresh_page(data_dir, "/id/recommendation/25")
     assert "<script>alert" not in text
     assert "该建议&lt;script&gt;alert(1)&lt;/script&gt;自2010年开始落实" in text
 

@@ -29,15 +29,18 @@ from dakg.graph.store import to_quads
 from dakg.graph.validate import Outcome, Result, validate
 from dakg.graph.validation_report import focus_nodes
 
+from .helpers import (
+    ACTIVITY_2,
+    CITATION,
+    HIGHLIGHT_1,
+    REPORT,
+    SECTION_1,
+    SECTION_2,
+    SECTOR_MENTION,
+    STATEMENT_1,
+)
+
 DAKGSH = Namespace("https://w3id.org/dakg/def/shapes/")
-REPORT = iris.document("CDIP/35/2")
-SECTION_1 = iris.part(REPORT, "section", 1)
-SECTION_2 = iris.part(REPORT, "section", 2)
-HIGHLIGHT_1 = iris.part(SECTION_1, "highlight", 1)
-ACTIVITY_2 = iris.part(SECTION_1, "activity", 2)
-STATEMENT_1 = iris.part(SECTION_1, "statement", 1)
-CITATION = iris.part(SECTION_1, "implementation", 1, "mention", 3)
-SECTOR_MENTION = iris.part(SECTION_1, "sector", 1)
 POSITION = iris.fragment(HIGHLIGHT_1, "position")
 QUOTE = iris.fragment(HIGHLIGHT_1, "quote")
 SPAN_2 = iris.fragment(ACTIVITY_2, "span")

@@ -22,23 +22,26 @@ from dakg.graph.rdf.dataset import NamedGraph, ontology_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DAKG, OA, ORG
 from dakg.graph.validate import Result, validate
 
+from .helpers import (
+    ACTIVITY_2,
+    CITATION,
+    HIGHLIGHT_1,
+    REPORT,
+    SECTION_1,
+    SECTION_2,
+    SECTOR_MENTION,
+    STATEMENT_1,
+)
+
 DAKGSH = Namespace("https://w3id.org/dakg/def/shapes/")
 
-REPORT = iris.document("CDIP/35/2")
 TEXT = iris.part(REPORT, "text", "zh")
 PERIOD = iris.part(REPORT, "period")
 HEADER = iris.part(REPORT, "header", 1)
 ANNEX_1 = iris.part(REPORT, "annex", 1)
 FOOTNOTE_2 = iris.part(REPORT, "footnote", 2)
-SECTION_1 = iris.part(REPORT, "section", 1)
-SECTION_2 = iris.part(REPORT, "section", 2)
 SECTION_45 = iris.part(REPORT, "section", 45)
-STATEMENT_1 = iris.part(SECTION_1, "statement", 1)
-HIGHLIGHT_1 = iris.part(SECTION_1, "highlight", 1)
-ACTIVITY_2 = iris.part(SECTION_1, "activity", 2)
-SECTOR_MENTION = iris.part(SECTION_1, "sector", 1)
 COMMITTEE_MENTION = iris.part(SECTION_1, "implementation", 1, "mention", 1)
-CITATION = iris.part(SECTION_1, "implementation", 1, "mention", 3)
 SPAN = iris.fragment(HIGHLIGHT_1, "span")
 POSITION = iris.fragment(HIGHLIGHT_1, "position")
 QUOTE = iris.fragment(HIGHLIGHT_1, "quote")
