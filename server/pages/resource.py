@@ -20,10 +20,10 @@ from ..runtime import Runtime
 from .naming import Namer, fetch_labels, natural_key
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, RDF_TYPE, RDFS_NS, SKOS_NS, Term, bindings, prologue
 
-INBOUND_CAP = 200  # triples pointing at a resource shown on its page
+INBOUND_CAP = 100  # triples pointing at a resource shown on its page (the rest: a query)
 # Values of one property a page shows (a recommendation has a section in every report of a
 # series: a page names some and links the query for all, and costs the same however many).
-VALUES_SHOWN = 100
+VALUES_SHOWN = 50
 DESCRIPTION_LIMIT = 10_000  # triples in a resource's description (bounded by its out-degree)
 
 # Properties shown first, in this order; the others follow by name.
