@@ -91,7 +91,7 @@ class PropertyGroup:
     predicate: str
     values: list[Term]
     total: int = 0  # of all its values, when the page shows only some (``VALUES_SHOWN``)
-    subject: str = ""
+    subject: str = ""  # its IRI, if it has one
 
     @property
     def all_values_query(self) -> str:
@@ -141,7 +141,7 @@ class Page:
         groups = self._grouped(self.triples.get(subject, {}))
         for group in groups:
             group.total = self.totals.get((subject, group.predicate), 0)
-            group.subject = subject.value
+            group.subject = subject.value if subject.is_iri else ""  # no query names a bnode
         return groups
 
     def count(self, predicate: str, subject: Term | None = None) -> int:
