@@ -38,7 +38,7 @@ from rdflib.term import Node
 
 from .rdf.dataset import rebase_graph
 from .shacl_compile import Check, Compiled, UnsupportedShapes, compile_shapes, instances
-from .store import to_quads
+from .store import to_graph, to_quads
 from .validate import Outcome, PathNames, Result, message_text, ordered, validate
 from .validation_report import focus_nodes
 
@@ -85,10 +85,7 @@ class ReportValidator:
 
     def _by_pyshacl(self, quads: list[ox.Quad]) -> tuple[Outcome, set[str]]:
         """Shapes the compilation refused: pySHACL, on the same data."""
-        data = Graph()
-        triples = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
-        assert triples is not None  # it returns None only when given a file
-        data.parse(data=triples, format="nt")
+        data = to_graph(quads)
         data += self.fixed
         return validate(data, self.shapes), {str(n) for n in focus_nodes(data, self.shapes)}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -92,6 +92,15 @@ def _literal(term: Literal) -> ox.Literal:
 @functools.lru_cache(maxsize=256)
 def _datatype(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
+
+
+def to_graph(quads: Iterable[ox.Quad]) -> Graph:
+    """Oxigraph quads → an rdflib graph of their statements, whatever their graph."""
+    graph = Graph()
+    data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # it returns None only when given a file
+    graph.parse(data=data, format="nt")
+    return graph
 
 
 def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:

@@ -33,7 +33,7 @@ from .rdf.dataset import REPORTED
 from .rdf.namespaces import rebased_iri
 from .report_job import ignore_interrupts
 from .shacl_sparql import ReportValidator
-from .store import to_quads
+from .store import to_graph, to_quads
 from .validate import (
     Outcome,
     PathNames,
@@ -78,9 +78,9 @@ class _Context:
         self._compiled: tuple[Graph, ReportValidator] | None = None
 
     def validate(self, name: ox.NamedNode | ox.DefaultGraph, shapes: Graph) -> Outcome:
-        data = _graph(self.store, name)
-        context = _context(self.shared, self.known | set(data.subjects()), data, self.fixed)
         quads = list(self.store.quads_for_pattern(None, None, None, name))
+        data = to_graph(quads)  # the graph read once: its quads are validated too
+        context = _context(self.shared, self.known | set(data.subjects()), data, self.fixed)
         quads += to_quads((_CONTEXT, s, p, o) for s, p, o in context)
         outcome, _ = self._validator(shapes).validate(quads)
         return outcome
@@ -114,11 +114,7 @@ def _other_graphs(store: ox.Store, fixed: set[str]) -> Iterator[ox.NamedNode | o
 
 
 def _graph(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> Graph:
-    graph = Graph()
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-    assert data is not None  # it returns None only when given a file
-    graph.parse(data=data, format="nt")
-    return graph
+    return to_graph(store.quads_for_pattern(None, None, None, name))
 
 
 def _context(shared: Graph, known: set[Node], data: Graph, fixed: Graph) -> Graph:
