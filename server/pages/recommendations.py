@@ -32,11 +32,14 @@ RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?tex
              ?section dcterms:isPartOf/dcterms:isPartOf ?newest . ?newest dakg:symbol ?report
              OPTIONAL { ?section rdfs:label ?sectionLabel FILTER(lang(?sectionLabel) = "en") } }
 } ORDER BY ?number ?section"""
-# The newest report (as ``SECTIONS`` orders them), whose sections the table names.
+# Reports newest first: by the end of their reporting period, then by symbol (a longer
+# number is a later session).
+NEWEST_FIRST = "DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol)"
+# The newest report, whose sections the table names.
 NEWEST = """SELECT ?newest WHERE {
   ?newest a dakg:ProgressReport ; dakg:symbol ?symbol .
   OPTIONAL { ?newest dakg:hasReportingPeriod/dakg:endMonth ?end }
-} ORDER BY DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol) LIMIT 1"""
+} ORDER BY """ + NEWEST_FIRST + " LIMIT 1"
 # How many sections report on each recommendation, over all reports.
 SECTION_COUNTS = """SELECT ?r (COUNT(DISTINCT ?section) AS ?n) WHERE {
   ?r a dakg:Recommendation ; dakg:reportedIn ?section } GROUP BY ?r"""
@@ -107,13 +110,12 @@ def recommendations() -> str:
                            query_link=query_link(prologue_for_display(rt, query)))
 
 
-# The sections that report on a recommendation with their reports, newest first (by the end
-# of the reporting period, then by symbol: a longer number is a later session).
+# The sections that report on a recommendation with their reports, newest first.
 SECTIONS = """SELECT ?section ?report ?symbol ?end WHERE {{
   <{iri}> dakg:reportedIn ?section .
   ?section dcterms:isPartOf+ ?report . ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
   OPTIONAL {{ ?report dakg:hasReportingPeriod/dakg:endMonth ?end }}
-}} ORDER BY DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol) ?section"""
+}} ORDER BY """ + NEWEST_FIRST + " ?section"
 # What else the listed sections report on.
 OTHERS = """SELECT ?section ?other WHERE {{
   VALUES ?section {{ {sections} }}
