@@ -118,13 +118,13 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
         for graph in graphs:
             name = graph_dump_name(graph.graph)
             os.replace(graph.path(TURTLE), folder / name)
-            sums[name] = _sha256(folder / name)
+            sums[name] = sha256_of(folder / name)
             counts[graph.graph] = graph.triples
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for name, path in (sources or {}).items():
         shutil.copyfile(path, folder / name)
-        sums[name] = _sha256(folder / name)
+        sums[name] = sha256_of(folder / name)
     (folder / CHECKSUMS).write_text("".join(f"{digest}  {name}\n"
                                             for name, digest in sorted(sums.items())))
     return sums, counts
@@ -232,6 +232,7 @@ class _Hashed(io.RawIOBase):
         return memoryview(data).nbytes
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The hex sha256 of a file, as SHA256SUMS lists it."""
     with open(path, "rb") as data:
         return hashlib.file_digest(data, "sha256").hexdigest()

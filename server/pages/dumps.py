@@ -8,7 +8,6 @@ build`` (``serve --data``, the live store) has no dumps, and the page says so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import stat
@@ -19,7 +18,7 @@ from typing import Any
 
 from flask import Response, render_template, send_from_directory
 
-from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX
+from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX, sha256_of
 
 from .. import formats
 from ..errors import HttpError
@@ -81,7 +80,7 @@ def _list(folder: Path) -> Iterator[DumpFile]:
     for path in paths:
         if _DUMP_NAME.match(path.name):
             yield DumpFile(path.name, path, path.stat().st_size,
-                           sums.get(path.name) or _sha256(path), _media_type(path.name),
+                           sums.get(path.name) or sha256_of(path), _media_type(path.name),
                            _description(path.name))
 
 
@@ -117,11 +116,6 @@ def _read_sums(path: Path) -> dict[str, str]:
             if digest and name:
                 sums[name.lstrip("*")] = digest
     return sums
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _media_type(name: str) -> str:
