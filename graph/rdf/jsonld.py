@@ -2,8 +2,8 @@
 
 Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
 every value an object. ``write_graph`` turns that into the compact form a client expects,
-and ``write_joined`` puts the items in one document with one fixed context (``context``):
-dakg's prefixes, and the Web Annotation vocabulary's own terms (``body``, ``target``,
+and ``joined_head`` and ``joined_tail`` put the items in one document with one fixed context
+(``context``): dakg's prefixes, and the Web Annotation vocabulary's own terms (``body``, ``target``,
 ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
 an annotation reads as the Web Annotation data model shows it. Types go under ``@type``.
 
@@ -65,7 +65,8 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
 
 
 def write_graph(parts: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One named graph, compacted: an item of the ``@graph`` of ``write_joined``.
+    """One named graph, compacted: an item of the ``@graph`` between ``joined_head`` and
+    ``joined_tail``.
 
     ``parts`` are Oxigraph's expanded JSON-LD of the graph's statements in consecutive runs
     that split no node (each a list of one graph object, ``{"@id": …, "@graph": [nodes]}``),
@@ -91,17 +92,15 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def write_joined(items: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One document with the context above whose ``@graph`` lists the ``items`` (each
-    written by ``write_graph``, or empty) in order."""
+def joined_head(prefixes: Mapping[str, str]) -> bytes:
+    """The start of one document with the context above whose ``@graph`` lists graphs'
+    items (each written by ``write_graph``), separated by commas, up to ``joined_tail``."""
     head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
-    out.write(f'{{"@context":{head},"@graph":['.encode())
-    first = True
-    for piece in items:
-        if piece:
-            out.write(piece if first else b"," + piece)
-            first = False
-    out.write(b"]}")
+    return f'{{"@context":{head},"@graph":['.encode()
+
+
+def joined_tail() -> bytes:
+    return b"]}"
 
 
 class _Compactor:
