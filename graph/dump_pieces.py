@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +58,7 @@ def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str],
                  folder: Path) -> GraphPieces:
     """Write the pieces of the named ``graph`` of ``store`` into ``folder`` (the graph is
     held in memory while they are written: one graph at a time)."""
-    name = ox.NamedNode(graph)
-    return _written(graph, (q.triple for q in store.quads_for_pattern(None, None, None, name)),
+    return _written(graph, store.quads_for_pattern(None, None, None, ox.NamedNode(graph)),
                     prefixes, folder)
 
 
@@ -68,20 +67,19 @@ def report_pieces(nquads: bytes, graph: str, prefixes: dict[str, str],
     """The pieces of the named ``graph`` in ``nquads`` (one report's, as the build loads
     them), the same bytes as ``graph_pieces`` on the build's store."""
     name = ox.NamedNode(graph)
-    triples = [q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-               if q.graph_name == name]
-    return _written(graph, _as_stored(triples), prefixes, folder)
+    quads = [q for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
+    return _written(graph, _as_stored(quads), prefixes, folder)
 
 
-def _as_stored(triples: list[ox.Triple]) -> Iterator[ox.Triple]:
-    """``triples`` with each typed literal as an Oxigraph store gives it back (it keeps
+def _as_stored(quads: list[ox.Quad]) -> Iterator[ox.Quad]:
+    """``quads`` with each typed literal as an Oxigraph store gives it back (it keeps
     numbers, booleans, dates… as values, and writes them in their canonical form, of the
     primitive type). Only the distinct typed literals go through a store: a few thousand a
     report (offsets, dates), where the whole report would be some 50,000 statements."""
-    typed = list({t.object for t in triples if isinstance(t.object, ox.Literal)
-                  and t.object.language is None and t.object.datatype != _STRING})
+    typed = list({q.object for q in quads if isinstance(q.object, ox.Literal)
+                  and q.object.language is None and q.object.datatype != _STRING})
     if not typed:
-        yield from triples
+        yield from quads
         return
     store = ox.Store()
     value = ox.NamedNode("urn:dakg:value")
@@ -90,56 +88,55 @@ def _as_stored(triples: list[ox.Triple]) -> Iterator[ox.Triple]:
     stored: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         typed[int(str(q.subject).removeprefix("<urn:dakg:").removesuffix(">"))]: q.object
         for q in store.quads_for_pattern(None, value, None)}
-    for t in triples:
-        found = stored.get(t.object)
-        yield t if found is None else ox.Triple(t.subject, t.predicate, found)
+    for q in quads:
+        found = stored.get(q.object)
+        yield q if found is None else ox.Quad(q.subject, q.predicate, found, q.graph_name)
 
 
-def _written(graph: str, triples: Iterable[ox.Triple], prefixes: dict[str, str],
+def _written(graph: str, quads: Iterable[ox.Quad], prefixes: dict[str, str],
              folder: Path) -> GraphPieces:
-    """The graph's statements sorted as their N-Triples lines sort (by code point, which is
-    how their UTF-8 bytes sort), without repeats, and each piece written from them."""
-    lines: dict[str, ox.Triple] = {f"{t} .\n": t for t in triples}
+    """The graph's statements (``quads``, all in ``graph``) sorted as their N-Quads lines
+    sort, which is as their N-Triples lines sort (by code point, which is how their UTF-8
+    bytes sort), without repeats, and each piece written from them."""
+    lines: dict[str, ox.Quad] = {str(q): q for q in quads}
     order = sorted(lines)
     ordered = [lines[line] for line in order]
     pieces = GraphPieces(graph, folder, hashlib.sha256(graph.encode()).hexdigest()[:16],
                          len(order))
-    text = "".join(order).encode()
+    nquads = "".join(f"{line} .\n" for line in order).encode()
     del lines, order
-    name = ox.NamedNode(graph)
+    triples = [q.triple for q in ordered]
     for fmt in FORMATS.values():
         rdf = fmt.rdf
-        if rdf == ox.RdfFormat.N_TRIPLES:
-            data = text
-        elif rdf == ox.RdfFormat.N_QUADS:
-            data = in_graph(graph)(text)
+        if rdf == ox.RdfFormat.N_QUADS:
+            data = nquads
+        elif rdf == ox.RdfFormat.N_TRIPLES:
+            data = nquads.replace(f" <{graph}> .\n".encode(), b" .\n")
         elif rdf == ox.RdfFormat.JSON_LD:
-            data = _jsonld(ordered, name, prefixes)
+            data = _jsonld(ordered, prefixes)
         else:
-            data = body(rdf, prefixes, (ox.Quad(t.subject, t.predicate, t.object, name)
-                                        for t in ordered) if rdf.supports_datasets else ordered)
+            data = body(rdf, prefixes, ordered if rdf.supports_datasets else triples)
         compressed, pieces.checks[fmt.name] = deflated(data)
         pieces.path(fmt).write_bytes(compressed)
     return pieces
 
 
-def _jsonld(triples: list[ox.Triple], graph: ox.NamedNode, prefixes: dict[str, str]) -> bytes:
+def _jsonld(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
     out = io.BytesIO()
-    write_graph((ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in run],
-                              format=ox.RdfFormat.JSON_LD) or b"[]"
-                 for run in _runs(triples)), prefixes, out)
+    write_graph((ox.serialize(run, format=ox.RdfFormat.JSON_LD) or b"[]"
+                 for run in _runs(quads)), prefixes, out)
     return out.getvalue()
 
 
-def _runs(triples: list[ox.Triple], size: int = 2000) -> Iterator[list[ox.Triple]]:
-    """``triples`` (sorted) in runs of about ``size`` that split no subject's statements: the
+def _runs(quads: list[ox.Quad], size: int = 2000) -> Iterator[list[ox.Quad]]:
+    """``quads`` (sorted) in runs of about ``size`` that split no subject's statements: the
     JSON-LD is compacted run by run, a whole graph's JSON tree would be some 45 MB a report."""
     start = 0
-    while start < len(triples):
-        end = min(start + size, len(triples))
-        while end < len(triples) and triples[end].subject == triples[end - 1].subject:
+    while start < len(quads):
+        end = min(start + size, len(quads))
+        while end < len(quads) and quads[end].subject == quads[end - 1].subject:
             end += 1
-        yield triples[start:end]
+        yield quads[start:end]
         start = end
 
 
@@ -171,10 +168,3 @@ def head(rdf: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
 def tail(rdf: ox.RdfFormat) -> bytes:
     """What Oxigraph writes after the last statement (only RDF/XML closes anything)."""
     return b"</rdf:RDF>" if rdf == ox.RdfFormat.RDF_XML else b""
-
-
-def in_graph(graph: str) -> Callable[[bytes], bytes]:
-    """N-Triples lines → the same statements as N-Quads lines in ``graph``. Every line ends
-    in `` .`` and a newline, which occurs nowhere else (N-Triples escapes it in literals)."""
-    ending = f" <{graph}> .\n".encode()
-    return lambda lines: lines.replace(b" .\n", ending)

@@ -61,6 +61,18 @@ class DumpFile:
     media_type: str
     description: str
 
+    @property
+    def plain(self) -> str | None:
+        """The name it is also served under decompressed (``dakg.ttl`` for ``dakg.ttl.gz``),
+        if it is a gzipped RDF file."""
+        name = self.name.removesuffix(GZIP_SUFFIX)
+        return name if name != self.name and _rdf(name) else None
+
+    @property
+    def holds(self) -> str:
+        """The media type of what it holds once decompressed."""
+        return content_media_type(self.name)
+
 
 def dumps_folder(rt: Runtime) -> Path | None:
     folder = Path(rt.dataset.current().store).parent / "dumps"
