@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from dakg.formats import RDF_FORMATS, Format
 
-from .gzip_join import Check, deflated
+from .gzip_join import Check, Deflater, deflated
 from .rdf.jsonld import write_graph
 
 GZIP_SUFFIX = ".gz"
@@ -58,7 +58,7 @@ def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str],
                  folder: Path) -> GraphPieces:
     """Write the pieces of the named ``graph`` of ``store`` into ``folder`` (the graph is
     held in memory while they are written: one graph at a time)."""
-    return _written(graph, store.quads_for_pattern(None, None, None, ox.NamedNode(graph)),
+    return _written(graph, list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))),
                     prefixes, folder)
 
 
@@ -68,18 +68,18 @@ def report_pieces(nquads: bytes, graph: str, prefixes: dict[str, str],
     them), the same bytes as ``graph_pieces`` on the build's store."""
     name = ox.NamedNode(graph)
     quads = [q for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
-    return _written(graph, _as_stored(quads), prefixes, folder)
+    _as_stored(quads)
+    return _written(graph, quads, prefixes, folder)
 
 
-def _as_stored(quads: list[ox.Quad]) -> Iterator[ox.Quad]:
-    """``quads`` with each typed literal as an Oxigraph store gives it back (it keeps
+def _as_stored(quads: list[ox.Quad]) -> None:
+    """Put each typed literal of ``quads`` as an Oxigraph store gives it back (it keeps
     numbers, booleans, dates… as values, and writes them in their canonical form, of the
     primitive type). Only the distinct typed literals go through a store: a few thousand a
     report (offsets, dates), where the whole report would be some 50,000 statements."""
     typed = list({q.object for q in quads if isinstance(q.object, ox.Literal)
                   and q.object.language is None and q.object.datatype != _STRING})
     if not typed:
-        yield from quads
         return
     store = ox.Store()
     value = ox.NamedNode("urn:dakg:value")
@@ -88,37 +88,56 @@ def _as_stored(quads: list[ox.Quad]) -> Iterator[ox.Quad]:
     stored: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         typed[int(str(q.subject).removeprefix("<urn:dakg:").removesuffix(">"))]: q.object
         for q in store.quads_for_pattern(None, value, None)}
-    for q in quads:
+    for n, q in enumerate(quads):
         found = stored.get(q.object)
-        yield q if found is None else ox.Quad(q.subject, q.predicate, found, q.graph_name)
+        if found is not None:
+            quads[n] = ox.Quad(q.subject, q.predicate, found, q.graph_name)
 
 
-def _written(graph: str, quads: Iterable[ox.Quad], prefixes: dict[str, str],
+def _written(graph: str, quads: list[ox.Quad], prefixes: dict[str, str],
              folder: Path) -> GraphPieces:
-    """The graph's statements (``quads``, all in ``graph``) sorted as their N-Quads lines
-    sort, which is as their N-Triples lines sort (by code point, which is how their UTF-8
-    bytes sort), without repeats, and each piece written from them."""
+    """Write the pieces of ``quads`` (all in ``graph``; the list is emptied: one copy of the
+    graph at a time), sorted as their N-Quads lines sort, which is as their N-Triples lines
+    sort (by code point, which is how their UTF-8 bytes sort), without repeats."""
     lines: dict[str, ox.Quad] = {str(q): q for q in quads}
+    quads.clear()
     order = sorted(lines)
     ordered = [lines[line] for line in order]
+    del lines
     pieces = GraphPieces(graph, folder, hashlib.sha256(graph.encode()).hexdigest()[:16],
                          len(order))
-    nquads = "".join(f"{line} .\n" for line in order).encode()
-    del lines, order
+    _write_lines(pieces, order)
+    del order
     triples = [q.triple for q in ordered]
     for fmt in FORMATS.values():
         rdf = fmt.rdf
-        if rdf == ox.RdfFormat.N_QUADS:
-            data = nquads
-        elif rdf == ox.RdfFormat.N_TRIPLES:
-            data = nquads.replace(f" <{graph}> .\n".encode(), b" .\n")
-        elif rdf == ox.RdfFormat.JSON_LD:
-            data = _jsonld(ordered, prefixes)
-        else:
-            data = body(rdf, prefixes, ordered if rdf.supports_datasets else triples)
-        compressed, pieces.checks[fmt.name] = deflated(data)
-        pieces.path(fmt).write_bytes(compressed)
+        if rdf == ox.RdfFormat.JSON_LD:
+            _write(pieces, fmt, _jsonld(ordered, prefixes))
+        elif rdf not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+            _write(pieces, fmt, body(rdf, prefixes, ordered if rdf.supports_datasets
+                                     else triples))
     return pieces
+
+
+def _write_lines(pieces: GraphPieces, lines: list[str], run: int = 4096) -> None:
+    """The N-Quads and N-Triples pieces, from the sorted N-Quads ``lines`` (without `` .``),
+    compressed a run of lines at a time (not a whole copy of the graph's text per format)."""
+    ending = f" <{pieces.graph}> .\n".encode()
+    nquads, ntriples = FORMATS["nquads"], FORMATS["ntriples"]
+    with open(pieces.path(nquads), "wb") as quads, open(pieces.path(ntriples), "wb") as triples:
+        packed, unnamed = Deflater(), Deflater()
+        for start in range(0, len(lines), run):
+            text = "".join(f"{line} .\n" for line in lines[start:start + run]).encode()
+            quads.write(packed.compress(text))
+            triples.write(unnamed.compress(text.replace(ending, b" .\n")))
+        for out, deflater, fmt in ((quads, packed, nquads), (triples, unnamed, ntriples)):
+            rest, pieces.checks[fmt.name] = deflater.finish()
+            out.write(rest)
+
+
+def _write(pieces: GraphPieces, fmt: Format, data: bytes) -> None:
+    compressed, pieces.checks[fmt.name] = deflated(data)
+    pieces.path(fmt).write_bytes(compressed)
 
 
 def _jsonld(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:

@@ -35,13 +35,32 @@ class Check:
     size: int = 0
 
 
+class Deflater:
+    """A piece compressed as its data comes (``compress`` each part, then ``finish``)."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self._crc = self._size = 0
+
+    def compress(self, data: bytes) -> bytes:
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        return self._compressor.compress(data)
+
+    def finish(self) -> tuple[bytes, Check]:
+        """The rest of the piece (raw DEFLATE ending on a sync flush), and its check; nothing
+        for a piece without data."""
+        if not self._size:
+            return b"", Check()
+        return self._compressor.flush(zlib.Z_SYNC_FLUSH), Check(self._crc, self._size)
+
+
 def deflated(data: bytes) -> tuple[bytes, Check]:
-    """``data`` as a piece: raw DEFLATE ending on a sync flush, and its check."""
-    if not data:
-        return b"", Check()
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), Check(
-        zlib.crc32(data), len(data))
+    """``data`` as a piece, and its check."""
+    deflater = Deflater()
+    compressed = deflater.compress(data)
+    rest, check = deflater.finish()
+    return compressed + rest, check
 
 
 def trailer(checks: Iterable[Check]) -> bytes:
