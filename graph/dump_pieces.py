@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,21 +142,8 @@ def _write(pieces: GraphPieces, fmt: Format, data: bytes) -> None:
 
 def _jsonld(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
     out = io.BytesIO()
-    write_graph((ox.serialize(run, format=ox.RdfFormat.JSON_LD) or b"[]"
-                 for run in _runs(quads)), prefixes, out)
+    write_graph(quads, prefixes, out)
     return out.getvalue()
-
-
-def _runs(quads: list[ox.Quad], size: int = 2000) -> Iterator[list[ox.Quad]]:
-    """``quads`` (sorted) in runs of about ``size`` that split no subject's statements: the
-    JSON-LD is compacted run by run, a whole graph's JSON tree would be some 45 MB a report."""
-    start = 0
-    while start < len(quads):
-        end = min(start + size, len(quads))
-        while end < len(quads) and quads[end].subject == quads[end - 1].subject:
-            end += 1
-        yield quads[start:end]
-        start = end
 
 
 def body(rdf: ox.RdfFormat, prefixes: dict[str, str],
