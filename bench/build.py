@@ -10,6 +10,7 @@ mapping, SHACL, dumps) costs on top of that. Target: a build under 5 s on a 2-co
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import tempfile
 import time
@@ -38,10 +39,11 @@ def main() -> int:
             builds.append(time.perf_counter() - started)
             for step, seconds in result.seconds.items():
                 laps.setdefault(step, []).append(seconds)
-            dump = current_build(data_dir) / "dumps" / "dakg.nq"
+            dump = current_build(data_dir) / "dumps" / "dakg.nq.gz"
+            nquads = gzip.decompress(dump.read_bytes())  # the floor is the load alone
             started = time.perf_counter()
             store = ox.Store(str(Path(tmp) / f"floor{run}"))
-            store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             floors.append(time.perf_counter() - started)
             del store
     build_median, floor_median = statistics.median(builds), statistics.median(floors)

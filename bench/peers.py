@@ -30,6 +30,7 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import peer_report
 from dakg.graph.build import build
+from dakg.graph.dumps import open_dump
 from dakg.graph.store import current_build
 from dakg.settings import Settings
 from peer_load import Rate, require_wrk, wrk
@@ -134,9 +136,12 @@ def _build(data_dir: Path | None, tmp: Path) -> Build:
         data_dir = tmp / "var"
         print("building into a fresh data folder…", file=sys.stderr)
         build(data_dir)
-    dump = current_build(data_dir) / "dumps" / "dakg.nq"
-    if not dump.is_file():
-        raise SystemExit(f"{data_dir} has no current build with an N-Quads dump ({dump})")
+    packed = current_build(data_dir) / "dumps" / "dakg.nq.gz"
+    if not packed.is_file():
+        raise SystemExit(f"{data_dir} has no current build with an N-Quads dump ({packed})")
+    dump = tmp / "dakg.nq"  # plain: the peers load a file of N-Quads
+    with open_dump(packed) as data, dump.open("wb") as out:
+        shutil.copyfileobj(data, out)
     return Build(data_dir, dump, Settings.from_env(data_dir=data_dir))
 
 

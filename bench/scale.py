@@ -30,12 +30,16 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dakg.graph.build import extract
 from dakg.graph.source import bundled_manifests
 from dakg.graph.synth import generate, template
 from peer_mix import MIX
 from server import free_port, start_server
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 RESULTS = Path(__file__).parent / "results"
 DAKG = str(Path(sys.executable).parent / "dakg")
@@ -58,8 +62,9 @@ class Point:
     peak_rss_mb: float = 0.0
     validate_s: float = 0.0
     store_mb: float = 0.0
-    nquads_mb: float = 0.0
+    nquads_mb: float = 0.0  # the plain dakg.nq, or 0 where the build writes it gzipped only
     nquads_gz_mb: float = 0.0
+    dumps_mb: float = 0.0  # the whole dumps folder: every format, the graphs, the sources
     page_ms: float = 0.0  # median over the 45 recommendation pages
     mix_ms: dict[str, float] = field(default_factory=dict)  # median of 3, -1: timed out
     across_ms: float = 0.0
@@ -101,7 +106,7 @@ def _earlier(out: Path) -> list[Point]:
     path = out / "scale.json"
     if not path.exists():
         return []
-    return [Point(**p) for p in json.loads(path.read_text())["points"]]
+    return [Point(**{"dumps_mb": 0.0, **p}) for p in json.loads(path.read_text())["points"]]
 
 
 def _sources(folder: Path, count: int) -> list[Path]:
@@ -132,6 +137,7 @@ def _measure(size: int, sources: list[Path], data_dir: Path, *, whole: bool) -> 
     point.store_mb = _megabytes(build / "store")
     point.nquads_mb = _megabytes(build / "dumps" / "dakg.nq")
     point.nquads_gz_mb = _megabytes(build / "dumps" / "dakg.nq.gz")
+    point.dumps_mb = _megabytes(build / "dumps")
     if whole:
         started = time.perf_counter()
         subprocess.run([DAKG, "--data-dir", str(data_dir), "validate"], capture_output=True,
@@ -200,24 +206,26 @@ def _write(out: Path, points: list[Point], started: dt.datetime,
 def _table(points: list[Point], note: str) -> str:
     one = points[0]
     rows = ["| reports | triples | build s | per report s | peak RSS MB | RSS / 1 report | "
-            "validate s | store MB | dakg.nq MB (.gz) | page ms | cross-report ms | "
-            "mix ms (median of the probes) |",
-            "|" + "---:|" * 12]
+            "validate s | store MB | dakg.nq MB (.gz) | dumps MB | page ms | "
+            "cross-report ms | mix ms (median of the probes) |",
+            "|" + "---:|" * 13]
     for p in points:
         mix = [v for v in p.mix_ms.values() if v >= 0]
         timed_out = sum(1 for v in p.mix_ms.values() if v < 0)
         rows.append(
             f"| {p.reports:,} | {p.triples:,} | {p.build_s:.1f} | {p.build_s / p.reports:.2f} | "
             f"{p.peak_rss_mb:.0f} | {p.peak_rss_mb / one.peak_rss_mb:.2f} | "
-            f"{_shown(p.validate_s)} | {p.store_mb:.0f} | {p.nquads_mb:.0f} "
-            f"({p.nquads_gz_mb:.0f}) | {_shown(p.page_ms)} | {_shown(p.across_ms)} | "
+            f"{_shown(p.validate_s)} | {p.store_mb:.0f} | {_shown(p.nquads_mb, 0)} "
+            f"({p.nquads_gz_mb:.0f}) | {_shown(p.dumps_mb, 0)} | {_shown(p.page_ms)} | "
+            f"{_shown(p.across_ms)} | "
             f"{_shown(statistics.median(mix) if mix else 0.0)}"
             + (f" ({timed_out} refused)" if timed_out else "") + " |")
     return "\n".join(["# The scale curve (bench/scale.py)", "", note, "", *rows, ""])
 
 
-def _shown(value: float) -> str:
-    return f"{value:.1f}" if value > 0 else "–"  # not measured (--build-only-above)
+def _shown(value: float, digits: int = 1) -> str:
+    # not measured (--build-only-above), or not written (plain dumps before they went)
+    return f"{value:.{digits}f}" if value > 0 else "–"
 
 
 def _chart(path: Path, points: list[Point]) -> None:
@@ -233,11 +241,14 @@ def _chart(path: Path, points: list[Point]) -> None:
                          ("validate s", [p.validate_s for p in points]),
                          ("peak RSS MB", [p.peak_rss_mb for p in points]),
                          ("store MB", [p.store_mb for p in points])):
-        axes[0].plot(*_measured(reports, values), marker="o", label=name)
+        _plot(axes[0], reports, values, name)
     for name, values in (("recommendation page ms", [p.page_ms for p in points]),
                          ("cross-report query ms", [p.across_ms for p in points])):
-        axes[1].plot(*_measured(reports, values), marker="o", label=name)
+        _plot(axes[1], reports, values, name)
     for ax, title in zip(axes, ("Build", "Serving"), strict=True):
+        if not ax.has_data():  # a build-only run (--build-only-above) serves nothing
+            ax.set_axis_off()
+            continue
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("reports")
@@ -248,9 +259,11 @@ def _chart(path: Path, points: list[Point]) -> None:
     figure.savefig(path, metadata={"Date": None})
 
 
-def _measured(reports: list[int], values: list[float]) -> tuple[list[int], list[float]]:
+def _plot(ax: Axes, reports: list[int], values: list[float], name: str) -> None:
+    """The measured points of one curve (none: not drawn, an axis may stay empty)."""
     kept = [(r, v) for r, v in zip(reports, values, strict=True) if v > 0]
-    return [r for r, _ in kept], [v for _, v in kept]
+    if kept:
+        ax.plot([r for r, _ in kept], [v for _, v in kept], marker="o", label=name)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from dakg import search_index
 
-from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, write_dumps
+from .dumps import CHECKSUMS, DUMP_NAME, FORMATS, dump_name, write_dumps
 from .errors import BuildError, ValidationFailed
 from .extract.report import parse_report
 from .rdf import iris
@@ -208,7 +208,7 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         else:
             os.replace(work, final)
         if remote is not None:
-            remote.publish(final / DUMPS / f"{DUMP_NAME}.{FORMATS['nquads'].extension}", version)
+            remote.publish(final / DUMPS / dump_name(FORMATS["nquads"]), version)
             clock.lap("publish")
         switch_current(data_dir, final)
         prune_builds(data_dir)

@@ -1,138 +1,176 @@
-"""One named graph's share of the dumps, written where the graph is at hand.
+"""One named graph's share of the dumps, written compressed where the graph is at hand.
 
-The dumps list the named graphs one after another, each sorted, so every format that holds
-named graphs is the concatenation of one piece per graph (N-Quads, TriG below its prefixes,
-JSON-LD's ``@graph`` items), and the formats of the union are written from the graphs'
-sorted N-Triples merged. A build's report jobs write the pieces of their report's graph in
-their own process, from the quads they hold, so that the build never reads a report back
-from its store (``report_job``); the few graphs the build itself makes are written from the
-store (``dumps.write_dumps``). Both go through ``graph_pieces``, on an Oxigraph store, so a
-graph's pieces are the same bytes whichever process wrote them: the store, not the mapping,
-says how a literal is written (``"007"^^xsd:nonNegativeInteger`` is stored as ``7``).
+The dumps list the named graphs one after another, so every dump is the concatenation of one
+piece per graph, between a head and a tail that only the format decides (prefixes, the XML
+root, the JSON-LD context): N-Quads and N-Triples are the graph's lines, sorted; TriG, Turtle
+and RDF/XML the graph as Oxigraph writes it, without the head and tail; JSON-LD the graph's
+object in the ``@graph``. Each piece is compressed on its own (``gzip_join``), so that a whole
+dump is one gzip file of the pieces' bytes laid end to end, never compressed twice
+(``dumps.write_dumps``).
+
+A build's report jobs write the pieces of their report's graph in their own process, from
+the N-Quads they made (``report_pieces``), so that the build never reads a report back from
+its store; the few graphs the build itself makes are written from the store
+(``graph_pieces``). Either way a graph's pieces are the same bytes: the store, not the
+mapping, says how a literal is written (Oxigraph stores ``"007"^^xsd:nonNegativeInteger`` as
+``"7"^^xsd:integer``), so a job asks a store in memory for its typed literals as stored
+(``_as_stored``), and sorts the statements itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from dakg.formats import RDF_FORMATS, Format
+
+from .gzip_join import Check, Deflater, deflated
 from .rdf.jsonld import write_graph
 
-# What a piece holds, by its file's suffix.
-SORTED = ".nt"  # the graph's N-Triples, sorted by line, without repeats
-TRIG = ".trig"  # the graph in TriG, without the prefixes (written once, at the top)
-JSONLD = ".jsonld"  # the graph's object in the JSON-LD ``@graph``, compacted
-TURTLE = ".ttl"  # the graph alone, as a Turtle file of its own
-PIECES = (SORTED, TRIG, JSONLD, TURTLE)
+GZIP_SUFFIX = ".gz"
+# Every RDF format, by name: a graph has one piece in each.
+FORMATS: dict[str, Format] = {f.name: f for f in RDF_FORMATS}
+_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 @dataclass(frozen=True)
 class GraphPieces:
-    """The files of one named graph's share of the dumps (``path(suffix)``)."""
+    """The files of one named graph's share of the dumps (``path(format)``), and the
+    checks of what they hold (``checks[format name]``)."""
 
     graph: str
     folder: Path
     stem: str
     triples: int
+    checks: dict[str, Check] = field(default_factory=dict)
 
-    def path(self, suffix: str) -> Path:
-        return self.folder / f"{self.stem}{suffix}"
-
-
-def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str], folder: Path,
-                 kinds: tuple[str, ...] = PIECES) -> GraphPieces:
-    """Write the pieces (of ``kinds``) of the named ``graph`` of ``store`` into ``folder``.
-
-    The graph is dumped and sorted on disk, and the other pieces are written from the sorted
-    statements, read once: at most one graph is held in memory."""
-    return _written(_sorted(store, graph, folder), prefixes, kinds)
+    def path(self, fmt: Format) -> Path:
+        """The piece in ``fmt``: compressed, or empty when the graph adds nothing there."""
+        return self.folder / f"{self.stem}.{fmt.extension}.deflate"
 
 
-def _sorted(store: ox.Store, graph: str, folder: Path) -> GraphPieces:
-    """Only the sorted N-Triples of the graph."""
-    stem = hashlib.sha256(graph.encode()).hexdigest()[:16]
-    pieces = GraphPieces(graph, folder, stem, 0)
-    raw = folder / f"{stem}.raw{SORTED}"
-    store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-    sort_lines([raw], pieces.path(SORTED))
-    raw.unlink()
-    return GraphPieces(graph, folder, stem, count_lines(pieces.path(SORTED)))
-
-
-def _written(pieces: GraphPieces, prefixes: dict[str, str],
-             kinds: tuple[str, ...]) -> GraphPieces:
-    """The other pieces (of ``kinds``), from the sorted N-Triples."""
-    quads = [] if set(kinds) <= {SORTED} else list(ox.parse(
-        in_graph(pieces.graph)(pieces.path(SORTED).read_bytes()), format=ox.RdfFormat.N_QUADS))
-    if TRIG in kinds:
-        written = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
-        head = trig_head(prefixes)
-        assert not written or written.startswith(head), "TriG begins with its prefixes"
-        pieces.path(TRIG).write_bytes(written[len(head):] if written else b"")
-    if JSONLD in kinds:
-        with open(pieces.path(JSONLD), "wb") as out:
-            write_graph((ox.serialize(run, format=ox.RdfFormat.JSON_LD) or b"[]"
-                         for run in _runs(quads)), prefixes, out)
-    if TURTLE in kinds:
-        ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-                     pieces.path(TURTLE), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    return pieces
-
-
-def _runs(quads: list[ox.Quad], size: int = 2000) -> Iterator[list[ox.Quad]]:
-    """``quads`` (sorted) in runs of about ``size`` that split no subject's statements: the
-    JSON-LD is compacted run by run, a whole graph's JSON tree would be some 45 MB a report."""
-    start = 0
-    while start < len(quads):
-        end = min(start + size, len(quads))
-        while end < len(quads) and quads[end].subject == quads[end - 1].subject:
-            end += 1
-        yield quads[start:end]
-        start = end
+def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str],
+                 folder: Path) -> GraphPieces:
+    """Write the pieces of the named ``graph`` of ``store`` into ``folder`` (the graph is
+    held in memory while they are written: one graph at a time)."""
+    return _written(graph, list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))),
+                    prefixes, folder)
 
 
 def report_pieces(nquads: bytes, graph: str, prefixes: dict[str, str],
                   folder: Path) -> GraphPieces:
     """The pieces of the named ``graph`` in ``nquads`` (one report's, as the build loads
-    them), through a store in memory, as the build's store would write them."""
+    them), the same bytes as ``graph_pieces`` on the build's store."""
+    name = ox.NamedNode(graph)
+    quads = [q for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
+    _as_stored(quads)
+    return _written(graph, quads, prefixes, folder)
+
+
+def _as_stored(quads: list[ox.Quad]) -> None:
+    """Put each typed literal of ``quads`` as an Oxigraph store gives it back (it keeps
+    numbers, booleans, dates… as values, and writes them in their canonical form, of the
+    primitive type). Only the distinct typed literals go through a store: a few thousand a
+    report (offsets, dates), where the whole report would be some 50,000 statements."""
+    typed = list({q.object for q in quads if isinstance(q.object, ox.Literal)
+                  and q.object.language is None and q.object.datatype != _STRING})
+    if not typed:
+        return
     store = ox.Store()
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
-    pieces = _sorted(store, graph, folder)
-    del store  # one copy of the report at a time
-    return _written(pieces, prefixes, PIECES)
+    value = ox.NamedNode("urn:dakg:value")
+    store.extend(ox.Quad(ox.NamedNode(f"urn:dakg:{n}"), value, literal)
+                 for n, literal in enumerate(typed))
+    stored: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        typed[int(str(q.subject).removeprefix("<urn:dakg:").removesuffix(">"))]: q.object
+        for q in store.quads_for_pattern(None, value, None)}
+    for n, q in enumerate(quads):
+        found = stored.get(q.object)
+        if found is not None:
+            quads[n] = ox.Quad(q.subject, q.predicate, found, q.graph_name)
 
 
-def in_graph(graph: str) -> Callable[[bytes], bytes]:
-    """N-Triples lines → the same statements as N-Quads lines in ``graph``. Every line ends
-    in `` .`` and a newline, which occurs nowhere else (N-Triples escapes it in literals)."""
-    ending = f" <{graph}> .\n".encode()
-    return lambda lines: lines.replace(b" .\n", ending)
+def _written(graph: str, quads: list[ox.Quad], prefixes: dict[str, str],
+             folder: Path) -> GraphPieces:
+    """Write the pieces of ``quads`` (all in ``graph``; the list is emptied: one copy of the
+    graph at a time), sorted as their N-Quads lines sort, which is as their N-Triples lines
+    sort (by code point, which is how their UTF-8 bytes sort), without repeats."""
+    lines: dict[str, ox.Quad] = {str(q): q for q in quads}
+    quads.clear()
+    order = sorted(lines)
+    ordered = [lines[line] for line in order]
+    del lines
+    pieces = GraphPieces(graph, folder, hashlib.sha256(graph.encode()).hexdigest()[:16],
+                         len(order))
+    _write_lines(pieces, order)
+    del order
+    triples = [q.triple for q in ordered]
+    for fmt in FORMATS.values():
+        rdf = fmt.rdf
+        if rdf == ox.RdfFormat.JSON_LD:
+            _write(pieces, fmt, _jsonld(ordered, prefixes))
+        elif rdf not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+            _write(pieces, fmt, body(rdf, prefixes, ordered if rdf.supports_datasets
+                                     else triples))
+    return pieces
 
 
-def trig_head(prefixes: dict[str, str]) -> bytes:
-    """The prefix lines Oxigraph's TriG writer begins with (it writes them only before a
-    first statement, so one is written and cut off)."""
+def _write_lines(pieces: GraphPieces, lines: list[str], run: int = 4096) -> None:
+    """The N-Quads and N-Triples pieces, from the sorted N-Quads ``lines`` (without `` .``),
+    compressed a run of lines at a time (not a whole copy of the graph's text per format)."""
+    ending = f" <{pieces.graph}> .\n".encode()
+    nquads, ntriples = FORMATS["nquads"], FORMATS["ntriples"]
+    with open(pieces.path(nquads), "wb") as quads, open(pieces.path(ntriples), "wb") as triples:
+        packed, unnamed = Deflater(), Deflater()
+        for start in range(0, len(lines), run):
+            text = "".join(f"{line} .\n" for line in lines[start:start + run]).encode()
+            quads.write(packed.compress(text))
+            triples.write(unnamed.compress(text.replace(ending, b" .\n")))
+        for out, deflater, fmt in ((quads, packed, nquads), (triples, unnamed, ntriples)):
+            rest, pieces.checks[fmt.name] = deflater.finish()
+            out.write(rest)
+
+
+def _write(pieces: GraphPieces, fmt: Format, data: bytes) -> None:
+    compressed, pieces.checks[fmt.name] = deflated(data)
+    pieces.path(fmt).write_bytes(compressed)
+
+
+def _jsonld(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    write_graph(quads, prefixes, out)
+    return out.getvalue()
+
+
+def body(rdf: ox.RdfFormat, prefixes: dict[str, str],
+         statements: Iterable[ox.Triple] | Iterable[ox.Quad]) -> bytes:
+    """``statements`` in ``rdf`` (TriG, Turtle or RDF/XML) without the ``head`` and tail
+    that a whole document has once."""
+    written = ox.serialize(statements, format=rdf, prefixes=prefixes) or b""
+    if not written:
+        return b""
+    start, end = head(rdf, prefixes), tail(rdf)
+    assert written.startswith(start) and written.endswith(end), "Oxigraph's head and tail"
+    return written[len(start):len(written) - len(end)]
+
+
+def head(rdf: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    """What Oxigraph writes before the first statement: the prefix lines (TriG, Turtle,
+    written only before a first statement, so one is written and cut off), the XML
+    declaration and root element (RDF/XML)."""
+    if rdf == ox.RdfFormat.RDF_XML:
+        written = ox.serialize([], format=rdf, prefixes=prefixes) or b""
+        return written[:len(written) - len(tail(rdf))]
     iri = ox.NamedNode("urn:dakg:head")
-    written = ox.serialize([ox.Quad(iri, iri, iri, iri)], format=ox.RdfFormat.TRIG,
-                           prefixes=prefixes) or b""
-    return written[:written.index(b"<urn:dakg:head> {")]
+    written = ox.serialize([ox.Quad(iri, iri, iri, iri)] if rdf.supports_datasets
+                           else [ox.Triple(iri, iri, iri)], format=rdf, prefixes=prefixes) or b""
+    return written[:written.index(b"<urn:dakg:head>")]
 
 
-def sort_lines(inputs: list[Path], output: Path, *, merge: bool = False) -> None:
-    """Sort the lines of ``inputs`` into ``output`` on disk, by their bytes (code points),
-    dropping repeats; ``merge``: the inputs are sorted already. GNU sort spills to the
-    output's folder, so memory stays small however large the files."""
-    command = ["sort", "-u", "-S", "64M", "-T", str(output.parent), "-o", str(output)]
-    subprocess.run([*command, *(["-m"] if merge else []), *map(str, inputs)], check=True,
-                   env={**os.environ, "LC_ALL": "C"})
-
-
-def count_lines(path: Path) -> int:
-    with open(path, "rb") as data:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 20), b""))
+def tail(rdf: ox.RdfFormat) -> bytes:
+    """What Oxigraph writes after the last statement (only RDF/XML closes anything)."""
+    return b"</rdf:RDF>" if rdf == ox.RdfFormat.RDF_XML else b""

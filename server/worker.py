@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from dakg.graph.dumps import DUMP_NAME
+from dakg.graph.dumps import FORMATS, dump_name, open_dump
 from dakg.graph.store import DUMPS
 from dakg.sparql_syntax import explain
 
@@ -29,7 +29,7 @@ from .child import serve
 from .jobs import SPOOL_BYTES, Fault, Job, Reply
 from .sparql_scan import own_limit
 
-DUMP = f"{DUMP_NAME}.nq"  # the build's N-Quads dump, beside its store
+DUMP = dump_name(FORMATS["nquads"])  # the build's N-Quads dump, beside its store
 
 
 class Worker:
@@ -120,18 +120,18 @@ class Worker:
 
 def open_store(path: str, in_memory_bytes: int) -> ox.Store:
     """The store at ``path`` (read-only), or a copy of it in memory if its data takes at most
-    ``in_memory_bytes`` (measured as its N-Quads dump, or its folder on disk without one)."""
+    ``in_memory_bytes`` (measured as its folder on disk: some 1.4 times its N-Quads)."""
     on_disk = ox.Store.read_only(path)
     dump = Path(path).parent / DUMPS / DUMP
-    size = dump.stat().st_size if dump.is_file() else _folder_size(Path(path))
-    if size > in_memory_bytes:
+    if _folder_size(Path(path)) > in_memory_bytes:
         return on_disk
     memory = ox.Store()
     # Not bulk_extend: its loader reserves hundreds of MB of buffers, which would count
     # against the process's memory limit. Parsing the dump is twice as fast as reading the
     # store.
     if dump.is_file():
-        memory.extend(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+        with open_dump(dump) as data:
+            memory.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     else:
         memory.extend(on_disk.quads_for_pattern(None, None, None, None))
     for graph in on_disk.named_graphs():  # empty named graphs have no quads to carry them

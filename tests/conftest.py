@@ -170,7 +170,7 @@ def report_stores(built: Path,
     """Oxigraph server and Virtuoso (``tests/stores.py``), each started and loaded with the
     build ``built`` on first use, stopped at the end of the session."""
     build = (built / "current").resolve()
-    stores = LoadedStores(tmp_path_factory.mktemp("stores"), build / "dumps" / "dakg.nq",
+    stores = LoadedStores(tmp_path_factory.mktemp("stores"), build / "dumps" / "dakg.nq.gz",
                           build.name)
     yield stores
     stores.stop()

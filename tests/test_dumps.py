@@ -1,29 +1,43 @@
-"""Dumps assembled from each graph's pieces: the same bytes whoever wrote the pieces."""
+"""Dumps assembled from each graph's compressed pieces: the same bytes whoever wrote the
+pieces, and gzip files that every reader takes whole."""
 
 from __future__ import annotations
 
+import gzip
 import io
+import subprocess
+import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
+from rdflib import Graph
 from rdflib.namespace import RDFS, XSD
 
-from dakg.graph.dump_pieces import PIECES, SORTED, graph_pieces, report_pieces
-from dakg.graph.dumps import CHECKSUMS, FORMATS, export, write_dumps
+from dakg.graph.dump_pieces import FORMATS, graph_pieces, report_pieces
+from dakg.graph.dumps import (
+    CHECKSUMS,
+    dump_name,
+    export,
+    graph_dump_name,
+    open_dump,
+    write_dumps,
+)
 from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
 from dakg.graph.store import current_build, open_store
 
 
 def test_dumps_from_the_report_jobs_are_the_dumps_from_the_store(series: Path,
                                                                  tmp_path: Path) -> None:
-    """The build takes its reports' graphs from the pieces its jobs wrote; written from its
-    store alone, every file is the same, byte for byte."""
+    """The build takes its reports' graphs (the real report's and a generated one's) from
+    the pieces its jobs wrote; written from its store alone, every file is the same, byte for
+    byte."""
     built = current_build(series)
     sums, counts = write_dumps(open_store(series), tmp_path / "dumps",
                                prefixes_for(DEFAULT_BASE))
     written = sorted(p.name for p in (tmp_path / "dumps").iterdir())
-    assert len(written) == 1 + 2 * len(FORMATS) + 5  # and a Turtle file per named graph
+    assert written == sorted([CHECKSUMS, *map(dump_name, FORMATS.values()),
+                              *map(graph_dump_name, counts)])
+    assert len(counts) == 5  # ontology, reference, shared, two reports
     assert sorted(sums) == [name for name in written if name != CHECKSUMS]
     for name in written:
         if name != CHECKSUMS:
@@ -35,13 +49,48 @@ def test_dumps_from_the_report_jobs_are_the_dumps_from_the_store(series: Path,
     assert not any(p.name.startswith(".") for p in built.iterdir())  # the pieces are gone
 
 
-@pytest.mark.parametrize("name", list(FORMATS))
-def test_an_export_is_the_dump(built: Path, name: str) -> None:
-    """``dakg export`` writes the dataset as the dumps do."""
-    out = io.BytesIO()
-    export(open_store(built), FORMATS[name], prefixes_for(DEFAULT_BASE), out)
-    dump = current_build(built) / "dumps" / f"dakg.{FORMATS[name].extension}"
-    assert out.getvalue() == dump.read_bytes()
+def test_no_statement_is_in_two_graphs(series: Path) -> None:
+    """What the union dumps rely on to list the graphs one after another without a merge."""
+    store = open_store(series)
+    quads = sum(1 for _ in store)
+    assert len({q.triple for q in store}) == quads
+    nt = FORMATS["ntriples"]
+    with gzip.open(current_build(series) / "dumps" / dump_name(nt)) as union:
+        assert sum(1 for _ in union) == quads
+
+
+def test_every_dump_is_one_gzip_member_that_gzip_and_python_read(series: Path) -> None:
+    """Each dump is laid end to end from the graphs' pieces, yet is one gzip member (curl
+    refuses more with ``Content-Encoding: gzip``), which gzip -d, Python's gzip (and rdflib
+    through it) read whole."""
+    dumps = current_build(series) / "dumps"
+    store = open_store(series)
+    triples = {q.triple for q in store}
+    for fmt in FORMATS.values():
+        path = dumps / dump_name(fmt)
+        member = zlib.decompressobj(wbits=31)
+        plain = member.decompress(path.read_bytes())
+        assert member.eof and not member.unused_data, path.name
+        assert plain == subprocess.run(["gzip", "-dc", str(path)], check=True,
+                                       capture_output=True).stdout
+        read = list(ox.parse(plain, format=fmt.rdf))
+        if fmt.datasets:
+            assert set(read) == set(store), path.name
+        else:
+            assert {q.triple for q in read} == triples, path.name
+    parsed = Graph()
+    with open_dump(dumps / dump_name(FORMATS["ntriples"])) as data:  # as rdflib is given one
+        parsed.parse(data, format="nt")
+    assert len(parsed) == len(triples)
+
+
+def test_an_export_is_the_dump(built: Path) -> None:
+    """``dakg export`` writes the dataset as the dumps hold it, plain."""
+    for fmt in FORMATS.values():
+        out = io.BytesIO()
+        export(open_store(built), fmt, prefixes_for(DEFAULT_BASE), out)
+        dump = current_build(built) / "dumps" / dump_name(fmt)
+        assert out.getvalue() == gzip.decompress(dump.read_bytes()), fmt.name
 
 
 def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> None:
@@ -51,7 +100,11 @@ def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> N
     node, said = ox.NamedNode("https://w3id.org/dakg/id/x"), ox.NamedNode(str(RDFS.comment))
     count = ox.Literal("007", datatype=ox.NamedNode(str(XSD.nonNegativeInteger)))
     quads = [ox.Quad(node, said, count, ox.NamedNode(graph)),
+             ox.Quad(node, said, ox.Literal("7", datatype=ox.NamedNode(str(XSD.integer))),
+                     ox.NamedNode(graph)),  # the same value: once in the store
              ox.Quad(node, said, ox.Literal("a\nb . c", language="en"), ox.NamedNode(graph)),
+             ox.Quad(node, said, ox.Literal("2024-01-01", datatype=ox.NamedNode(str(XSD.date))),
+                     ox.NamedNode(graph)),
              ox.Quad(node, said, ox.Literal("elsewhere"), ox.NamedNode(other))]
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert nquads is not None
@@ -62,8 +115,9 @@ def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> N
     (tmp_path / "build").mkdir()
     from_job = report_pieces(nquads, graph, prefixes, tmp_path / "job")
     from_store = graph_pieces(store, graph, prefixes, tmp_path / "build")
-    assert from_job.triples == from_store.triples == 2
-    for suffix in PIECES:
-        assert from_job.path(suffix).read_bytes() == from_store.path(suffix).read_bytes()
-    assert b'"7"^^<http://www.w3.org/2001/XMLSchema#integer>' in from_job.path(
-        SORTED).read_bytes()
+    assert from_job.triples == from_store.triples == 3
+    for fmt in FORMATS.values():
+        assert from_job.path(fmt).read_bytes() == from_store.path(fmt).read_bytes(), fmt.name
+    piece = zlib.decompressobj(wbits=-15)  # raw DEFLATE, not ended: the dump goes on
+    assert b'"7"^^<http://www.w3.org/2001/XMLSchema#integer>' in piece.decompress(
+        from_job.path(FORMATS["ntriples"]).read_bytes())

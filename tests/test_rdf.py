@@ -233,11 +233,13 @@ def test_annex_two_programmes_are_reported_under_review_recommendations(
 
 
 def test_the_jsonld_dump_reads_as_web_annotation_jsonld(built: Path) -> None:
+    import gzip
     import json
 
     from dakg.graph.store import current_build
 
-    doc = json.loads((current_build(built) / "dumps" / "dakg.jsonld").read_text("utf-8"))
+    doc = json.loads(gzip.decompress(
+        (current_build(built) / "dumps" / "dakg.jsonld.gz").read_bytes()))
     assert doc["@context"]["body"] == {"@id": str(OA.hasBody), "@type": "@id"}
     nodes = [n for g in doc["@graph"] for n in g.get("@graph", [])]
     assert not any(str(RDF.type) in n or "rdf:type" in n for n in nodes)

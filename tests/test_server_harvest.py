@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,7 +17,10 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
+from dakg.graph.store import current_build
+
 from .conftest import DATA
+from .helpers import Server
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATASET = URIRef("https://w3id.org/dakg/id/dataset")
@@ -72,6 +79,9 @@ def test_gzipped_dumps_say_what_they_hold(built_client: FlaskClient, described: 
           built_client.get("/dumps/dakg.ttl") as plain):
         assert packed.mimetype == "application/gzip"
         assert gzip.decompress(packed.data) == plain.data
+    # Only the files: the plain names the server decompresses are not distributions.
+    assert described.value(predicate=DCAT.downloadURL,
+                           object=URIRef(f"{SITE}/dumps/dakg.ttl")) is None
 
 
 def test_each_named_graph_is_a_subset_with_its_own_turtle_file(built_client: FlaskClient,
@@ -80,11 +90,37 @@ def test_each_named_graph_is_a_subset_with_its_own_turtle_file(built_client: Fla
     assert len(subsets) == 4  # ontology, reference, shared, the report
     for subset in subsets:
         dump = described.value(subset, VOID.dataDump)
-        assert dump is not None, subset
+        assert dump is not None and str(dump).endswith(".ttl.gz"), subset
         with built_client.get(str(dump).removeprefix(SITE)) as got:
-            triples = Graph().parse(data=got.get_data(as_text=True), format="turtle")
+            triples = Graph().parse(data=gzip.decompress(got.data), format="turtle")
         assert Literal(len(triples), datatype=XSD.integer) == described.value(subset,
                                                                               VOID.triples)
+
+
+@pytest.fixture(scope="module")
+def server(built: Path) -> Iterator[Server]:
+    running = Server(built)
+    yield running
+    running.stop()
+
+
+@pytest.mark.e2e
+def test_harvesters_get_the_dumps_plain_or_gzipped(server: Server, built: Path) -> None:
+    """curl with and without --compressed, and rdflib, read ``/dumps/dakg.nt`` from the
+    gzipped file (decompressed by the client or by the server); the ``.gz`` is sent as is."""
+    packed = (current_build(built) / "dumps" / "dakg.nt.gz").read_bytes()
+    url = f"{server.url}/dumps/dakg.nt"
+    for options in (["--compressed"], []):
+        got = subprocess.run(["curl", "-s", "-S", "-f", *options, url], check=True,
+                             capture_output=True).stdout
+        assert got == gzip.decompress(packed), options
+    headers = subprocess.run(["curl", "-s", "-S", "-f", "-D", "-", "-o", "/dev/null",
+                              "--compressed", url], check=True, capture_output=True, text=True)
+    assert "content-encoding: gzip" in headers.stdout.lower()
+    parsed = Graph().parse(url, format="nt")
+    assert len(parsed) == gzip.decompress(packed).count(b"\n")
+    with urllib.request.urlopen(url + ".gz") as raw:
+        assert raw.headers["Content-Type"] == "application/gzip" and raw.read() == packed
 
 
 def test_licence_endpoint_and_void_figures(described: Graph) -> None:

@@ -3,6 +3,7 @@ through Flask's test client; and the query page in a headless browser against ``
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import html
 import re
@@ -520,19 +521,35 @@ def test_dumps_page(client: FlaskClient, built: Path) -> None:
     ("dakg.ttl", "text/turtle; charset=utf-8"),
     ("dakg.nq", "application/n-quads; charset=utf-8"),
     ("dakg.jsonld", "application/ld+json; charset=utf-8"),
+    ("graph-shared.ttl", "text/turtle; charset=utf-8"),
 ])
 def test_dump_download(client: FlaskClient, built: Path, name: str, media_type: str) -> None:
-    response = client.get(f"/dumps/{name}")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == media_type
-    assert response.headers["Cache-Control"].startswith("public, max-age=")
-    body = response.get_data()
-    digest = hashlib.sha256(body).hexdigest()
-    assert digest == sums(built)[name]
-    assert response.headers["ETag"] == f'"{digest}"'
-    again = client.get(f"/dumps/{name}", headers={"If-None-Match": f'"{digest}"'})
-    assert again.status_code == 304
-    again.close()
+    """A dump is published gzipped (``dakg.ttl.gz``), and served without its ``.gz`` in its
+    own media type: gzip-encoded to a client that takes gzip, else decompressed."""
+    digest = sums(built)[name + ".gz"]
+    packed = client.get(f"/dumps/{name}.gz")
+    assert packed.headers["Content-Type"] == "application/gzip"
+    assert packed.headers["ETag"] == f'"{digest}"'
+    assert "Content-Encoding" not in packed.headers
+    assert hashlib.sha256(packed.get_data()).hexdigest() == digest
+    encoded = client.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip, deflate"})
+    assert encoded.headers["Content-Encoding"] == "gzip"
+    assert encoded.get_data() == packed.get_data()
+    plain = client.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == gzip.decompress(packed.get_data())
+    for response in (encoded, plain):
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == media_type
+        assert response.headers["Cache-Control"].startswith("public, max-age=")
+        assert "Accept-Encoding" in response.headers["Vary"]
+    assert encoded.headers["ETag"] != plain.headers["ETag"]
+    for response, asked in ((plain, "identity"), (encoded, "gzip")):
+        again = client.get(f"/dumps/{name}", headers={"If-None-Match": response.headers["ETag"],
+                                                      "Accept-Encoding": asked})
+        assert again.status_code == 304
+        again.close()
+    packed.close()
 
 
 def test_build_json_and_sums_download(client: FlaskClient, built: Path) -> None:
@@ -763,15 +780,15 @@ def test_dumps_never_follow_a_symbolic_link_out_of_their_folder(built: Path,
     dumps = (data_dir / "current").resolve() / "dumps"
     (dumps / "passwd.nt").symlink_to(secret)
     # a link in place of a real dump, too (not dakg.nq: query processes load the store from it)
-    (dumps / "dakg.nt").unlink()
-    (dumps / "dakg.nt").symlink_to(secret)
+    (dumps / "dakg.nt.gz").unlink()
+    (dumps / "dakg.nt.gz").symlink_to(secret)
     made = app_over(Settings(data_dir=data_dir, workers=1, query_workers=1))
     try:
         client = made.test_client()
         listing = page(client, "/dumps/")
-        assert "passwd.nt" not in listing and 'href="/dumps/dakg.nt"' not in listing
+        assert "passwd.nt" not in listing and 'href="/dumps/dakg.nt.gz"' not in listing
         assert "dakg.ttl" in listing
-        for name in ("passwd.nt", "dakg.nt"):
+        for name in ("passwd.nt", "dakg.nt.gz", "dakg.nt"):
             response = client.get(f"/dumps/{name}")
             assert response.status_code == 404
             assert b"not for the web" not in response.data

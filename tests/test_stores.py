@@ -440,7 +440,7 @@ def test_a_server_killed_while_loading_serves_the_previous_build(
     graphs = manifest(served)["graphs"]
     assert isinstance(graphs, dict)
     manifest_graphs = sorted(graphs)
-    nquads = served / "current" / "dumps" / "dakg.nq"
+    nquads = served / "current" / "dumps" / "dakg.nq.gz"
     with pytest.raises(StoreError, match=r"cannot reach|connection"):
         KilledWhileLoading(server).publish(nquads, "interrupted")
     server.start()

@@ -1,10 +1,10 @@
 """JSON-LD as people read it: a context, ``@type``, and the Web Annotation terms.
 
-Oxigraph writes JSON-LD in expanded form: full IRIs as keys, ``rdf:type`` as a property,
-every value an object. ``write_graph`` turns that into the compact form a client expects,
-and ``write_joined`` puts the items in one document with one fixed context (``context``):
-dakg's prefixes, and the Web Annotation vocabulary's own terms (``body``, ``target``,
-``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
+In expanded form JSON-LD has full IRIs as keys, ``rdf:type`` as a property, every value an
+object (as Oxigraph writes it). ``write_graph`` writes quads in the compact form a client
+expects, and ``joined_head`` and ``joined_tail`` put the items in one document with one fixed
+context (``context``): dakg's prefixes, and the Web Annotation vocabulary's own terms
+(``body``, ``target``, ``selector``, ``exact``, … as in https://www.w3.org/ns/anno.jsonld) so
 an annotation reads as the Web Annotation data model shows it. Types go under ``@type``.
 
 The transformation is exact, not a general compaction algorithm: a property takes a term
@@ -16,10 +16,13 @@ input gives the same bytes every time.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
+
+import pyoxigraph as ox
 
 from .namespaces import OA, RDF, XSD
 
@@ -50,6 +53,7 @@ _TERMS = (
 _CLASSES = ("Annotation", "SpecificResource", "TextPositionSelector", "TextQuoteSelector")
 _MOTIVATIONS = ("identifying", "linking")
 _TYPE = str(RDF.type)
+_STRING = str(XSD.string)
 
 
 def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
@@ -64,44 +68,67 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
-def write_graph(parts: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One named graph, compacted: an item of the ``@graph`` of ``write_joined``.
+def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
+    """One named graph's ``quads`` (each subject's together), compacted: an item of the
+    ``@graph`` between ``joined_head`` and ``joined_tail``.
 
-    ``parts`` are Oxigraph's expanded JSON-LD of the graph's statements in consecutive runs
-    that split no node (each a list of one graph object, ``{"@id": …, "@graph": [nodes]}``),
-    so that only a run is held at a time; written as the graph object of all of them would
-    be. Nothing is written for a graph without statements."""
+    Each subject's statements are read as the node object of expanded JSON-LD (as Oxigraph
+    writes it, ``expanded``) and compacted, one node at a time. Nothing is written for a
+    graph without statements."""
     compactor = _Compactor(prefixes)
     first = True
-    for part in parts:
-        for item in json.loads(part):
-            assert list(item) == ["@id", "@graph"], "one named graph's object"
-            for node in item["@graph"]:
-                if first:
-                    out.write(b'{"@id":' + _dumps(compactor.iri(item["@id"])) + b',"@graph":[')
-                else:
-                    out.write(b",")
-                first = False
-                out.write(_dumps(compactor.node(node)))
+    for graph, node in expanded(quads):
+        out.write(b'{"@id":' + _dumps(compactor.iri(graph)) + b',"@graph":[' if first
+                  else b",")
+        first = False
+        out.write(_dumps(compactor.node(node)))
     if not first:
         out.write(b"]}")
+
+
+def expanded(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(graph, node object) of each subject in ``quads`` (each subject's together), in
+    expanded JSON-LD (JSON-LD 1.1 §9 and the RDF to JSON-LD algorithm: every value an object
+    of ``@id`` or ``@value``, ``rdf:type`` a property like another)."""
+    for (graph, subject), statements in itertools.groupby(
+            quads, key=lambda q: (q.graph_name, q.subject)):
+        node: dict[str, Any] = {"@id": _node_id(subject)}
+        for quad in statements:
+            node.setdefault(quad.predicate.value, []).append(_value(quad.object))
+        yield _node_id(graph), node
+
+
+def _node_id(term: object) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    assert isinstance(term, ox.NamedNode), "a subject or graph name"
+    return term.value
+
+
+def _value(term: object) -> dict[str, str]:
+    if not isinstance(term, ox.Literal):
+        return {"@id": _node_id(term)}
+    # Keys in Oxigraph's order, so that the dumps did not change with this writer.
+    if term.language is not None:
+        return {"@language": term.language, "@value": term.value}
+    if term.datatype.value == _STRING:
+        return {"@value": term.value}
+    return {"@type": term.datatype.value, "@value": term.value}
 
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def write_joined(items: Iterable[bytes], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One document with the context above whose ``@graph`` lists the ``items`` (each
-    written by ``write_graph``, or empty) in order."""
+def joined_head(prefixes: Mapping[str, str]) -> bytes:
+    """The start of one document with the context above whose ``@graph`` lists graphs'
+    items (each written by ``write_graph``), separated by commas, up to ``joined_tail``."""
     head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
-    out.write(f'{{"@context":{head},"@graph":['.encode())
-    first = True
-    for piece in items:
-        if piece:
-            out.write(piece if first else b"," + piece)
-            first = False
-    out.write(b"]}")
+    return f'{{"@context":{head},"@graph":['.encode()
+
+
+def joined_tail() -> bytes:
+    return b"]}"
 
 
 class _Compactor:

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from ..dumps import open_dump
 from ..query import Result
 from .endpoints import Endpoints
 from .http import Http, StoreError, read_all
@@ -315,7 +316,7 @@ def _as_query_triples(parsed: Iterator[ox.Triple]) -> ox.QueryTriples:
 
 def _named_graphs(nquads: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
     """(graph name, its triples) from a dump sorted graph by graph, as dakg writes them."""
-    with open(nquads, "rb") as data:
+    with open_dump(nquads) as data:
         for graph, quads in groupby(ox.parse(data, ox.RdfFormat.N_QUADS),
                                     key=lambda q: q.graph_name):
             if not isinstance(graph, ox.NamedNode):

@@ -1,5 +1,10 @@
 """``/dumps/``: the current build's dumps, with their checksums and ``build.json``.
 
+The RDF files are published gzipped (``dakg.ttl.gz``, served as ``application/gzip``). Each is
+also served without its ``.gz`` (``/dumps/dakg.ttl``) in its own media type: the gzipped bytes
+as they are, with ``Content-Encoding: gzip``, to a client that accepts gzip (curl
+--compressed, browsers, rdflib through urllib does not), else decompressed as they are sent.
+
 Only files the listing names are served, never a path taken from the request: a name is
 looked up among them, so ``..`` and the like find nothing; and the listing holds only regular
 files, never a symbolic link. A dataset not made by ``dakg
@@ -16,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Response, render_template, send_from_directory
+from flask import Response, render_template, request, send_from_directory
 
-from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX, sha256_of
+from dakg.graph.dumps import DUMP_NAME, GZIP_SUFFIX, open_dump, sha256_of
 
 from .. import formats
 from ..errors import HttpError
@@ -55,6 +60,18 @@ class DumpFile:
     sha256: str
     media_type: str
     description: str
+
+    @property
+    def plain(self) -> str | None:
+        """The name it is also served under decompressed (``dakg.ttl`` for ``dakg.ttl.gz``),
+        if it is a gzipped RDF file."""
+        name = self.name.removesuffix(GZIP_SUFFIX)
+        return name if name != self.name and _rdf(name) else None
+
+    @property
+    def holds(self) -> str:
+        """The media type of what it holds once decompressed."""
+        return content_media_type(self.name)
 
 
 def dumps_folder(rt: Runtime) -> Path | None:
@@ -118,6 +135,11 @@ def _read_sums(path: Path) -> dict[str, str]:
     return sums
 
 
+def content_media_type(name: str) -> str:
+    """The media type of what a file holds, gzipped or not (``dakg.ttl.gz``: Turtle)."""
+    return _media_type(name.removesuffix(GZIP_SUFFIX))
+
+
 def _media_type(name: str) -> str:
     if name == SUMS:
         return "text/plain; charset=utf-8"
@@ -170,12 +192,51 @@ def dumps() -> str:
 
 
 def dump_file(name: str) -> Response:
-    found = {f.name: f for f in dump_files(runtime())}.get(name)
-    if found is None:
+    files = {f.name: f for f in dump_files(runtime())}
+    found = files.get(name)
+    if found is not None:
+        return _sent(found, found.media_type, found.sha256)
+    packed = files.get(name + GZIP_SUFFIX)
+    media_type = _media_type(name)
+    if packed is None or not _rdf(name):
         raise HttpError(404, f"there is no dump file {name!r} in the current build")
-    response = send_from_directory(found.path.parent, found.name, mimetype=found.media_type,
-                                   etag=found.sha256, conditional=True, max_age=DUMP_MAX_AGE)
+    if request.accept_encodings["gzip"]:  # its quality: 0 if refused or not named
+        response = _sent(packed, media_type, packed.sha256)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = _decompressed(packed, media_type)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _sent(found: DumpFile, media_type: str, etag: str) -> Response:
+    response = send_from_directory(found.path.parent, found.name, mimetype=media_type,
+                                   etag=etag, conditional=True, max_age=DUMP_MAX_AGE)
+    return _headed(response, media_type)
+
+
+def _decompressed(packed: DumpFile, media_type: str) -> Response:
+    """The gzipped file ``packed`` decompressed as it is sent (its size is not known
+    before: no ``Content-Length``, no ranges), a megabyte at a time. Its ``ETag`` is not the
+    gzipped bytes': the same URL sends another representation to a client that takes gzip."""
+
+    def chunks() -> Iterator[bytes]:
+        with open_dump(packed.path) as data:
+            yield from iter(lambda: data.read(1 << 20), b"")
+
+    response = Response(chunks(), mimetype=media_type, direct_passthrough=True)
+    response.set_etag(f"{packed.sha256}-identity")
+    response.make_conditional(request)
+    return _headed(response, media_type)
+
+
+def _headed(response: Response, media_type: str) -> Response:
     # Set as they are, whatever Werkzeug makes of a media type with a charset and of max_age.
-    response.headers["Content-Type"] = found.media_type
+    response.headers["Content-Type"] = media_type
     response.headers["Cache-Control"] = f"public, max-age={DUMP_MAX_AGE}"
     return response
+
+
+def _rdf(name: str) -> bool:
+    """Whether ``name`` is that of an RDF file (a dump, a graph's file), gzipped or not."""
+    return Path(name.removesuffix(GZIP_SUFFIX)).suffix in _HOLDS

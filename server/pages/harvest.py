@@ -1,8 +1,10 @@
 """``/.well-known/void``: the dataset described for harvesters, in VoID (its well-known
 location, VoID §7.2) and in DCAT (DCAT-AP's basics): title, description, licence, the SPARQL
 endpoint as a ``dcat:DataService``, and every published file as a ``dcat:Distribution`` with
-its media type, byte size, SPDX checksum and date. Each named graph is a ``void:subset`` with
-its own Turtle file. RDF by ``Accept`` (Turtle by default); a browser is sent to ``/dumps/``.
+its media type, byte size, SPDX checksum and date (the RDF files are gzipped: their
+``dcat:compressFormat`` is gzip, their ``dcat:mediaType`` what they hold, size and checksum
+those of the gzipped file). Each named graph is a ``void:subset`` with its own Turtle file.
+RDF by ``Accept`` (Turtle by default); a browser is sent to ``/dumps/``.
 
 The figures come from the store (triples per graph, one query) and from the build's files.
 """
@@ -22,7 +24,7 @@ from .. import description, formats
 from ..errors import not_acceptable
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
-from .dumps import DumpFile, build_record, dump_files, is_source
+from .dumps import DumpFile, build_record, content_media_type, dump_files, is_source
 from .negotiation import HTML
 from .validation import build_folder
 
@@ -100,7 +102,7 @@ def describe(rt: Runtime, site: str) -> Graph:
     _validation(g, dataset, site, rt)
     by_name = {f.name: f for f in files}
     for f in files:
-        g.add((dataset, DCAT.distribution, _distribution(g, dataset, f, site, built, by_name)))
+        g.add((dataset, DCAT.distribution, _distribution(g, dataset, f, site, built)))
         if f.name.startswith(DUMP_NAME + "."):
             g.add((dataset, VOID.dataDump, URIRef(f"{site}/dumps/{f.name}")))
     for name, count in named.items():
@@ -130,8 +132,7 @@ def _validation(g: Graph, dataset: URIRef, site: str, rt: Runtime) -> None:
     g.add((report, DCTERMS.title, Literal("SHACL validation report of the build", lang="en")))
 
 
-def _distribution(g: Graph, dataset: URIRef, f: DumpFile, site: str, built: str,
-                  by_name: dict[str, DumpFile]) -> URIRef:
+def _distribution(g: Graph, dataset: URIRef, f: DumpFile, site: str, built: str) -> URIRef:
     node = URIRef(f"{dataset}/distribution/{f.name}")
     g.add((node, RDF.type, DCAT.Distribution))
     g.add((node, DCTERMS.title, Literal(f.name)))
@@ -139,11 +140,9 @@ def _distribution(g: Graph, dataset: URIRef, f: DumpFile, site: str, built: str,
         g.add((node, DCTERMS.description, Literal(f.description, lang="en")))
     g.add((node, DCAT.accessURL, URIRef(site + "/dumps/")))
     g.add((node, DCAT.downloadURL, URIRef(f"{site}/dumps/{f.name}")))
-    inner = f.media_type
     if f.name.endswith(GZIP_SUFFIX):
         g.add((node, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        plain = by_name.get(f.name.removesuffix(GZIP_SUFFIX))
-        inner = plain.media_type if plain is not None else inner
+    inner = content_media_type(f.name)
     g.add((node, DCAT.mediaType, URIRef(IANA + inner.split(";")[0].strip())))
     g.add((node, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
     checksum = BNode(f"sha256-{f.name}".replace(".", "-"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from dakg.graph.dumps import graph_dump_name
+from dakg.graph.dumps import GZIP_SUFFIX, graph_dump_name
 
 from ..runtime import Runtime
 from .dumps import dumps_folder
@@ -54,7 +54,8 @@ def graph_links(rt: Runtime, graphs: list[str]) -> dict[str, str]:
     for graph in graphs:
         name = graph_dump_name(graph)
         if folder is not None and Path(folder / name).is_file():
-            links[graph] = url_for("pages.dump_file", name=name)
+            # Its name without .gz: served as Turtle, which a browser shows.
+            links[graph] = url_for("pages.dump_file", name=name.removesuffix(GZIP_SUFFIX))
         else:
             links[graph] = query_link(
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1000")

@@ -51,8 +51,8 @@ class Settings:
         "more is stopped."))
     in_memory_mb: int = field(default=256, metadata=_help(
         "Query processes copy the data into memory (about ten times faster joins than on "
-        "disk) when its N-Quads dump (or store, without one) is at most this many MB; 0: "
-        "always read from disk."))
+        "disk) when its store (its folder on disk) is at most this many MB; 0: always read "
+        "from disk."))
     row_limit: int = field(default=10000, metadata=_help(
         "Most rows (or triples) a query result may carry; a "
         "longer result is cut and marked as cut."))
