@@ -70,6 +70,7 @@ def fetch_labels(rt: Runtime, namer: Namer, iris: Iterable[str],
     _fetch(rt, namer, further, ())
     for info in namer.info.values():
         info.settle()
+    namer.settled()
 
 
 def _fetch(rt: Runtime, namer: Namer, iris: Iterable[str], context: Iterable[str]) -> set[str]:

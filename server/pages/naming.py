@@ -8,6 +8,7 @@ reads labels or builds a link itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,7 @@ def visible_ws(text: str) -> str:
     return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").replace("\t", "⇥")
 
 
+@functools.lru_cache(maxsize=16384)
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key in which digit runs compare as numbers: recommendation/2 < recommendation/10."""
     parts = re.split(r"([0-9]+)", text)  # text, digits, text, digits, …, text
@@ -148,6 +150,7 @@ class Namer:
         self.prefixes = sorted(known.items(), key=lambda item: -len(item[1]))
         self.info: dict[str, Info] = {}
         self._in_full: set[str] = set()  # the long texts this page has shown in full
+        self._links: dict[tuple[str, bool], Markup] = {}  # a page links an IRI many times
 
     # links
     def local(self, iri: str) -> str | None:
@@ -204,6 +207,16 @@ class Namer:
         """An IRI as pages show it: its name, a link where it has an address, its Chinese
         name beside (the ``iri`` macro; written here, as the most frequent element of a page
         costs several times as much as a macro)."""
+        found = self._links.get((iri, show_zh))
+        if found is None:
+            found = self._links[iri, show_zh] = self._link(iri, show_zh)
+        return found
+
+    def settled(self) -> None:
+        """``info`` has changed: forget the links written with what it held."""
+        self._links.clear()
+
+    def _link(self, iri: str, show_zh: bool) -> Markup:
         href, name = self.href(iri), self.name(iri)
         lang = ' lang="zh"' if text_lang(name) == "zh" else ""
         if href:
