@@ -16,11 +16,13 @@ from typing import Any
 from flask import request
 from markupsafe import Markup, escape
 
+from dakg.search_index import TEXT_START
+
 from ..runtime import Runtime
 from .paths import href_escape
 from .terms import Term
 
-SNIPPET_LENGTH = 60  # characters of a text shown beside a link to it
+SNIPPET_LENGTH = TEXT_START  # characters of a text shown beside a link to it (as indexed)
 NAME_LENGTH = 200  # characters of a label used as a name (links, headings, the page title)
 LONG_TEXT = 2_000  # a text longer than this is shown in full once on a page, then shortened
 # Prefixes used only to shorten IRIs on pages, beside those queries declare.

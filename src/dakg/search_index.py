@@ -49,9 +49,9 @@ FIELDS = ("notation", "label", "symbol", "altLabel", "text")
 # recommendation's text is no text part's start.
 SEARCHED_AS = {"title": "label", "recommendationText": "text"}
 # What ``about`` keeps of a resource: the fields that name it, its types, and the start of
-# its ``dakg:text`` (``TEXT_START`` characters: pages show fewer beside a link).
+# its ``dakg:text``, as much as a page shows beside a link to it.
 ABOUT_FIELDS = ("label", "title", "symbol", "text")
-TEXT_START = 100
+TEXT_START = 60
 SNIPPET_CONTEXT = 36  # characters of a text shown on each side of a match
 CANDIDATE_LIMIT = 5000  # rows a query reads before the boundary check
 OA = "http://www.w3.org/ns/oa#"
