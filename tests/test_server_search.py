@@ -236,6 +236,15 @@ def test_matches_respect_latin_word_boundaries(text: str, query: str,
     assert (hit.start if hit else None) == found_at
 
 
+def test_an_index_made_from_cut_results_says_it_is_incomplete(tmp_path: Path) -> None:
+    # (a remote store's, past the row limit): pages then ask the store for what it lacks
+    from dakg.search_index import write
+
+    rows = [("urn:x", "label", "en", "x")]
+    assert write(tmp_path / "all.sqlite", "urn:def/", [], rows).complete
+    assert not write(tmp_path / "cut.sqlite", "urn:def/", [], rows, complete=False).complete
+
+
 def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:
     from dakg.search_index import index_path, prune, write
 

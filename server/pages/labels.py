@@ -4,10 +4,11 @@ by key, whatever the size of the store; from the store, only what the index does
 The index (``dakg.search_index``, ``SearchIndex.about``) has the labels, titles, symbols,
 types and the start of the text of every IRI but the fragments of the dataset's resources
 (``…#span``), so an IRI it lacks has none of them, and the store is asked for the fragments
-only. What a page shows one step further, only for the few IRIs it shows it for (``context``:
-the section a text part is part of, the report of a source text, a mention's quote), and how
+only (and for all it lacks, if it was made from results cut at a row limit: ``complete``).
+What a page shows one step further, only for the few IRIs it shows it for (``context``: the
+section a text part is part of, the report of a source text, a mention's quote), and how
 properties read backwards (from the ontology, once per data version) come from the store.
-A page at 100 reports spends as long naming what it shows as a page at one report.
+Naming an IRI costs the same however large the store.
 """
 
 from __future__ import annotations
@@ -77,7 +78,11 @@ def _fetch(rt: Runtime, namer: Namer, iris: Iterable[str], context: Iterable[str
     """One round of ``fetch_labels``: the IRIs it found named in what it fetched."""
     dakg = rt.settings.base_iri + "def/"
     wanted = sorted({i for i in iris if storable(i)} - namer.info.keys())
-    indexed = _from_index(current_index(rt), namer, [i for i in wanted if not fragment(i, dakg)])
+    index = current_index(rt)
+    indexed = _from_index(index, namer, [i for i in wanted if not fragment(i, dakg)])
+    # Names the index cannot have: of fragments; of all it lacks, if it is not complete.
+    unindexed = {i for i in wanted if fragment(i, dakg)
+                 or not (index.complete or i in indexed)}
     inverses = _inverses(rt)
     for iri in wanted:
         for backwards, name in inverses.get(iri, []):
@@ -85,7 +90,7 @@ def _fetch(rt: Runtime, namer: Namer, iris: Iterable[str], context: Iterable[str
     # A mention with no name of its own shows its quote instead.
     unnamed = [i for i in indexed if ANNOTATION in namer.info[i].types
                and not (namer.info[i].labels or namer.info[i].titles or namer.info[i].symbol)]
-    asked = sorted({i for i in wanted if fragment(i, dakg)} | set(unnamed)
+    asked = sorted(unindexed | set(unnamed)
                    | {i for i in context if storable(i)})
     if asked:
         text = prologue(rt) + LABEL_QUERY.format(values=" ".join(f"<{i}>" for i in asked),
@@ -95,7 +100,7 @@ def _fetch(rt: Runtime, namer: Namer, iris: Iterable[str], context: Iterable[str
             node, kind, value = row.get("n"), row.get("k"), row.get("v")
             if node is None or kind is None or value is None:
                 continue
-            if kind.value not in INDEXED_KINDS or fragment(node.value, dakg):
+            if kind.value not in INDEXED_KINDS or node.value in unindexed:
                 namer.info.setdefault(node.value, Info()).add(kind.value, value)
     found = {iri for i in (*wanted, *asked) if i in namer.info
              for iri in (*namer.info[i].types, *namer.info[i].part_of, *namer.info[i].reports)}

@@ -24,6 +24,7 @@ not 125 or CDIP/25/5's neighbours; Chinese has no word boundaries and matches an
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -187,6 +188,15 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    @functools.cached_property
+    def complete(self) -> bool:
+        """Whether it holds all the texts and types of its data: an index of a remote store
+        made from results cut at a row limit does not, and ``about`` then says nothing of
+        what it lacks."""
+        with closing(self._connect()) as db:
+            found = db.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+        return bool(found and found[0] == "1")
+
     def _connect(self) -> sqlite3.Connection:
         # One connection per search: cheap, and safe across the server's threads.
         return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
@@ -342,7 +352,8 @@ class IndexWriter:
                        ((iri, field, lang, text, _name_rank(field, lang))
                         for iri, field, lang, text in texts if not fragment(iri, dakg)))
 
-    def finish(self) -> SearchIndex:
+    def finish(self, *, complete: bool = True) -> SearchIndex:
+        """``complete``: the rows added are all the data's (``SearchIndex.complete``)."""
         db = self._db
         db.execute("CREATE INDEX stage.types_s ON types (s)")
         db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
@@ -367,6 +378,8 @@ class IndexWriter:
         db.execute(_NAMES, (OA + "Annotation",))
         db.execute("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID")
         db.execute(_ABOUT)
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('complete', ?)", ("1" if complete else "0",))
         db.commit()
         db.close()
         os.chmod(self._work, 0o644)
@@ -381,11 +394,12 @@ class IndexWriter:
         self._stage.unlink(missing_ok=True)
 
 
-def write(path: Path, dakg: str, types: Types, texts: Texts) -> SearchIndex:
+def write(path: Path, dakg: str, types: Types, texts: Texts, *,
+          complete: bool = True) -> SearchIndex:
     """Write the index of ``types`` and ``texts`` to ``path`` (``IndexWriter``)."""
     with IndexWriter(path, dakg) as writer:
         writer.add(types, texts)
-        return writer.finish()
+        return writer.finish(complete=complete)
 
 
 def rows(triples: Iterable[ox.Triple | ox.Quad],
