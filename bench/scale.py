@@ -154,8 +154,7 @@ def _serve(point: Point, data_dir: Path) -> None:
     server = start_server(data_dir, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        pages = [_timed(f"{base}/id/recommendation/{n}", "text/html") for n in range(1, 46)]
-        point.page_ms = round(statistics.median(pages), 1)
+        point.page_ms = round(statistics.median(page_latencies(base)), 1)
         for probe in MIX:
             url = f"{base}/sparql?query={urllib.parse.quote(probe.query)}"
             accept = "text/turtle" if probe.answers_graph else "application/sparql-results+json"
@@ -171,6 +170,13 @@ def _serve(point: Point, data_dir: Path) -> None:
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def page_latencies(base: str) -> list[float]:
+    """Milliseconds for each of the 45 recommendation pages of the server at ``base``, each
+    fetched once: none comes from the page cache (``server/page_cache.py``), which keeps a
+    page once rendered."""
+    return [_timed(f"{base}/id/recommendation/{n}", "text/html") for n in range(1, 46)]
 
 
 def _timed(url: str, accept: str) -> float:

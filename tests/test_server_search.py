@@ -14,8 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dakg.graph.build import Extraction
+from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.store import open_store
-from dakg.search_index import BUILD_FILE, TYPES_QUERY, fold, folded, texts_query
+from dakg.search_index import BUILD_FILE, TEXT_START, TYPES_QUERY, fold, folded, texts_query
 
 ID = "https://w3id.org/dakg/id/"
 
@@ -163,6 +164,48 @@ def test_rows_of_quads_are_what_the_queries_select(built: Path) -> None:
     assert len(texts) > 10_000
 
 
+# What names a resource, as the store has it: (?s ?f ?v) as ``SearchIndex.about`` keeps them.
+NAMES = """SELECT ?s ?f ?v WHERE {
+  { ?s rdfs:label ?v BIND("label" AS ?f) } UNION { ?s skos:prefLabel ?v BIND("label" AS ?f) }
+  UNION { ?s dcterms:title ?v BIND("title" AS ?f) } UNION { ?s dakg:symbol ?v BIND("symbol" AS ?f) }
+  UNION { ?s a ?v BIND("type" AS ?f) FILTER(isIRI(?v)) }
+  FILTER(isIRI(?s) && (?f = "type" || isLiteral(?v)))
+}"""
+
+
+def test_the_index_names_every_resource_as_the_store_does(built: Path) -> None:
+    # Pages take names and types from the index and ask the store only for the fragments it
+    # leaves out: an IRI it lacks must have none in the store.
+    from dakg.search_index import SearchIndex, fragment
+
+    dakg = "https://w3id.org/dakg/def/"
+    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    solutions = open_store(built).query(prefixes + NAMES, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    expected: dict[str, set[tuple[str, str, str]]] = {}
+    fragments = set()
+    for s, f, v in solutions:
+        if fragment(s.value, dakg):
+            fragments.add(s.value)
+        else:
+            lang = v.language or "" if isinstance(v, ox.Literal) else ""
+            expected.setdefault(s.value, set()).add((f.value, lang, v.value))
+    about = SearchIndex((built / "current").resolve() / BUILD_FILE).about(
+        [*expected, *fragments, ID + "recommendation/999"])
+    named = {iri: {(f.field, f.lang, f.value) for f in facts if f.field != "text"}
+             for iri, facts in about.items()}
+    assert {iri: facts for iri, facts in named.items() if facts} == expected
+    assert ID + "document/CDIP/35/2/section/20#span" in fragments
+    assert len(expected) > 2000 and len(fragments) > 1000
+    # a title is kept apart from a label: a page names by a title only what has no label
+    assert ("title", "en", "What the reports say of the resources they share") in named[
+        ID + "graph/shared"]
+    # the start of a text part's text, for the snippet beside a link to it
+    paragraph = ID + "document/CDIP/35/2/section/20/implementation/1"
+    text = {f.field: f.value for f in about[paragraph]}
+    assert len(text["text"]) == TEXT_START
+
+
 def _tables(path: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     with closing(sqlite3.connect(path)) as db:
         entries = sorted(db.execute("SELECT folded, iri, kind, field, lang, text FROM entries"))
@@ -191,6 +234,15 @@ def test_matches_respect_latin_word_boundaries(text: str, query: str,
     folded, _ = fold(text)
     hit: Hit | None = _hit("x", "", "text", "", text, folded, query)
     assert (hit.start if hit else None) == found_at
+
+
+def test_an_index_made_from_cut_results_says_it_is_incomplete(tmp_path: Path) -> None:
+    # (a remote store's, past the row limit): pages then ask the store for what it lacks
+    from dakg.search_index import write
+
+    rows = [("urn:x", "label", "en", "x")]
+    assert write(tmp_path / "all.sqlite", "urn:def/", [], rows).complete
+    assert not write(tmp_path / "cut.sqlite", "urn:def/", [], rows, complete=False).complete
 
 
 def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:

@@ -1,29 +1,30 @@
 """How a page names what it shows: labels (English first, the Chinese one beside it), prefixed
-names, local links for IRIs under the base; and the one query that fetches all of it.
+names, local links for IRIs under the base.
 
-A page collects the IRIs it shows, fetches what names them in one query (``fetch_labels``)
-and hands the ``Namer`` to its template, which asks it for every name and link: no template
+A page collects the IRIs it shows, fetches what names them (``labels.fetch_labels``) and
+hands the ``Namer`` to its template, which asks it for every name and link: no template
 reads labels or builds a link itself.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from dakg.search_index import TEXT_START
 
 from ..runtime import Runtime
-from .paths import href_escape, storable
-from .terms import Term, bindings, prologue
+from .paths import href_escape
+from .terms import Term
 
-SNIPPET_LENGTH = 60  # characters of a text shown beside a link to it
+SNIPPET_LENGTH = TEXT_START  # characters of a text shown beside a link to it (as indexed)
 NAME_LENGTH = 200  # characters of a label used as a name (links, headings, the page title)
 LONG_TEXT = 2_000  # a text longer than this is shown in full once on a page, then shortened
-LABEL_LIMIT = 20_000  # rows of the label query (a few per IRI shown)
 # Prefixes used only to shorten IRIs on pages, beside those queries declare.
 DISPLAY_ONLY_PREFIXES = {"vann": "http://purl.org/vocab/vann/",
                          "foaf": "http://xmlns.com/foaf/0.1/", "schema": "https://schema.org/",
@@ -55,6 +56,12 @@ def visible_controls(value: object) -> object:
     return value
 
 
+def _shown(text: str) -> Markup:
+    """``text`` as a template shows it: bidi controls written out (``visible_controls``),
+    escaped."""
+    return escape(visible_controls(text))
+
+
 def shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
@@ -64,6 +71,7 @@ def visible_ws(text: str) -> str:
     return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").replace("\t", "⇥")
 
 
+@functools.lru_cache(maxsize=16384)
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key in which digit runs compare as numbers: recommendation/2 < recommendation/10."""
     parts = re.split(r"([0-9]+)", text)  # text, digits, text, digits, …, text
@@ -90,6 +98,10 @@ class Info:
     # A property's name read backwards: its dakg:inverseLabel, else its inverse's label.
     inverse: dict[str, list[str]] = field(default_factory=dict)
     inverse_derived: dict[str, list[str]] = field(default_factory=dict)
+    # Its main name and the Chinese one shown beside it (``Namer.name``, ``name_zh``), once
+    # settled: a page asks for them several times for each of hundreds of links.
+    main: str = ""
+    main_zh: str = ""
 
     def add(self, kind: str, value: Term) -> None:
         """Take one row of the label query (``kind`` is its ``?k``)."""
@@ -119,6 +131,11 @@ class Info:
             # A name is shown wherever the IRI is linked: a huge label would be repeated.
             self.labels[lang] = sorted(shorten(v, NAME_LENGTH) for v in values)
         self.symbol = shorten(self.symbol, NAME_LENGTH)
+        preferred = sorted(self.labels, key=_label_preference)
+        self.main = next((self.labels[lang][0] for lang in preferred if self.labels[lang]),
+                         self.symbol)
+        zh = self.labels.get("zh", [])
+        self.main_zh = zh[0] if zh and zh[0] != self.main else ""
         self.types.sort()
         self.part_of.sort()
         self.reports.sort()
@@ -135,6 +152,7 @@ class Namer:
         self.prefixes = sorted(known.items(), key=lambda item: -len(item[1]))
         self.info: dict[str, Info] = {}
         self._in_full: set[str] = set()  # the long texts this page has shown in full
+        self._links: dict[tuple[str, bool], Markup] = {}  # a page links an IRI many times
 
     # links
     def local(self, iri: str) -> str | None:
@@ -171,14 +189,8 @@ class Namer:
     def name(self, iri: str) -> str:
         """The main name: English label, else untagged, else another language's, else
         Chinese, else the symbol, else the short path."""
-        labels = self.labels(iri)
-        for lang in sorted(labels, key=_label_preference):
-            if labels[lang]:
-                return labels[lang][0]
         found = self.info.get(iri)
-        if found and found.symbol:
-            return found.symbol
-        return self.short(iri)
+        return (found.main if found else "") or self.short(iri)
 
     def labels(self, iri: str) -> dict[str, list[str]]:
         found = self.info.get(iri)
@@ -186,12 +198,39 @@ class Namer:
 
     def name_zh(self, iri: str) -> str:
         """The Chinese label when the main name is not it (shown beside it), else ''."""
-        zh = self.labels(iri).get("zh", [])
-        return zh[0] if zh and zh[0] != self.name(iri) else ""
+        found = self.info.get(iri)
+        return found.main_zh if found else ""
 
     def name_is_zh(self, iri: str) -> bool:
         """Whether the main name is Chinese text (to be marked ``lang="zh"``)."""
         return text_lang(self.name(iri)) == "zh"
+
+    def link(self, iri: str, show_zh: bool = True) -> Markup:
+        """An IRI as pages show it: its name, a link where it has an address, its Chinese
+        name beside (the ``iri`` macro; written here, as the most frequent element of a page
+        costs several times as much as a macro)."""
+        found = self._links.get((iri, show_zh))
+        if found is None:
+            found = self._links[iri, show_zh] = self._link(iri, show_zh)
+        return found
+
+    def settled(self) -> None:
+        """``info`` has changed: forget the links written with what it held."""
+        self._links.clear()
+
+    def _link(self, iri: str, show_zh: bool) -> Markup:
+        href, name = self.href(iri), self.name(iri)
+        lang = ' lang="zh"' if text_lang(name) == "zh" else ""
+        if href:
+            external = ' class="ext" rel="external"' if self.is_external(iri) else ""
+            shown = (f'<a href="{_shown(href)}" title="{_shown(iri)}"{external}{lang}>'
+                     f'{_shown(name)}</a>')
+        else:
+            shown = f'<span title="{_shown(iri)}"{lang}>{_shown(name)}</span>'
+        zh = self.name_zh(iri) if show_zh else ""
+        if zh:
+            shown += f' <span class="alt" lang="zh">{_shown(zh)}</span>'
+        return Markup(shown)
 
     def inverse_name(self, iri: str, lang: str = "en") -> str:
         """The property's name read from object to subject ("cited by"), in ``lang``; '' if
@@ -234,68 +273,3 @@ class Namer:
             order = {"zh": 0, "en": 1}.get(t.primary_lang, 2)
             return (1, order, natural_key(t.value))
         return (2, t.value)
-
-
-# The labels, types and snippets of the IRIs a page shows, and the labels of what they are part
-# of, in one query. Two shapes that a store plans badly are avoided: an alternative
-# path from a bound ?x (Oxigraph 0.5 evaluates `owl:inverseOf|^owl:inverseOf` over the whole
-# store: 390 ms of a 391 ms query on a mention's page), and VALUES in a subquery or in a
-# later branch of a UNION (Virtuoso 7 drops the VALUES and labels every typed node: 26,000
-# rows, past the row limit).
-LABEL_QUERY = """SELECT DISTINCT ?n ?k ?v WHERE {{
-  {{ VALUES ?x {{ {values} }}
-    {{ ?x rdfs:label ?v . BIND(?x AS ?n) BIND("label" AS ?k) }}
-    UNION {{ ?x skos:prefLabel ?v . BIND(?x AS ?n) BIND("label" AS ?k) }}
-    UNION {{ ?x dakg:symbol ?v . BIND(?x AS ?n) BIND("symbol" AS ?k) }}
-    UNION {{ ?x dcterms:title ?v . BIND(?x AS ?n) BIND("title" AS ?k) }}
-    UNION {{ ?x rdf:type ?v . BIND(?x AS ?n) BIND("type" AS ?k) }}
-    UNION {{ ?x dakg:text ?t . BIND(SUBSTR(STR(?t), 1, {snippet}) AS ?v) BIND(?x AS ?n)
-             BIND("text" AS ?k) }}
-    UNION {{ ?x oa:hasTarget ?span . ?span oa:hasSelector ?q . ?q oa:exact ?v .
-             BIND(?x AS ?n) BIND("quote" AS ?k) }}
-    UNION {{ ?x dcterms:isPartOf ?v . BIND(?x AS ?n) BIND("partof" AS ?k) }}
-    UNION {{ ?x dcterms:isPartOf ?n . ?n rdfs:label ?v . BIND("label" AS ?k) }}
-    UNION {{ ?v dakg:sourceText ?x . BIND(?x AS ?n) BIND("report" AS ?k) }}
-    UNION {{ ?r dakg:sourceText ?x . ?r rdfs:label ?v . BIND(?r AS ?n) BIND("label" AS ?k) }}
-    UNION {{ ?x dakg:inverseLabel ?v . BIND(?x AS ?n) BIND("inverse" AS ?k) }}
-    UNION {{ ?x owl:inverseOf ?i . ?i rdfs:label ?v . BIND(?x AS ?n)
-             BIND("inverse-derived" AS ?k) }}
-    UNION {{ ?i owl:inverseOf ?x . ?i rdfs:label ?v . BIND(?x AS ?n)
-             BIND("inverse-derived" AS ?k) }}
-    UNION {{ ?x a owl:SymmetricProperty ; rdfs:label ?v . BIND(?x AS ?n)
-             BIND("inverse-derived" AS ?k) }}
-  }}
-}}"""
-# The labels of their types, asked once the types are known: joined into the query above,
-# Oxigraph's plan is some 250 times slower.
-TYPE_LABEL_QUERY = """SELECT ?n ?v WHERE {{ VALUES ?n {{ {values} }} ?n rdfs:label ?v }}"""
-
-
-def fetch_labels(rt: Runtime, namer: Namer, iris: Iterable[str]) -> None:
-    """Fill ``namer.info`` for ``iris`` (and for their types and reports): two queries."""
-    wanted = sorted({i for i in iris if storable(i)})
-    if not wanted:
-        return
-    text = prologue(rt) + LABEL_QUERY.format(values=_values(wanted), snippet=SNIPPET_LENGTH)
-    rows, _ = bindings(rt, text, LABEL_LIMIT)
-    types = set()
-    for row in rows:
-        node, kind, value = row.get("n"), row.get("k"), row.get("v")
-        if node is not None and kind is not None and value is not None:
-            namer.info.setdefault(node.value, Info()).add(kind.value, value)
-            if kind.value == "type":
-                types.add(value.value)
-    unnamed = sorted(t for t in types - set(wanted) if storable(t))
-    if unnamed:
-        rows, _ = bindings(rt, prologue(rt) + TYPE_LABEL_QUERY.format(values=_values(unnamed)),
-                           LABEL_LIMIT)
-        for row in rows:
-            node, value = row.get("n"), row.get("v")
-            if node is not None and value is not None:
-                namer.info.setdefault(node.value, Info()).add("label", value)
-    for info in namer.info.values():
-        info.settle()
-
-
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in iris)

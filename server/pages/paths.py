@@ -55,9 +55,12 @@ def _not_an_iri(reason: str) -> HttpError:
     return HttpError(400, f"the path is not part of a valid IRI: {reason}")
 
 
+_UNSTORABLE = re.compile('[<>"{}|^`\\\\\x00-\x20]')
+
+
 def storable(iri: str) -> bool:
     """Whether an IRI (from the store) can be written between angle brackets as it is."""
-    return bool(iri) and not any(ch in '<>"{}|^`\\' or ord(ch) <= 0x20 for ch in iri)
+    return bool(iri) and _UNSTORABLE.search(iri) is None
 
 
 def href_escape(path: str) -> str:

@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from ..errors import HttpError
 from ..runtime import Runtime, runtime
-from .naming import Namer, fetch_labels, natural_key
+from .labels import fetch_labels
+from .naming import Namer, natural_key
 from .query_page import prologue_for_display, query_link
 from .report import Renderer, report_href, report_text
 from .resource import Page
@@ -35,11 +36,12 @@ RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?tex
 # Reports newest first: by the end of their reporting period, then by symbol (a longer
 # number is a later session).
 NEWEST_FIRST = "DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol)"
-# The newest report, whose sections the table names.
-NEWEST = """SELECT ?newest WHERE {
-  ?newest a dakg:ProgressReport ; dakg:symbol ?symbol .
-  OPTIONAL { ?newest dakg:hasReportingPeriod/dakg:endMonth ?end }
-} ORDER BY """ + NEWEST_FIRST + " LIMIT 1"
+# The reports, newest first; the first is the one whose sections the table names.
+REPORTS = """SELECT ?report ?symbol ?end WHERE {
+  ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
+  OPTIONAL { ?report dakg:hasReportingPeriod/dakg:endMonth ?end }
+} ORDER BY """ + NEWEST_FIRST
+REPORT_LIMIT = 100_000  # rows of REPORTS (one a report)
 # How many sections report on each recommendation, over all reports.
 SECTION_COUNTS = """SELECT ?r (COUNT(DISTINCT ?section) AS ?n) WHERE {
   ?r a dakg:Recommendation ; dakg:reportedIn ?section } GROUP BY ?r"""
@@ -85,8 +87,8 @@ def recommendations() -> str:
     """The table names the newest report's sections and counts the others, so that it stays
     the same size however long the series."""
     rt = runtime()
-    newest, _ = bindings(rt, prologue(rt) + NEWEST, 1)
-    query = RECOMMENDATIONS.replace("?newest", f"<{newest[0]['newest'].value}>") if newest \
+    newest = next(iter(newest_first(rt)), None)
+    query = RECOMMENDATIONS.replace("?newest", f"<{newest.report}>") if newest \
         else RECOMMENDATIONS
     rows, _ = bindings(rt, prologue(rt) + query, 5000)
     table: dict[str, RecommendationRow] = {}
@@ -110,12 +112,41 @@ def recommendations() -> str:
                            query_link=query_link(prologue_for_display(rt, query)))
 
 
-# The sections that report on a recommendation with their reports, newest first.
+@dataclass(frozen=True)
+class Report:
+    report: str
+    symbol: str
+    period_end: str
+
+
+def newest_first(rt: Runtime) -> list[Report]:
+    """The reports, newest first: once per data version, for every page that lists some."""
+    def fetched() -> list[Report]:
+        rows, _ = bindings(rt, prologue(rt) + REPORTS, REPORT_LIMIT)
+        found: dict[str, Report] = {}
+        for row in rows:
+            report = row["report"].value
+            found.setdefault(report, Report(report, row["symbol"].value,
+                                            row["end"].value if "end" in row else ""))
+        return list(found.values())
+
+    reports: list[Report] = rt.cache.get(("reports-newest-first", rt.dataset.current().version),
+                                         fetched)
+    return reports
+
+
+# The sections that report on a recommendation with their reports, newest first (the query a
+# page links to; the page itself puts ``SECTION_PARTS`` in the order of ``newest_first``).
 SECTIONS = """SELECT ?section ?report ?symbol ?end WHERE {{
   <{iri}> dakg:reportedIn ?section .
   ?section dcterms:isPartOf+ ?report . ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
   OPTIONAL {{ ?report dakg:hasReportingPeriod/dakg:endMonth ?end }}
 }} ORDER BY """ + NEWEST_FIRST + " ?section"
+# The sections that report on a recommendation and what they are part of (their reports among
+# them): a path from each section, not a sort of them all by their reports' periods.
+SECTION_PARTS = """SELECT ?section ?report WHERE {{
+  <{iri}> dakg:reportedIn ?section . ?section dcterms:isPartOf+ ?report
+}}"""
 # What else the listed sections report on.
 OTHERS = """SELECT ?section ?other WHERE {{
   VALUES ?section {{ {sections} }}
@@ -164,14 +195,8 @@ def readings(rt: Runtime, page: Page) -> Readings:
     link = query_link(prologue_for_display(rt, query))
     if not total:
         return Readings([], [], 0, link)
-    rows, _ = bindings(rt, prologue(rt) + query + f" LIMIT {LISTED}", LISTED)
-    found: dict[str, Reading] = {}
-    for row in rows:
-        section = row["section"].value
-        found.setdefault(section, Reading(
-            row["report"].value, row["symbol"].value,
-            row["end"].value if "end" in row else "", section))
-    listed = list(found.values())
+    listed = _listed(rt, page.iri)
+    found = {r.section: r for r in listed}
     if listed:
         values = " ".join(f"<{r.section}>" for r in listed)
         others, _ = bindings(rt, prologue(rt) + OTHERS.format(sections=values, iri=page.iri),
@@ -186,9 +211,24 @@ def readings(rt: Runtime, page: Page) -> Readings:
         reading.in_report = report_href(page.namer, reading.report, reading.section) or ""
         if reading.report in reports:
             _render(rt, page.namer, reading)
-    fetch_labels(rt, page.namer, reports + [o for r in listed for o in r.others])
+    fetch_labels(rt, page.namer, reports + [o for r in listed for o in (r.section, *r.others)])
     full = [r for r in listed if r.report in reports]
     return Readings(full, listed[len(full):], total, link)
+
+
+def _listed(rt: Runtime, iri: str) -> list[Reading]:
+    """The first ``LISTED`` sections on ``iri``, newest report first (then by IRI)."""
+    reports = newest_first(rt)
+    place = {r.report: i for i, r in enumerate(reports)}
+    rows, _ = bindings(rt, prologue(rt) + SECTION_PARTS.format(iri=iri), REPORT_LIMIT)
+    parts = sorted((place[row["report"].value], row["section"].value) for row in rows
+                   if row["report"].value in place)
+    found: dict[str, Reading] = {}
+    for i, section in parts:
+        if section not in found and len(found) < LISTED:
+            report = reports[i]
+            found[section] = Reading(report.report, report.symbol, report.period_end, section)
+    return list(found.values())
 
 
 def _render(rt: Runtime, namer: Namer, reading: Reading) -> None:

@@ -11,7 +11,10 @@ source is left out.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -163,6 +166,11 @@ class ReportText:
         kind = self.names.get(self.dakg + part.kind, ("", ""))[0] or part.kind
         return f"{kind[:1].upper()}{kind[1:]} {part.iri.rpartition('/')[2]}"
 
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        """Where each mention starts (``mentions`` are in this order)."""
+        return [m.start for m in self.mentions]
+
     def outside(self, container: Part) -> list[Part]:
         """The parts of ``container`` (by ``dcterms:isPartOf``) whose text lies elsewhere,
         in the order of the text: footnotes printed after the section that calls them."""
@@ -257,8 +265,12 @@ class Renderer:
         text, names = self.source.text, self.source.names
         out: list[Markup] = []
         at = start
-        for m in self.source.mentions:
-            if m.start < at or m.end > end or m.start >= end:
+        # Mentions are in the order of their starts: those from ``start`` on, up to ``end``.
+        first = bisect.bisect_left(self.source.starts, start)
+        for m in itertools.islice(self.source.mentions, first, None):
+            if m.start >= end:
+                break
+            if m.start < at or m.end > end:
                 continue
             out.append(escape(visible_controls(text[at:m.start])))
             # A mention of one thing links to it; of several, to the mention, which lists them.

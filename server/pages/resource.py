@@ -17,7 +17,8 @@ from ..errors import HttpError
 from ..jobs import Job, Reply
 from ..queries import execute, select
 from ..runtime import Runtime
-from .naming import Namer, fetch_labels, natural_key
+from .labels import fetch_labels
+from .naming import Namer, natural_key
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, RDF_TYPE, RDFS_NS, SKOS_NS, Term, bindings, prologue
 
 INBOUND_CAP = 100  # triples pointing at a resource shown on its page (the rest: a query)
@@ -279,6 +280,16 @@ class Page:
                 shown.add(subject.value)
         return shown
 
+    def context_iris(self) -> set[str]:
+        """The IRIs whose context the page shows one step further: what a text part or
+        mention is in (and what that is part of), the source texts of its spans (and their
+        reports)."""
+        shown = {p.source for p in self.provenance if p.source}
+        if self.values(OA_NS + "hasBody") or self.is_text:
+            shown.update(c.value for c in (*self.values(self.dakg + "inTextPart"),
+                                           *self.values(DCTERMS_NS + "isPartOf")) if c.is_iri)
+        return shown
+
 
 def load_page(rt: Runtime, iri: str) -> Page:
     """The page of ``iri`` with the labels of all it shows; 404 if the dataset has nothing
@@ -299,9 +310,7 @@ def load_page(rt: Runtime, iri: str) -> Page:
         raise _nothing_about(iri)
     inbound.sort(key=lambda sp: (sp[1], natural_key(sp[0].value)))
     page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut, _cut_values(triples))
-    # The label query also brings what the context and provenance boxes show one step
-    # further: the section a text part is part of, the report of a source text.
-    fetch_labels(rt, page.namer, page.shown_iris())
+    fetch_labels(rt, page.namer, page.shown_iris(), page.context_iris())
     return page
 
 

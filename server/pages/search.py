@@ -42,15 +42,18 @@ class Group:
     total: int
 
 
-def _types(rt: Runtime) -> Iterator[tuple[str, str]]:
-    rows, _ = bindings(rt, search_index.TYPES_QUERY, ROW_LIMIT)
-    return ((row["s"].value, row["t"].value) for row in rows)
+def _types(rt: Runtime) -> tuple[Iterator[tuple[str, str]], bool]:
+    """The index's types of a remote store, and whether they were cut at ``ROW_LIMIT``."""
+    rows, cut = bindings(rt, search_index.TYPES_QUERY, ROW_LIMIT)
+    return ((row["s"].value, row["t"].value) for row in rows), cut
 
 
-def _texts(rt: Runtime) -> Iterator[tuple[str, str, str, str]]:
+def _texts(rt: Runtime) -> tuple[Iterator[tuple[str, str, str, str]], bool]:
+    """The index's texts of a remote store, and whether they were cut at ``ROW_LIMIT``."""
     query = search_index.texts_query(rt.settings.base_iri + "def/")
-    rows, _ = bindings(rt, query, ROW_LIMIT)
-    return ((row["s"].value, row["f"].value, row["v"].lang, row["v"].value) for row in rows)
+    rows, cut = bindings(rt, query, ROW_LIMIT)
+    return ((row["s"].value, row["f"].value, row["v"].lang, row["v"].value)
+            for row in rows), cut
 
 
 def _folder(rt: Runtime) -> Path:
@@ -86,7 +89,9 @@ def current_index(rt: Runtime) -> SearchIndex:
             store = rt.local_store().get(snapshot.store)
             index = search_index.write_from_store(path, store, dakg)
         else:
-            index = search_index.write(path, dakg, _types(rt), _texts(rt))
+            (types, types_cut), (texts, texts_cut) = _types(rt), _texts(rt)
+            index = search_index.write(path, dakg, types, texts,
+                                       complete=not (types_cut or texts_cut))
         builds = rt.dataset.folder / BUILDS
         alive = {p.name for p in builds.iterdir()} if builds.is_dir() else set()
         search_index.prune(folder, alive | {version})

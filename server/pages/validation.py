@@ -21,7 +21,8 @@ from .. import formats
 from ..errors import HttpError
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
-from .naming import Namer, fetch_labels
+from .labels import fetch_labels
+from .naming import Namer
 from .negotiation import DOWNLOADS, EXTENSIONS, negotiate
 from .ontology_docs import Texts, path_text, texts, turtle
 from .paths import header_path

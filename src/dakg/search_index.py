@@ -7,6 +7,11 @@ It is written from two streams, the types of resources and their texts (``write`
 in SQLite on disk and joined there, so that making it holds no more of the dataset in memory
 than a row, whatever the length of the series.
 
+Pages name what they show from it (``SearchIndex.about``): the labels, titles, symbols, types
+and the start of the text of every IRI in one table, read by one lookup, however large the
+store; the fragments of the dataset's own resources (``…/id/…#span``) are left out
+(``fragment``), and pages ask the store for those.
+
 Texts are kept twice: as the store has them (for snippets) and folded (``fold``: NFKC, case
 folded, every run of punctuation or spaces one space), so that ``CDIP/16/4 REV``,
 ``cdip 16/4`` and ``CDIP/16/4 Rev.`` meet as ``cdip 16 4 rev``. The folded texts are in an
@@ -19,6 +24,8 @@ not 125 or CDIP/25/5's neighbours; Chinese has no word boundaries and matches an
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import sqlite3
@@ -28,15 +35,24 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
 # Part of the file name: a new layout, or a new choice of what is indexed (2: mentions and
-# selectors left out), makes a new file rather than reusing an index made by older code.
-SCHEMA_VERSION = "3"
+# selectors left out; 4: the ``about`` table), makes a new file rather than reusing an index
+# made by older code.
+SCHEMA_VERSION = "4"
 BUILD_FILE = f"search-{SCHEMA_VERSION}.sqlite"  # in a build's folder, beside its store
 # Which fields a row comes from, best first: a match in a label ranks above one in a text.
 FIELDS = ("notation", "label", "symbol", "altLabel", "text")
+# Fields kept apart for pages, searched as another: a title names what has no label, a
+# recommendation's text is no text part's start.
+SEARCHED_AS = {"title": "label", "recommendationText": "text"}
+# What ``about`` keeps of a resource: the fields that name it, its types, and the start of
+# its ``dakg:text``, as much as a page shows beside a link to it.
+ABOUT_FIELDS = ("label", "title", "symbol", "text")
+TEXT_START = 60
 SNIPPET_CONTEXT = 36  # characters of a text shown on each side of a match
 CANDIDATE_LIMIT = 5000  # rows a query reads before the boundary check
 OA = "http://www.w3.org/ns/oa#"
@@ -57,10 +73,10 @@ TERM_KINDS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
 
 def _text_fields(dakg: str) -> dict[str, str]:
     """The properties whose values are indexed → the field each gives."""
-    return {RDFS + "label": "label", SKOS + "prefLabel": "label", DCTERMS + "title": "label",
+    return {RDFS + "label": "label", SKOS + "prefLabel": "label", DCTERMS + "title": "title",
             SKOS + "altLabel": "altLabel", SKOS + "hiddenLabel": "altLabel",
             dakg + "symbol": "symbol", SKOS + "notation": "notation", dakg + "text": "text",
-            dakg + "recommendationText": "text"}
+            dakg + "recommendationText": "recommendationText"}
 
 
 def texts_query(dakg: str) -> str:
@@ -172,6 +188,15 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    @functools.cached_property
+    def complete(self) -> bool:
+        """Whether it holds all the texts and types of its data: an index of a remote store
+        made from results cut at a row limit does not, and ``about`` then says nothing of
+        what it lacks."""
+        with closing(self._connect()) as db:
+            found = db.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+        return bool(found and found[0] == "1")
+
     def _connect(self) -> sqlite3.Connection:
         # One connection per search: cheap, and safe across the server's threads.
         return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
@@ -196,16 +221,41 @@ class SearchIndex:
 
     def names(self, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
         """IRI → (name, Chinese name) for those of ``iris`` that have a label."""
+        return {iri: (name, name_zh) for iri, name, name_zh
+                in self._rows_of("SELECT iri, name, name_zh FROM names", iris)}
+
+    def about(self, iris: Iterable[str]) -> dict[str, list[Fact]]:
+        """IRI → what names it (``ABOUT_FIELDS`` and ``type``), for those of ``iris`` that
+        have any. An IRI left out has none of them in the data, unless it is a ``fragment``
+        (not indexed)."""
+        return {iri: [Fact(*f) for f in json.loads(facts)] for iri, facts
+                in self._rows_of("SELECT iri, facts FROM about", iris)}
+
+    def _rows_of(self, select: str, iris: Iterable[str]) -> Iterator[tuple[str, ...]]:
+        """The rows of ``select`` (a table keyed by ``iri``) for ``iris``: by primary key,
+        some hundreds at a time."""
         wanted = sorted(set(iris))
-        found: dict[str, tuple[str, str]] = {}
         with closing(self._connect()) as db:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                for iri, name, name_zh in db.execute(
-                        f"SELECT iri, name, name_zh FROM names WHERE iri IN ({marks})", chunk):
-                    found[iri] = (name, name_zh)
-        return found
+                yield from db.execute(f"{select} WHERE iri IN ({marks})", chunk)
+
+
+class Fact(NamedTuple):
+    """One thing ``SearchIndex.about`` knows of a resource: a label, title, symbol or text
+    start (its field, language, text), or a type (``type``, '', the type's IRI)."""
+
+    field: str
+    lang: str
+    value: str
+
+
+def fragment(iri: str, dakg: str) -> bool:
+    """Whether ``iri`` is a fragment of one of the dataset's own resources (its span, quote,
+    position: ``…/id/…#span``), which the index leaves out; ``dakg`` is the ontology's
+    namespace, ``id/`` beside it the resources'."""
+    return "#" in iri and iri.startswith(dakg.removesuffix("def/") + "id/")
 
 
 def _hit(iri: str, kind: str, field: str, lang: str, text: str, folded: str,
@@ -224,7 +274,14 @@ def _rank(hit: Hit) -> tuple[int, int, int]:
 
 
 # The name pages give a resource, best first: (field, language without region) → rank.
-_NAME_RANKS = {("label", "en"): 0, ("label", ""): 1, ("symbol", ""): 2, ("label", "zh"): 3}
+_NAME_RANKS = {("label", "en"): 0, ("label", ""): 1, ("symbol", ""): 2, ("label", "zh"): 3,
+               ("title", "en"): 0, ("title", ""): 1, ("title", "zh"): 3}
+# Resources searched and named by the search page: not those of an IRI with a '#' (the
+# fragments, and the terms of vocabularies such as RDF's and OWL's).
+_WHOLE = "instr(iri, '#') = 0"
+# The field a row is searched as (``SEARCHED_AS``).
+_SEARCHED = ("CASE field " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SEARCHED_AS.items())
+             + " ELSE field END")
 _STAGING = """
 CREATE TABLE stage.types (s TEXT, t TEXT);
 CREATE TABLE stage.texts (iri TEXT, field TEXT, lang TEXT, text TEXT, name_rank INTEGER);
@@ -240,8 +297,16 @@ FROM (SELECT iri, text,
              row_number() OVER (PARTITION BY iri ORDER BY name_rank, text) AS best,
              CASE WHEN name_rank = 3 THEN row_number() OVER
                  (PARTITION BY iri, name_rank = 3 ORDER BY text) END AS zh
-      FROM stage.texts WHERE name_rank IS NOT NULL
+      FROM stage.texts WHERE name_rank IS NOT NULL AND """ + _WHOLE + """
             AND iri NOT IN (""" + _ANNOTATIONS + """))
+GROUP BY iri"""
+# What names each resource, for pages (``SearchIndex.about``): its facts as a JSON array.
+_ABOUT = f"""INSERT INTO about
+SELECT iri, json_group_array(json_array(field, lang, value)) FROM (
+  SELECT iri, field, lang, CASE field WHEN 'text' THEN substr(text, 1, {TEXT_START})
+                                      ELSE text END AS value
+  FROM stage.texts WHERE field IN ({", ".join(f"'{f}'" for f in ABOUT_FIELDS)})
+  UNION SELECT s, 'type', '', t FROM stage.types)
 GROUP BY iri"""
 
 
@@ -260,7 +325,8 @@ class IndexWriter:
     (mentions), and spans and selectors (``#…``), whose labels only say where they are
     ("Mention of CDIP/5/10 in …"): what they name and the text around them are found by
     their own entries. A row given twice (what several reports say of a shared resource)
-    is indexed once."""
+    is indexed once. The fragments of resources (``fragment``) are left out entirely;
+    the terms of vocabularies with a '#' are kept for pages (``about``), not for searches."""
 
     def __init__(self, path: Path, dakg: str) -> None:
         self.path, self.dakg = path, dakg
@@ -279,13 +345,15 @@ class IndexWriter:
         self.close()
 
     def add(self, types: Types, texts: Texts) -> None:
-        db = self._db
-        db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
+        db, dakg = self._db, self.dakg
+        db.executemany("INSERT INTO stage.types VALUES (?, ?)",
+                       ((s, t) for s, t in types if not fragment(s, dakg)))
         db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?)",
                        ((iri, field, lang, text, _name_rank(field, lang))
-                        for iri, field, lang, text in texts if "#" not in iri))
+                        for iri, field, lang, text in texts if not fragment(iri, dakg)))
 
-    def finish(self) -> SearchIndex:
+    def finish(self, *, complete: bool = True) -> SearchIndex:
+        """``complete``: the rows added are all the data's (``SearchIndex.complete``)."""
         db = self._db
         db.execute("CREATE INDEX stage.types_s ON types (s)")
         db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
@@ -300,14 +368,18 @@ class IndexWriter:
                    "text UNINDEXED, tokenize='trigram')")
         marks = ", ".join("?" * len(FIELDS))
         db.execute("INSERT INTO entries (folded, iri, kind, field, lang, text) "
-                   f"SELECT fold(text), iri, coalesce({_KIND}, ''), field, lang, text "
-                   f"FROM stage.texts WHERE field IN ({marks}) "
+                   f"SELECT fold(text), iri, coalesce({_KIND}, ''), {_SEARCHED} AS searched, "
+                   f"lang, text FROM stage.texts WHERE searched IN ({marks}) AND {_WHOLE} "
                    f"AND iri NOT IN ({_ANNOTATIONS}) "
-                   "GROUP BY iri, field, lang, text ORDER BY min(rowid)",
+                   "GROUP BY iri, searched, lang, text ORDER BY min(rowid)",
                    (*FIELDS, OA + "Annotation"))
         db.execute("INSERT INTO entries (entries) VALUES ('optimize')")
         db.execute("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
         db.execute(_NAMES, (OA + "Annotation",))
+        db.execute("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID")
+        db.execute(_ABOUT)
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('complete', ?)", ("1" if complete else "0",))
         db.commit()
         db.close()
         os.chmod(self._work, 0o644)
@@ -322,11 +394,12 @@ class IndexWriter:
         self._stage.unlink(missing_ok=True)
 
 
-def write(path: Path, dakg: str, types: Types, texts: Texts) -> SearchIndex:
+def write(path: Path, dakg: str, types: Types, texts: Texts, *,
+          complete: bool = True) -> SearchIndex:
     """Write the index of ``types`` and ``texts`` to ``path`` (``IndexWriter``)."""
     with IndexWriter(path, dakg) as writer:
         writer.add(types, texts)
-        return writer.finish()
+        return writer.finish(complete=complete)
 
 
 def rows(triples: Iterable[ox.Triple | ox.Quad],
