@@ -22,8 +22,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from dakg import search_index
+from dakg.search_index import TextRow, TypeRow
+
 from .errors import BuildError
-from .rdf.namespaces import DEFAULT_BASE, rebased_term
+from .rdf.namespaces import DAKG, DEFAULT_BASE, rebased_iri, rebased_term
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -167,6 +170,35 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
                           rebased_term(o, base)) for g, s, p, o in blank)
         data += ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
     return data
+
+
+def index_rows(quads: Iterable[tuple[Node, Node, Node, Node]],
+               base: str = DEFAULT_BASE) -> tuple[list[TypeRow], list[TextRow]]:
+    """The search index's rows (``search_index.rows``) of the quads ``nquads(quads, base)``
+    writes, read from the rdflib terms: IRIs moved onto ``base``, a literal as Oxigraph
+    stores it (its language tag in lower case). Only the statements the index reads are
+    converted."""
+    dakg = rebased_iri(str(DAKG), base)
+    wanted = search_index.indexed_predicates(dakg)
+    iris: dict[Node, str] = {}
+
+    def iri(node: Node) -> str:
+        text = iris.get(node)
+        if text is None:
+            text = iris[node] = rebased_iri(str(node), base)
+        return text
+
+    def plain(node: Node) -> search_index.Plain:
+        if isinstance(node, URIRef):
+            return iri(node)
+        if isinstance(node, Literal):
+            return (node.language or "").lower(), str(rebased_term(node, base))
+        return None
+
+    said = ((s, iri(p), o) for _, s, p, o in quads)
+    return search_index.plain_rows(
+        ((iri(s) if isinstance(s, URIRef) else None, p, plain(o))
+         for s, p, o in said if p in wanted), dakg)
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:
