@@ -90,7 +90,7 @@ def _timed_steps(job: ReportJob) -> Iterator[tuple[str, float]]:
     from dakg.graph.rdf.namespaces import prefixes_for, rebased_iri
     from dakg.graph.rdf.triples import collector_paused
     from dakg.graph.reference import check_report
-    from dakg.graph.report_job import _context, _shapes, _subjects
+    from dakg.graph.report_job import _context, _freeze_what_stays, _shapes, _subjects
     from dakg.graph.shacl_sparql import node_text, report_validator
     from dakg.graph.source import load_source
     from dakg.graph.store import index_rows, nquads
@@ -104,6 +104,7 @@ def _timed_steps(job: ReportJob) -> Iterator[tuple[str, float]]:
 
     reference, finder, fixed = _context(job.reference)
     validator = report_validator(fixed, _shapes(shapes_graph), job.base_iri)
+    _freeze_what_stays()
     lap()
     with collector_paused():
         source = load_source(job.manifest, verify_hash=job.verify_hash)

@@ -98,6 +98,16 @@ def _shapes(load: Callable[[], Graph]) -> Graph:
     return load()
 
 
+@functools.cache
+def _freeze_what_stays() -> None:
+    """Once per process, when what it keeps for all its jobs is made (the curated data, its
+    graphs, the compiled shapes): take it out of the cyclic collector's sight
+    (``gc.freeze``), so that a collection walks what a job makes, not those 10⁵ objects
+    again (0.03 s a job for the collection after each)."""
+    gc.collect()
+    gc.freeze()
+
+
 def run(job: ReportJob) -> ReportPart:
     """Extract, cross-check, map and validate one report.
 
@@ -113,7 +123,8 @@ def _part(job: ReportJob) -> ReportPart:
     validator's store (and to the build's); its search rows and own nodes are read from the
     mapped triples, so the job never parses the N-Quads back into Python objects."""
     reference, finder, fixed = _context(job.reference)
-    shapes = _shapes(shapes_graph)
+    validator = report_validator(fixed, _shapes(shapes_graph), job.base_iri)
+    _freeze_what_stays()
     source = load_source(job.manifest, verify_hash=job.verify_hash)
     report = parse_report(source, finder)
     findings = check_report(report, source, reference)
@@ -121,8 +132,7 @@ def _part(job: ReportJob) -> ReportPart:
     quads_data = nquads(mapped.quads(), job.base_iri)
     name = rebased_iri(str(mapped.name), job.base_iri)
     shared = rebased_iri(str(iris.graph_shared()), job.base_iri)
-    outcome, focus = report_validator(fixed, shapes, job.base_iri).validate_nquads(
-        quads_data, (name, shared))
+    outcome, focus = validator.validate_nquads(quads_data, (name, shared))
     own = _subjects(mapped.own, job.base_iri)
     types, texts = index_rows(mapped.quads(), job.base_iri)
     return ReportPart(job.manifest, report.symbol, source.name, source.manifest.sha256,

@@ -133,6 +133,16 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
     return plain
 
 
+_BLANK, _LITERAL, _IRI = "blank node", "literal", "IRI"
+
+
+@functools.cache
+def _kind(cls: type) -> str:
+    """What a term of class ``cls`` is. Asked once per class: rdflib's terms are abstract base
+    classes, whose ``isinstance`` costs some ten times a cached answer (three per quad)."""
+    return _BLANK if issubclass(cls, BNode) else _LITERAL if issubclass(cls, Literal) else _IRI
+
+
 def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_BASE) -> bytes:
     """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``.
 
@@ -146,7 +156,9 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     rebased = base != DEFAULT_BASE
 
     def text(node: Node) -> str:
-        written = iris[node] = str(to_oxigraph(rebased_term(node, base)))
+        if not isinstance(node, URIRef):
+            raise TypeError(f"not an RDF term: {node!r}")
+        written = iris[node] = str(ox.NamedNode(rebased_iri(node, base)))  # checks the IRI
         return written
 
     def literal(node: Literal) -> str:
@@ -158,11 +170,12 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     blank: list[tuple[Node, Node, Node, Node]] = []
     for quad in quads:
         g, s, p, o = quad
-        if isinstance(s, BNode) or isinstance(o, BNode):
+        kind = _kind(type(o))
+        if kind is _BLANK or _kind(type(s)) is _BLANK:
             blank.append(quad)
         else:
             lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
-                         f"{literal(o) if isinstance(o, Literal) else known(o) or text(o)} "
+                         f"{literal(o) if kind is _LITERAL else known(o) or text(o)} "
                          f"{known(g) or text(g)} .\n")
     data = "".join(lines).encode()
     if blank:
