@@ -134,6 +134,7 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
 
 
 _BLANK, _LITERAL, _IRI = "blank node", "literal", "IRI"
+_ANY_URI = XSD.anyURI  # the literals rebased with the IRIs
 
 
 @functools.cache
@@ -162,7 +163,7 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
         return written
 
     def literal(node: Literal) -> str:
-        if rebased and node.datatype == XSD.anyURI:
+        if rebased and node.datatype == _ANY_URI:
             return str(to_oxigraph(rebased_term(node, base)))
         return str(_literal(node))
 
@@ -189,29 +190,38 @@ def index_rows(quads: Iterable[tuple[Node, Node, Node, Node]],
                base: str = DEFAULT_BASE) -> tuple[list[TypeRow], list[TextRow]]:
     """The search index's rows (``search_index.rows``) of the quads ``nquads(quads, base)``
     writes, read from the rdflib terms: IRIs moved onto ``base``, a literal as Oxigraph
-    stores it (its language tag in lower case). Only the statements the index reads are
-    converted."""
+    stores it (its language tag in lower case). Only the statements of the predicates the
+    index reads are converted."""
     dakg = rebased_iri(str(DAKG), base)
     wanted = search_index.indexed_predicates(dakg)
+    read: dict[Node, str | None] = {}  # a predicate → its IRI on ``base``, if the index reads it
     iris: dict[Node, str] = {}
 
     def iri(node: Node) -> str:
         text = iris.get(node)
         if text is None:
-            text = iris[node] = rebased_iri(str(node), base)
+            text = iris[node] = rebased_iri(str(node), base)  # a str: a URIRef equals none
         return text
 
     def plain(node: Node) -> search_index.Plain:
-        if isinstance(node, URIRef):
+        kind = _kind(type(node))
+        if kind is _IRI:
             return iri(node)
-        if isinstance(node, Literal):
-            return (node.language or "").lower(), str(rebased_term(node, base))
+        if kind is _LITERAL:
+            assert isinstance(node, Literal)
+            moved = rebased_term(node, base) if node.datatype == _ANY_URI else node
+            return (node.language or "").lower(), str(moved)
         return None
 
-    said = ((s, iri(p), o) for _, s, p, o in quads)
-    return search_index.plain_rows(
-        ((iri(s) if isinstance(s, URIRef) else None, p, plain(o))
-         for s, p, o in said if p in wanted), dakg)
+    statements = []
+    for _, s, p, o in quads:
+        predicate = read.get(p, "")
+        if predicate == "":
+            predicate = read[p] = iri(p) if iri(p) in wanted else None
+        if predicate is not None:
+            subject = iri(s) if _kind(type(s)) is _IRI else None
+            statements.append((subject, predicate, plain(o)))
+    return search_index.plain_rows(statements, dakg)
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:
