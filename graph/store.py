@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -175,8 +176,8 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
         if kind is _BLANK or _kind(type(s)) is _BLANK:
             blank.append(quad)
         else:
-            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
-                         f"{literal(o) if kind is _LITERAL else known(o) or text(o)} "
+            value = literal(cast(Literal, o)) if kind is _LITERAL else known(o) or text(o)
+            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} {value} "
                          f"{known(g) or text(g)} .\n")
     data = "".join(lines).encode()
     if blank:
