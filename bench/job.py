@@ -10,13 +10,13 @@ per report and times it with the process's CPU time (``time.process_time``): the
 shared, and CPU time, unlike wall time, does not count what other processes take.
 
 - The steps: each step of ``report_job.run`` (as its ``_part`` does them) timed on its own,
-  the cyclic collector paused as the job pauses it, then the work a worker does after the
-  job (the collection ``run_and_write`` makes) and what crossing to the build's process
-  costs (the part pickled and unpickled).
-- Before and after: the whole job as a build runs it (``run_and_write``, writing the report
-  graph's pieces of the dumps), per report, in this tree and in ``--baseline`` (a git
-  revision, installed into a temporary folder), the two taking turns ``--rounds`` times so
-  that a busy spell hits both. The median per job of each, and their ratio.
+  the cyclic collector paused as the job pauses it, then the work a worker does after it
+  (``run_and_write``: a collection, the report graph's pieces of the dumps) and what
+  crossing to the build's process costs (the part pickled and unpickled).
+- Before and after: per report, ``run`` alone and the whole job as a build runs it
+  (``run_and_write``), in this tree and in ``--baseline`` (a git revision, installed into a
+  temporary folder), the two taking turns ``--rounds`` times so that a busy spell hits
+  both. The median per job of each, and their ratios.
 """
 
 from __future__ import annotations
@@ -58,16 +58,18 @@ def _jobs(manifests: list[Path], pieces: Path | None) -> Iterator[ReportJob]:
         yield ReportJob(manifest, None, DEFAULT_BASE, __version__, pieces=pieces)
 
 
-def whole_jobs(manifests: list[Path]) -> list[float]:
-    """CPU seconds of each job as a build runs it (the first, which sets the worker up, is
-    not counted)."""
+def whole_jobs(manifests: list[Path]) -> dict[str, list[float]]:
+    """CPU seconds of each job as a build runs it (``job``), and of its ``run`` alone (the
+    job without its pieces of the dumps), each report once in each way. The first job, which
+    sets the worker up, is not counted."""
+    seconds: dict[str, list[float]] = {"run": [], "job": []}
     with tempfile.TemporaryDirectory(prefix="dakg-job-") as pieces:
-        seconds = []
         for job in _jobs(manifests, Path(pieces)):
-            started = time.process_time()
-            run_and_write(job)
-            seconds.append(time.process_time() - started)
-    return seconds[1:]
+            for name, work in (("run", run_job), ("job", run_and_write)):
+                started = time.process_time()
+                work(job)
+                seconds[name].append(time.process_time() - started)
+    return {name: values[1:] for name, values in seconds.items()}
 
 
 def steps(manifests: list[Path]) -> dict[str, list[float]]:
@@ -139,7 +141,7 @@ def _timed_steps(job: ReportJob) -> Iterator[tuple[str, float]]:
 
 
 def child(mode: str, manifests: list[Path]) -> None:
-    result = steps(manifests) if mode == "steps" else {"job": whole_jobs(manifests)}
+    result = steps(manifests) if mode == "steps" else whole_jobs(manifests)
     print(json.dumps(result))
 
 
@@ -180,16 +182,24 @@ def print_steps(times: dict[str, list[float]]) -> None:
 def compare(manifests: list[Path], baseline: str, rounds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="dakg-baseline-") as folder:
         site = install(baseline, Path(folder))
-        jobs: dict[str, list[float]] = {baseline: [], "this tree": []}
+        jobs: dict[str, dict[str, list[float]]] = {baseline: {}, "this tree": {}}
         for n in range(rounds):
             order: list[tuple[str, Path | None]] = [(baseline, site), ("this tree", None)]
             for name, path in order if n % 2 == 0 else reversed(order):
-                jobs[name] += run_child("whole", manifests, path)["job"]
-    before, after = (statistics.median(jobs[k]) for k in (baseline, "this tree"))
-    print(f"The whole job (run_and_write, with its pieces of the dumps), CPU seconds per "
-          f"report, median of {len(jobs[baseline])} jobs each, taking turns:\n")
-    print(f"| code | CPU s per job |\n|---|---:|\n| {baseline} | {before:.3f} |\n"
-          f"| this tree | {after:.3f} |\n| ratio | {before / after:.2f}x |")
+                for kind, values in run_child("whole", manifests, path).items():
+                    jobs[name].setdefault(kind, []).extend(values)
+    count = len(jobs[baseline]["job"])
+    print(f"A job before and after, CPU seconds per report, median of {count} jobs each, "
+          "taking turns: ``run`` (extraction, mapping, N-Quads, validation, index rows) and "
+          "the whole job as a build runs it (``run_and_write``: ``run``, then its pieces of "
+          "the dumps, written by code this comparison does not concern):\n")
+    print("| code | run | whole job |\n|---|---:|---:|")
+    medians = {name: {kind: statistics.median(v) for kind, v in kinds.items()}
+               for name, kinds in jobs.items()}
+    for name, kinds in medians.items():
+        print(f"| {name} | {kinds['run']:.3f} | {kinds['job']:.3f} |")
+    before, after = medians[baseline], medians["this tree"]
+    print(f"| ratio | {before['run'] / after['run']:.2f}x | {before['job'] / after['job']:.2f}x |")
 
 
 def main() -> int:
