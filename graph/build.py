@@ -320,8 +320,19 @@ def prepared(data_dir: Path) -> Iterator[Path]:
         try:
             yield work
         except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
+            _remove(work)
             raise
+
+
+def _remove(folder: Path) -> None:
+    """Remove a failed build's work folder. Its store is still open (the exception's frames
+    hold it), and RocksDB's background threads may write a last file while the folder is
+    removed (seen on a busy machine): then it is removed again, a little later."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05)
 
 
 def ready(data_dir: Path) -> None:

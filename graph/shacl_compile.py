@@ -105,11 +105,12 @@ def compile_shapes(shapes: Graph) -> Compiled:
     compiler = _Compiler(shapes)
     targeted = sorted({s for p in TARGETS for s in shapes.subjects(p, None)}, key=str)
     checks: list[Check] = []
-    patterns: list[str] = []
+    # Every pattern once: most shapes share their targets with others (a node shape and its
+    # property shapes), and the focus query evaluated each pattern as often as it was written.
+    patterns: dict[str, None] = {}
     for shape in targeted:
-        targets = compiler.targets(shape)
-        patterns.append(targets)
-        checks.extend(compiler.checks(shape, targets))
+        checks.extend(compiler.checks(shape, compiler.targets(shape)))
+        patterns.update(dict.fromkeys(compiler.target_branches(shape)))
     for cls in (RDFS.Class, OWL.Class):
         for shape in shapes.subjects(RDF.type, cls):
             if set(shapes.objects(shape, RDF.type)) & _SHAPE_TYPES:
@@ -138,6 +139,10 @@ class _Compiler:
 
     def targets(self, shape: Node) -> str:
         """A pattern that binds ``?this`` to each focus node of ``shape`` (SHACL §2.1.3)."""
+        return "{ " + " UNION ".join(self.target_branches(shape)) + " }"
+
+    def target_branches(self, shape: Node) -> list[str]:
+        """``targets``, one pattern per kind of target."""
         g = self.shapes
         branches = [_instance("?this", c) for c in g.objects(shape, SH.targetClass)]
         nodes = " ".join(term(n) for n in g.objects(shape, SH.targetNode))
@@ -145,7 +150,7 @@ class _Compiler:
             branches.append(f"{{ VALUES ?this {{ {nodes} }} }}")
         branches += [f"{{ ?this {term(p)} [] }}" for p in g.objects(shape, SH.targetSubjectsOf)]
         branches += [f"{{ [] {term(p)} ?this }}" for p in g.objects(shape, SH.targetObjectsOf)]
-        return "{ " + " UNION ".join(branches) + " }"
+        return branches
 
     def checks(self, shape: Node, targets: str) -> Iterator[Check]:
         g = self.shapes

@@ -16,14 +16,18 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from dakg import search_index
+from dakg.search_index import TextRow, TypeRow
+
 from .errors import BuildError
-from .rdf.namespaces import DEFAULT_BASE, rebased_term
+from .rdf.namespaces import DAKG, DEFAULT_BASE, rebased_iri, rebased_term
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -130,6 +134,17 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
     return plain
 
 
+_BLANK, _LITERAL, _IRI = "blank node", "literal", "IRI"
+_ANY_URI = XSD.anyURI  # the literals rebased with the IRIs
+
+
+@functools.cache
+def _kind(cls: type) -> str:
+    """What a term of class ``cls`` is. Asked once per class: rdflib's terms are abstract base
+    classes, whose ``isinstance`` costs some ten times a cached answer (three per quad)."""
+    return _BLANK if issubclass(cls, BNode) else _LITERAL if issubclass(cls, Literal) else _IRI
+
+
 def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_BASE) -> bytes:
     """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``.
 
@@ -143,11 +158,13 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     rebased = base != DEFAULT_BASE
 
     def text(node: Node) -> str:
-        written = iris[node] = str(to_oxigraph(rebased_term(node, base)))
+        if not isinstance(node, URIRef):
+            raise TypeError(f"not an RDF term: {node!r}")
+        written = iris[node] = str(ox.NamedNode(rebased_iri(node, base)))  # checks the IRI
         return written
 
     def literal(node: Literal) -> str:
-        if rebased and node.datatype == XSD.anyURI:
+        if rebased and node.datatype == _ANY_URI:
             return str(to_oxigraph(rebased_term(node, base)))
         return str(_literal(node))
 
@@ -155,11 +172,12 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     blank: list[tuple[Node, Node, Node, Node]] = []
     for quad in quads:
         g, s, p, o = quad
-        if isinstance(s, BNode) or isinstance(o, BNode):
+        kind = _kind(type(o))
+        if kind is _BLANK or _kind(type(s)) is _BLANK:
             blank.append(quad)
         else:
-            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} "
-                         f"{literal(o) if isinstance(o, Literal) else known(o) or text(o)} "
+            value = literal(cast(Literal, o)) if kind is _LITERAL else known(o) or text(o)
+            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} {value} "
                          f"{known(g) or text(g)} .\n")
     data = "".join(lines).encode()
     if blank:
@@ -167,6 +185,44 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
                           rebased_term(o, base)) for g, s, p, o in blank)
         data += ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
     return data
+
+
+def index_rows(quads: Iterable[tuple[Node, Node, Node, Node]],
+               base: str = DEFAULT_BASE) -> tuple[list[TypeRow], list[TextRow]]:
+    """The search index's rows (``search_index.rows``) of the quads ``nquads(quads, base)``
+    writes, read from the rdflib terms: IRIs moved onto ``base``, a literal as Oxigraph
+    stores it (its language tag in lower case). Only the statements of the predicates the
+    index reads are converted."""
+    dakg = rebased_iri(str(DAKG), base)
+    wanted = search_index.indexed_predicates(dakg)
+    read: dict[Node, str | None] = {}  # a predicate → its IRI on ``base``, if the index reads it
+    iris: dict[Node, str] = {}
+
+    def iri(node: Node) -> str:
+        text = iris.get(node)
+        if text is None:
+            text = iris[node] = rebased_iri(str(node), base)  # a str: a URIRef equals none
+        return text
+
+    def plain(node: Node) -> search_index.Plain:
+        kind = _kind(type(node))
+        if kind is _IRI:
+            return iri(node)
+        if kind is _LITERAL:
+            assert isinstance(node, Literal)
+            moved = rebased_term(node, base) if node.datatype == _ANY_URI else node
+            return (node.language or "").lower(), str(moved)
+        return None
+
+    statements = []
+    for _, s, p, o in quads:
+        predicate = read.get(p, "")
+        if predicate == "":
+            predicate = read[p] = iri(p) if iri(p) in wanted else None
+        if predicate is not None:
+            subject = iri(s) if _kind(type(s)) is _IRI else None
+            statements.append((subject, predicate, plain(o)))
+    return search_index.plain_rows(statements, dakg)
 
 
 def fill_store(path: Path, quads: list[ox.Quad]) -> None:

@@ -25,7 +25,7 @@ from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, OA
 from dakg.graph.reference import load_reference
 from dakg.graph.shacl_compile import UnsupportedShapes, compile_shapes
 from dakg.graph.shacl_sparql import ReportValidator
-from dakg.graph.store import to_quads
+from dakg.graph.store import nquads, to_quads
 from dakg.graph.validate import Outcome, Result, validate
 from dakg.graph.validation_report import focus_nodes
 
@@ -189,6 +189,21 @@ def test_both_find_the_bundled_report_conforming_with_the_same_focus_nodes(
     assert reference.conforms and outcome.conforms
     assert len(outcome.results) == len(reference.results) == 0
     assert focus == {str(n) for n in focus_nodes(intact, shapes)}
+
+
+def test_the_jobs_route_through_nquads_gives_the_same(intact: Graph, shapes: Graph) -> None:
+    """A build's job hands the validator its N-Quads (``validate_nquads``), two graphs of
+    them: the same outcome and focus nodes as the quads themselves, on damaged data too."""
+    data = Graph()
+    data += intact
+    for damage in DAMAGES[:8]:
+        damage.change(data)
+    names = (URIRef("urn:test:one"), URIRef("urn:test:two"))
+    quads = [(names[n % 2], s, p, o) for n, (s, p, o) in enumerate(data)]
+    validator = ReportValidator(Graph(), shapes)
+    through = validator.validate_nquads(nquads(quads), [str(n) for n in names])
+    assert through == validator.validate(to_quads(quads))
+    assert not through[0].conforms and through[1]
 
 
 def test_both_give_the_same_results_on_damaged_data(damaged: tuple[Outcome, Outcome]) -> None:

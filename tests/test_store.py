@@ -1,6 +1,7 @@
 """The N-Quads a build's job writes for a report (``store.nquads``): the bytes Oxigraph writes
 for the report's rdflib graphs (rebased), which the job wrote until it wrote them straight
-from the mapping's triples."""
+from the mapping's triples; and its rows of the search index (``store.index_rows``), read from
+the same triples: those the index would take of the N-Quads."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from dakg import __version__
+from dakg import __version__, search_index
 from dakg.graph.build import Extraction
 from dakg.graph.rdf import iris
 from dakg.graph.rdf.dataset import MappedReport, NamedGraph, map_report
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, ID, rebased_term
-from dakg.graph.store import nquads, to_quads
+from dakg.graph.store import index_rows, nquads, to_quads
 
 OTHER_BASE = "http://localhost:8000/"
 Quad = tuple[Node, Node, Node, Node]
@@ -73,3 +74,31 @@ def test_each_kind_of_term_is_written_as_oxigraph_writes_it(base: str) -> None:
     assert len(written.splitlines()) == len(quads)
     assert (DEFAULT_BASE.encode() in written) == (base == DEFAULT_BASE)  # the literal too
     assert b"_:" in written.splitlines()[-1]  # quads with blank nodes come last, renamed
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, OTHER_BASE])
+def test_a_reports_index_rows_are_those_of_its_nquads(mapped: MappedReport, base: str) -> None:
+    parsed = ox.parse(nquads(mapped.quads(), base), format=ox.RdfFormat.N_QUADS)
+    types, texts = index_rows(mapped.quads(), base)
+    assert (types, texts) == search_index.rows(parsed, base + "def/")  # in the same order
+    assert len(types) > 1000 and len(texts) > 1000
+    subjects = {row[0] for row in [*types, *texts]}
+    assert any(s.startswith(base + "id/") for s in subjects)
+    assert any(s.startswith(DEFAULT_BASE) for s in subjects) == (base == DEFAULT_BASE)
+
+
+def test_index_rows_take_literals_as_oxigraph_stores_them() -> None:
+    thing = ID["thing/1"]
+    quads: list[Quad] = [
+        (ID["graph/test"], thing, RDFS.label, Literal("Titre", lang="FR-ca")),
+        (ID["graph/test"], thing, DAKG.symbol, Literal(str(ID["x"]), datatype=XSD.anyURI)),
+        (ID["graph/test"], BNode(), RDFS.label, Literal("a blank node's")),
+        (ID["graph/test"], thing, RDF.type, BNode()),
+        (ID["graph/test"], thing, RDF.type, DAKG.Thing),
+    ]
+    parsed = ox.parse(nquads(quads, OTHER_BASE), format=ox.RdfFormat.N_QUADS)
+    expected = search_index.rows(parsed, OTHER_BASE + "def/")
+    assert index_rows(quads, OTHER_BASE) == expected
+    assert expected == ([(OTHER_BASE + "id/thing/1", OTHER_BASE + "def/Thing")], [
+        (OTHER_BASE + "id/thing/1", "label", "fr-ca", "Titre"),
+        (OTHER_BASE + "id/thing/1", "symbol", "", OTHER_BASE + "id/x")])

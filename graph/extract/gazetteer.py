@@ -47,8 +47,12 @@ class Gazetteer:
         self.names = dict(names)
         self.short = frozenset(short)
         alternatives = sorted(self.names, key=lambda name: (-len(name), name))
-        self._pattern = re.compile("|".join(
-            _boundaried(name, name in self.short) for name in alternatives)) \
+        # Every name begins where its first character is (the side checks take none): the
+        # lookahead refuses every other position at once, where the alternation would try
+        # each of its hundred names there (five times the time of a report's search).
+        first = "".join(sorted({re.escape(name[0]) for name in alternatives}))
+        self._pattern = re.compile(f"(?=[{first}])(?:" + "|".join(
+            _boundaried(name, name in self.short) for name in alternatives) + ")") \
             if alternatives else None
 
     @classmethod

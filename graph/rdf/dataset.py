@@ -175,12 +175,17 @@ def split_shared(mapped: Iterable[Triple], symbol: str) -> tuple[list[Triple], l
     metadata = {iris.graph_report(symbol), iris.extraction(symbol)}
     own: list[Triple] = []
     said: list[Triple] = []
+    others: dict[Node, bool] = {}  # a subject → whether it is another resource than the
+    # report's own (asked once per subject, not once per triple)
     for triple in mapped:
         s, p, o = triple
-        shared = (isinstance(s, URIRef) and s not in metadata
-                  and not str(s).startswith(own_prefixes)
-                  and (s != report or (p in _DOCUMENT_DESCRIPTION
-                                       and (p != RDF.type or o == DAKG.Document))))
+        other = others.get(s)
+        if other is None:
+            other = others[s] = (isinstance(s, URIRef) and s not in metadata
+                                 # (rdflib's URIRef.startswith takes no tuple)
+                                 and not str(s).startswith(own_prefixes))
+        shared = other and (s != report or (p in _DOCUMENT_DESCRIPTION
+                                            and (p != RDF.type or o == DAKG.Document)))
         (said if shared else own).append(triple)
     return own, said
 

@@ -44,9 +44,13 @@ class Name:
         return Name(f"{self.en}, {en_step}", f"{self.zh} {zh_step}")
 
 
+# rdflib makes a new term at every ``RDFS.label``: made once here, for the label of every piece.
+_LABEL = RDFS.label
+
+
 def label(graph: Sink, node: URIRef, name: Name) -> None:
-    graph.add((node, RDFS.label, en(name.en)))
-    graph.add((node, RDFS.label, zh(name.zh)))
+    graph.add((node, _LABEL, en(name.en)))
+    graph.add((node, _LABEL, zh(name.zh)))
 
 
 def roman(number: int) -> str:

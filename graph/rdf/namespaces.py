@@ -13,15 +13,27 @@ from rdflib.term import Node
 
 DEFAULT_BASE = "https://w3id.org/dakg/"
 
-DAKG = Namespace(f"{DEFAULT_BASE}def/")
-ID = Namespace(f"{DEFAULT_BASE}id/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-FABIO = Namespace("http://purl.org/spar/fabio/")
-CITO = Namespace("http://purl.org/spar/cito/")
-DOCO = Namespace("http://purl.org/spar/doco/")
-FRBR = Namespace("http://purl.org/vocab/frbr/core#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+class _Namespace(Namespace):
+    """An rdflib ``Namespace`` whose terms written as attributes (``DAKG.text``) are made
+    once: rdflib makes (and checks) a new ``URIRef`` at every use, and a report's mapping
+    uses some 60,000 (1-2 µs each). ``DAKG["..."]`` is not kept: it names things too."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        made = super().__getattr__(name)
+        self.__dict__[name] = made  # found before ``__getattr__`` from now on
+        return made
+
+
+DAKG = _Namespace(f"{DEFAULT_BASE}def/")
+ID = _Namespace(f"{DEFAULT_BASE}id/")
+OA = _Namespace("http://www.w3.org/ns/oa#")
+ORG = _Namespace("http://www.w3.org/ns/org#")
+FABIO = _Namespace("http://purl.org/spar/fabio/")
+CITO = _Namespace("http://purl.org/spar/cito/")
+DOCO = _Namespace("http://purl.org/spar/doco/")
+FRBR = _Namespace("http://purl.org/vocab/frbr/core#")
+SD = _Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 PREFIXES: dict[str, str] = {
     "dakg": str(DAKG),
@@ -46,8 +58,8 @@ PREFIXES: dict[str, str] = {
 
 # Languages and media types as IRIs (DCMI: dcterms:language ranges over dcterms:LinguisticSystem,
 # dcterms:format over dcterms:MediaType): ISO 639-1 codes and IANA media types.
-LANGUAGE = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
-MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+LANGUAGE = _Namespace("http://id.loc.gov/vocabulary/iso639-1/")
+MEDIA_TYPE = _Namespace("http://www.iana.org/assignments/media-types/")
 
 
 def prefixes_for(base: str) -> dict[str, str]:

@@ -19,6 +19,8 @@ from .namespaces import DAKG, OA
 from .triples import Sink
 
 CONTEXT = 16  # characters of oa:prefix / oa:suffix on each side of a quote
+# rdflib makes a new term at every ``RDF.type``: made once here, for every anchor.
+_TYPE, _INTEGER = RDF.type, XSD.integer
 
 
 def anchor(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
@@ -29,14 +31,14 @@ def anchor(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
     quote = iris.fragment(node, "quote")
     for fragment, fragment_name in zip((target, position, quote), spans(name), strict=True):
         label(graph, fragment, fragment_name)
-    graph.add((target, RDF.type, OA.SpecificResource))
+    graph.add((target, _TYPE, OA.SpecificResource))
     graph.add((target, OA.hasSource, text_node))
     graph.add((target, OA.hasSelector, position))
     graph.add((target, OA.hasSelector, quote))
-    graph.add((position, RDF.type, OA.TextPositionSelector))
-    graph.add((position, OA.start, Literal(span.start, datatype=XSD.integer)))
-    graph.add((position, OA.end, Literal(span.end, datatype=XSD.integer)))
-    graph.add((quote, RDF.type, OA.TextQuoteSelector))
+    graph.add((position, _TYPE, OA.TextPositionSelector))
+    graph.add((position, OA.start, Literal(span.start, datatype=_INTEGER)))
+    graph.add((position, OA.end, Literal(span.end, datatype=_INTEGER)))
+    graph.add((quote, _TYPE, OA.TextQuoteSelector))
     graph.add((quote, OA.exact, Literal(text[span.start : span.end])))
     prefix = text[max(0, span.start - CONTEXT) : span.start]
     suffix = text[span.end : span.end + CONTEXT]

@@ -60,8 +60,10 @@ class ReportMapper:
         self.node = iris.document(report.symbol)
         self.text_node = iris.part(self.node, "text", report.language)
         self.name = Name(report.symbol, report.symbol)
+        text_node = self.text_node  # not ``self``: a mapper that refers to itself is a cycle,
+        # and its graph (the whole report) would wait for the cyclic collector to be freed
         self.mentions = MentionMapper(
-            graph, lambda node, span, name: anchor(graph, node, span, text, self.text_node, name),
+            graph, lambda node, span, name: anchor(graph, node, span, text, text_node, name),
             {f.number: f.mentions for f in report.footnotes}, body_names or {},
             entity_names or {})
         self.footnote_parent = self._footnote_parents()

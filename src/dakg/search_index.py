@@ -405,18 +405,45 @@ def write(path: Path, dakg: str, types: Types, texts: Texts, *,
 def rows(triples: Iterable[ox.Triple | ox.Quad],
          dakg: str) -> tuple[list[TypeRow], list[TextRow]]:
     """The index rows of ``triples``: what ``TYPES_QUERY`` and ``texts_query`` select."""
+    return plain_rows(((t.subject.value if isinstance(t.subject, ox.NamedNode) else None,
+                        t.predicate.value, _plain(t.object)) for t in triples), dakg)
+
+
+# A statement's object as the index reads it: an IRI, a literal's (language, lexical form),
+# or None (a blank node, a quoted triple).
+Plain = str | tuple[str, str] | None
+
+
+def plain_rows(statements: Iterable[tuple[str | None, str, Plain]],
+               dakg: str) -> tuple[list[TypeRow], list[TextRow]]:
+    """``rows`` of statements given as text (subject IRI or None, predicate IRI, ``Plain``
+    object): a build's job reads them from its mapping, never making Oxigraph terms. Only
+    the statements of ``indexed_predicates`` give rows."""
     fields = _text_fields(dakg)
     types: list[TypeRow] = []
     texts: list[TextRow] = []
-    for t in triples:
-        subject, predicate, value = t.subject, t.predicate.value, t.object
-        if not isinstance(subject, ox.NamedNode):
+    for subject, predicate, value in statements:
+        if subject is None:
             continue
-        if predicate == RDF_TYPE and isinstance(value, ox.NamedNode):
-            types.append((subject.value, value.value))
-        elif predicate in fields and isinstance(value, ox.Literal):
-            texts.append((subject.value, fields[predicate], value.language or "", value.value))
+        if predicate == RDF_TYPE:
+            if isinstance(value, str):
+                types.append((subject, value))
+        elif isinstance(value, tuple) and predicate in fields:
+            texts.append((subject, fields[predicate], *value))
     return types, texts
+
+
+def indexed_predicates(dakg: str) -> frozenset[str]:
+    """The predicates whose statements ``rows`` reads (the others give no row)."""
+    return frozenset({RDF_TYPE, *_text_fields(dakg)})
+
+
+def _plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Plain:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.language or "", term.value
+    return None
 
 
 def _name_rank(field: str, lang: str) -> int | None:
