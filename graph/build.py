@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -175,28 +176,8 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         pieces.mkdir()
         jobs = [ReportJob(path, reference_path, base_iri, __version__, pieces=pieces)
                 for path in paths]
-        oxigraph = ox.Store(str(work / STORE))
-        index = stack.enter_context(
-            search_index.IndexWriter(work / search_index.BUILD_FILE, base_iri + "def/"))
-        loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
-                       progress or (lambda _: None), workers, clock, index)
-        clock.lap("reports")
-        shapes = shapes_graph()
-        outcome = merged([loaded.outcome, check_store(
-            oxigraph, rebase_graph(shapes, base_iri),
-            rebased_iri(str(iris.graph_shared()), base_iri))])
-        if outcome.violations:
-            raise ValidationFailed(outcome.text(), len(outcome.violations))
-        keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
-        clock.lap("validate")
-        sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
-                                   [p.pieces for p in loaded.sources if p.pieces is not None])
-        shutil.rmtree(pieces)
-        clock.lap("dumps")
-        index.finish()
-        clock.lap("index")
-        oxigraph.flush()
-        del oxigraph  # closed before its folder moves
+        loaded, outcome, sums, counts = _fill(work, jobs, reference_path, base_iri,
+                                              progress, workers, clock, stack)
         # The version names everything published: the checksums of the N-Quads dump (the
         # data), of the other files and of the source text beside them.
         version = hashlib.sha256((work / DUMPS / CHECKSUMS).read_bytes()).hexdigest()[:16]
@@ -213,6 +194,39 @@ def build(data_dir: Path, *, base_iri: str = DEFAULT_BASE, manifests: Sequence[P
         switch_current(data_dir, final)
         prune_builds(data_dir)
     return BuildResult(version, final, counts, sums, outcome, clock.laps)
+
+
+def _fill(work: Path, jobs: Sequence[ReportJob], reference_path: Path | None, base_iri: str,
+          progress: Callable[[Progress], None] | None, workers: int | None, clock: _Clock,
+          stack: contextlib.ExitStack) -> tuple[_Loaded, Outcome, dict[str, str],
+                                                 dict[str, int]]:
+    """Load, check and dump the reports into the work folder's store, index and dumps.
+
+    The store lives in this function's frame only: when a step fails, ``prepared`` clears
+    the error's frames, which closes the store (and stops RocksDB's threads) before the work
+    folder is removed."""
+    oxigraph = ox.Store(str(work / STORE))
+    index = stack.enter_context(
+        search_index.IndexWriter(work / search_index.BUILD_FILE, base_iri + "def/"))
+    loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
+                   progress or (lambda _: None), workers, clock, index)
+    clock.lap("reports")
+    shapes = shapes_graph()
+    outcome = merged([loaded.outcome, check_store(
+        oxigraph, rebase_graph(shapes, base_iri),
+        rebased_iri(str(iris.graph_shared()), base_iri))])
+    if outcome.violations:
+        raise ValidationFailed(outcome.text(), len(outcome.violations))
+    keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
+    clock.lap("validate")
+    sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
+                               [p.pieces for p in loaded.sources if p.pieces is not None])
+    shutil.rmtree(work / PIECES)
+    clock.lap("dumps")
+    index.finish()
+    clock.lap("index")
+    oxigraph.flush()
+    return loaded, outcome, sums, counts  # and the store is closed before its folder moves
 
 
 PIECES = ".pieces"  # in the work folder, until the dumps are written
@@ -319,20 +333,13 @@ def prepared(data_dir: Path) -> Iterator[Path]:
             raise _unusable(data_dir, e) from e
         try:
             yield work
-        except BaseException:
-            _remove(work)
+        except BaseException as error:
+            # The error's frames hold the build's store open, and RocksDB's threads would
+            # write a last file into the folder being removed (seen on a busy machine):
+            # let go of them first, which closes the store.
+            traceback.clear_frames(error.__traceback__)
+            shutil.rmtree(work, ignore_errors=True)
             raise
-
-
-def _remove(folder: Path) -> None:
-    """Remove a failed build's work folder. Its store is still open (the exception's frames
-    hold it), and RocksDB's background threads may write a last file while the folder is
-    removed (seen on a busy machine): then it is removed again, a little later."""
-    for _ in range(20):
-        shutil.rmtree(folder, ignore_errors=True)
-        if not folder.exists():
-            return
-        time.sleep(0.05)
 
 
 def ready(data_dir: Path) -> None:
