@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from rdflib import Namespace
 from SPARQLWrapper import JSON, SPARQLWrapper
 from werkzeug.test import TestResponse
 
 from dakg.graph.rdf import iris
+from dakg.graph.rdf.namespaces import DEFAULT_BASE
 
 DATA = Path(__file__).parent / "data"
 DAKG = str(Path(sys.executable).parent / "dakg")
@@ -38,6 +40,8 @@ HIGHLIGHT_1 = iris.part(SECTION_1, "highlight", 1)
 ACTIVITY_2 = iris.part(SECTION_1, "activity", 2)
 SECTOR_MENTION = iris.part(SECTION_1, "sector", 1)
 CITATION = iris.part(SECTION_1, "implementation", 1, "mention", 3)
+# The shapes' own IRIs (``shapes/dakg-shapes.ttl``), which the shape tests name.
+DAKGSH = Namespace(DEFAULT_BASE + "def/shapes/")
 
 
 def run_dakg(*args: str, data_dir: Path, user: int | None = None,

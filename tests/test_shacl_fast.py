@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -32,6 +32,7 @@ from dakg.graph.validation_report import focus_nodes
 from .helpers import (
     ACTIVITY_2,
     CITATION,
+    DAKGSH,
     HIGHLIGHT_1,
     REPORT,
     SECTION_1,
@@ -40,7 +41,6 @@ from .helpers import (
     STATEMENT_1,
 )
 
-DAKGSH = Namespace("https://w3id.org/dakg/def/shapes/")
 POSITION = iris.fragment(HIGHLIGHT_1, "position")
 QUOTE = iris.fragment(HIGHLIGHT_1, "quote")
 SPAN_2 = iris.fragment(ACTIVITY_2, "span")

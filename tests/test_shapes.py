@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
@@ -25,6 +25,7 @@ from dakg.graph.validate import Result, validate
 from .helpers import (
     ACTIVITY_2,
     CITATION,
+    DAKGSH,
     HIGHLIGHT_1,
     REPORT,
     SECTION_1,
@@ -32,8 +33,6 @@ from .helpers import (
     SECTOR_MENTION,
     STATEMENT_1,
 )
-
-DAKGSH = Namespace("https://w3id.org/dakg/def/shapes/")
 
 TEXT = iris.part(REPORT, "text", "zh")
 PERIOD = iris.part(REPORT, "period")
