@@ -62,7 +62,6 @@ class Point:
     peak_rss_mb: float = 0.0
     validate_s: float = 0.0
     store_mb: float = 0.0
-    nquads_mb: float = 0.0  # the plain dakg.nq, or 0 where the build writes it gzipped only
     nquads_gz_mb: float = 0.0
     dumps_mb: float = 0.0  # the whole dumps folder: every format, the graphs, the sources
     page_ms: float = 0.0  # median over the 45 recommendation pages
@@ -141,7 +140,6 @@ def _measure(size: int, sources: list[Path], data_dir: Path, *, serve: bool,
     point.triples = sum(int(n) for n in re.findall(r"^\s+(\d+) triples in", run.stdout, re.M))
     build = (data_dir / "current").resolve()
     point.store_mb = _megabytes(build / "store")
-    point.nquads_mb = _megabytes(build / "dumps" / "dakg.nq")
     point.nquads_gz_mb = _megabytes(build / "dumps" / "dakg.nq.gz")
     point.dumps_mb = _megabytes(build / "dumps")
     if serve and whole:
@@ -219,7 +217,7 @@ def _write(out: Path, points: list[Point], started: dt.datetime,
 def _table(points: list[Point], note: str) -> str:
     one = points[0]
     rows = ["| reports | triples | build s | per report s | peak RSS MB | RSS / 1 report | "
-            "validate s | store MB | dakg.nq MB (.gz) | dumps MB | page ms | "
+            "validate s | store MB | dakg.nq.gz MB | dumps MB | page ms | "
             "cross-report ms | mix ms (median of the probes) |",
             "|" + "---:|" * 13]
     for p in points:
@@ -228,8 +226,8 @@ def _table(points: list[Point], note: str) -> str:
         rows.append(
             f"| {p.reports:,} | {p.triples:,} | {p.build_s:.1f} | {p.build_s / p.reports:.2f} | "
             f"{p.peak_rss_mb:.0f} | {p.peak_rss_mb / one.peak_rss_mb:.2f} | "
-            f"{_shown(p.validate_s)} | {p.store_mb:.0f} | {_shown(p.nquads_mb, 0)} "
-            f"({p.nquads_gz_mb:.0f}) | {_shown(p.dumps_mb, 0)} | {_shown(p.page_ms)} | "
+            f"{_shown(p.validate_s)} | {p.store_mb:.0f} | "
+            f"{p.nquads_gz_mb:.0f} | {_shown(p.dumps_mb, 0)} | {_shown(p.page_ms)} | "
             f"{_shown(p.across_ms)} | "
             f"{_shown(statistics.median(mix) if mix else 0.0)}"
             + (f" ({timed_out} refused)" if timed_out else "") + " |")
@@ -237,7 +235,7 @@ def _table(points: list[Point], note: str) -> str:
 
 
 def _shown(value: float, digits: int = 1) -> str:
-    # not measured (--build-only-above), or not written (plain dumps before they went)
+    # not measured (--build-only-above, --whole-up-to)
     return f"{value:.{digits}f}" if value > 0 else "–"
 
 
