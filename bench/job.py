@@ -43,7 +43,7 @@ from dakg.graph.report_job import run as run_job
 from dakg.graph.synth import generate, template
 
 HERE = Path(__file__).resolve().parent
-SEED = 7  # bench/scale.py's
+SEED = 7  # of the generated reports, here and in bench/scale.py
 
 
 def write_reports(folder: Path, count: int) -> list[Path]:

@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dakg.graph.build import extract
 from dakg.graph.source import bundled_manifests
-from dakg.graph.synth import generate, template
+from job import write_reports
 from peer_mix import MIX
 from server import free_port, start_server
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 RESULTS = Path(__file__).parent / "results"
 DAKG = str(Path(sys.executable).parent / "dakg")
-SEED = 7
 # The documents each report cites for recommendation 25: one row per report and document.
 ACROSS = """PREFIX dakg: <https://w3id.org/dakg/def/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -115,11 +113,7 @@ def _earlier(out: Path) -> list[Point]:
 
 def _sources(folder: Path, count: int) -> list[Path]:
     """The vendored report's manifest, then ``count - 1`` generated ones."""
-    base = extract()
-    made = template(base.source, base.report, base.reference.immediate)
-    manifests = [bundled_manifests()[0]]
-    manifests += [v.write(folder) for v in generate(made, SEED, count - 1)]
-    return manifests
+    return [bundled_manifests()[0], *write_reports(folder, count - 1)]
 
 
 def _measure(size: int, sources: list[Path], data_dir: Path, *, serve: bool,
