@@ -192,10 +192,6 @@ class Namer:
         found = self.info.get(iri)
         return (found.main if found else "") or self.short(iri)
 
-    def labels(self, iri: str) -> dict[str, list[str]]:
-        found = self.info.get(iri)
-        return found.labels if found else {}
-
     def name_zh(self, iri: str) -> str:
         """The Chinese label when the main name is not it (shown beside it), else ''."""
         found = self.info.get(iri)
@@ -220,7 +216,7 @@ class Namer:
 
     def _link(self, iri: str, show_zh: bool) -> Markup:
         href, name = self.href(iri), self.name(iri)
-        lang = ' lang="zh"' if text_lang(name) == "zh" else ""
+        lang = ' lang="zh"' if self.name_is_zh(iri) else ""
         if href:
             external = ' class="ext" rel="external"' if self.is_external(iri) else ""
             shown = (f'<a href="{_shown(href)}" title="{_shown(iri)}"{external}{lang}>'
