@@ -31,6 +31,7 @@ from dakg.formats import RDF_FORMATS, Format
 
 from .gzip_join import Check, Deflater, deflated
 from .rdf.jsonld import write_graph
+from .store import as_ntriples
 
 GZIP_SUFFIX = ".gz"
 # Every RDF format, by name: a graph has one piece in each.
@@ -122,14 +123,13 @@ def _written(graph: str, quads: list[ox.Quad], prefixes: dict[str, str],
 def _write_lines(pieces: GraphPieces, lines: list[str], run: int = 4096) -> None:
     """The N-Quads and N-Triples pieces, from the sorted N-Quads ``lines`` (without `` .``),
     compressed a run of lines at a time (not a whole copy of the graph's text per format)."""
-    ending = f" <{pieces.graph}> .\n".encode()
     nquads, ntriples = FORMATS["nquads"], FORMATS["ntriples"]
     with open(pieces.path(nquads), "wb") as quads, open(pieces.path(ntriples), "wb") as triples:
         packed, unnamed = Deflater(), Deflater()
         for start in range(0, len(lines), run):
             text = "".join(f"{line} .\n" for line in lines[start:start + run]).encode()
             quads.write(packed.compress(text))
-            triples.write(unnamed.compress(text.replace(ending, b" .\n")))
+            triples.write(unnamed.compress(as_ntriples(text, [pieces.graph])))
         for out, deflater, fmt in ((quads, packed, nquads), (triples, unnamed, ntriples)):
             rest, pieces.checks[fmt.name] = deflater.finish()
             out.write(rest)

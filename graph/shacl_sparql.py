@@ -41,7 +41,7 @@ from rdflib.term import Node
 
 from .rdf.dataset import rebase_graph
 from .shacl_compile import Check, Compiled, UnsupportedShapes, compile_shapes, instances
-from .store import to_graph, to_quads
+from .store import as_ntriples, to_graph, to_quads
 from .validate import Outcome, PathNames, Result, message_text, ordered, validate
 from .validation_report import focus_nodes
 
@@ -179,16 +179,6 @@ def report_validator(fixed: Graph, shapes: Graph, base_iri: str) -> ReportValida
     """Per process, once per (fixed graphs, shapes, base IRI): the data of a build is
     validated as it is stored, on its base IRI, so the shapes and fixed graphs move there."""
     return ReportValidator(rebase_graph(fixed, base_iri), rebase_graph(shapes, base_iri))
-
-
-def as_ntriples(data: bytes, graphs: Iterable[str]) -> bytes:
-    """N-Quads ``data`` whose every line is in one of ``graphs`` as N-Triples: their
-    statements, all in one graph. A line ends with its graph's name and `` .``; a newline
-    occurs in no term (N-Quads escapes it in a literal), so the text `` <g> .`` before a
-    newline is the end of a line of graph ``g``, and only that."""
-    for graph in graphs:
-        data = data.replace(f" <{graph}> .\n".encode(), b" .\n")
-    return data
 
 
 def _core_rows(store: ox.Store, check: Check,

@@ -187,6 +187,16 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
     return data
 
 
+def as_ntriples(data: bytes, graphs: Iterable[str]) -> bytes:
+    """N-Quads ``data`` whose every line is in one of ``graphs`` as N-Triples: their
+    statements, all in one graph. A line ends with its graph's name and `` .``; a newline
+    occurs in no term (N-Quads escapes it in a literal), so the text `` <g> .`` before a
+    newline is the end of a line of graph ``g``, and only that."""
+    for graph in graphs:
+        data = data.replace(f" <{graph}> .\n".encode(), b" .\n")
+    return data
+
+
 def index_rows(quads: Iterable[tuple[Node, Node, Node, Node]],
                base: str = DEFAULT_BASE) -> tuple[list[TypeRow], list[TextRow]]:
     """The search index's rows (``search_index.rows``) of the quads ``nquads(quads, base)``
