@@ -123,8 +123,7 @@ def _dumps(value: Any) -> bytes:
 def joined_head(prefixes: Mapping[str, str]) -> bytes:
     """The start of one document with the context above whose ``@graph`` lists graphs'
     items (each written by ``write_graph``), separated by commas, up to ``joined_tail``."""
-    head = json.dumps(context(prefixes), ensure_ascii=False, separators=(",", ":"))
-    return f'{{"@context":{head},"@graph":['.encode()
+    return b'{"@context":' + _dumps(context(prefixes)) + b',"@graph":['
 
 
 def joined_tail() -> bytes:
