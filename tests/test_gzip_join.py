@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from dakg.graph.gzip_join import HEADER, crc32_combine, deflated, trailer
+from dakg.graph.gzip_join import HEADER, deflated, trailer
 
 
 def _pieces(seed: int) -> list[bytes]:
@@ -31,9 +31,3 @@ def test_pieces_laid_end_to_end_are_one_gzip_member(seed: int) -> None:
 def test_nothing_is_an_empty_gzip_file() -> None:
     assert gzip.decompress(HEADER + trailer([])) == b""
 
-
-@pytest.mark.parametrize("seed", range(5))
-def test_crc32_combine_is_zlib_s(seed: int) -> None:
-    chance = random.Random(seed)
-    a, b = chance.randbytes(chance.randint(0, 999)), chance.randbytes(chance.randint(0, 99999))
-    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
