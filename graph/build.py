@@ -15,7 +15,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,8 +208,9 @@ def _fill(work: Path, jobs: Sequence[ReportJob], reference_path: Path | None, ba
     oxigraph = ox.Store(str(work / STORE))
     index = stack.enter_context(
         search_index.IndexWriter(work / search_index.BUILD_FILE, base_iri + "def/"))
-    loaded = _load(oxigraph, jobs, load_reference(reference_path), base_iri,
-                   progress or (lambda _: None), workers, clock, index)
+    with _Loader(oxigraph) as loader:
+        loaded = _load(loader, jobs, load_reference(reference_path), base_iri,
+                       progress or (lambda _: None), workers, clock, index)
     clock.lap("reports")
     shapes = shapes_graph()
     outcome = merged([loaded.outcome, check_store(
@@ -243,11 +244,51 @@ class _Loaded:
     focus_nodes: int  # distinct nodes the shapes checked, over all reports
 
 
-def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base_iri: str,
+class _Loader:
+    """Reports' N-Quads bulk-loaded into a store on a thread of its own.
+
+    RocksDB's bulk load lets go of the GIL: while one report loads, the build takes in the
+    next (unpickles it, adds its index rows) and the jobs go on. One report loads at a time
+    and at most one more waits, so memory stays a few reports' worth. (Four reports in one
+    load cost less CPU, 0.32 s a report against 0.43 one by one, but the loader's buffers
+    grow with what it loads: a 20-report build peaked at 490 MB so, and at 195 MB.)"""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="dakg-load")
+        self._loading: Future[None] | None = None
+
+    def __enter__(self) -> _Loader:
+        return self
+
+    def __exit__(self, error: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if error is None:
+                self.finish()
+            else:  # the build's own error is the one to tell: a load's would hide it
+                with contextlib.suppress(Exception):
+                    self.finish()
+        finally:
+            self._thread.shutdown(wait=True, cancel_futures=True)
+
+    def load(self, nquads: bytes) -> None:
+        """Start loading ``nquads`` once the previous report is in."""
+        self.finish()
+        self._loading = self._thread.submit(self.store.bulk_load, nquads, ox.RdfFormat.N_QUADS)
+
+    def finish(self) -> None:
+        """Return once every report given is in (raising what stopped a load)."""
+        if self._loading is not None:
+            loading, self._loading = self._loading, None
+            loading.result()
+
+
+def _load(loader: _Loader, jobs: Sequence[ReportJob], reference: Reference, base_iri: str,
           progress: Callable[[Progress], None], workers: int | None,
           clock: _Clock, index: search_index.IndexWriter) -> _Loaded:
-    """Load the fixed graphs and every report into ``store`` and ``index``; cross-check the
-    series."""
+    """Load the fixed graphs and every report into ``loader``'s store and ``index``;
+    cross-check the series."""
+    store = loader.store
     _add(store, index, rebase(fixed_graphs(reference), base_iri))
     found = SeriesFindings()
     outcomes: list[Outcome] = []
@@ -264,7 +305,7 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
                              f"report {part.symbol}: build each report once")
         seen[part.symbol] = part.source_name
         found.add(part.findings)
-        store.bulk_load(part.nquads, ox.RdfFormat.N_QUADS)
+        loader.load(part.nquads)
         index.add(*part.index)
         triples += part.triples
         outcomes.append(part.outcome)
@@ -277,6 +318,7 @@ def _load(store: ox.Store, jobs: Sequence[ReportJob], reference: Reference, base
         progress(Progress(len(parts), len(jobs), part.symbol, triples, clock.elapsed()))
     check_series(found, reference)
     metadata = shared_metadata([iris.graph_report(p.symbol) for p in parts])
+    loader.finish()
     _add(store, index, rebase([NamedGraph(iris.graph_shared(), metadata)], base_iri))
     focus = sum(p.focus_own for p in parts) + len(shared_focus)
     return _Loaded(merged(outcomes), parts, files, focus)
