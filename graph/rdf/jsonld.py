@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+import operator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -54,6 +55,7 @@ _CLASSES = ("Annotation", "SpecificResource", "TextPositionSelector", "TextQuote
 _MOTIVATIONS = ("identifying", "linking")
 _TYPE = str(RDF.type)
 _STRING = str(XSD.string)
+_Object = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
@@ -72,30 +74,26 @@ def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[b
     """One named graph's ``quads`` (each subject's together), compacted: an item of the
     ``@graph`` between ``joined_head`` and ``joined_tail``.
 
-    Each subject's statements are read as the node object of expanded JSON-LD (as Oxigraph
-    writes it, ``expanded``) and compacted, one node at a time. Nothing is written for a
-    graph without statements."""
+    Each subject's statements make one node object, compacted as it is made (what the RDF
+    to JSON-LD algorithm of JSON-LD 1.1 gives, every value an object of ``@id`` or
+    ``@value`` and ``rdf:type`` a property like another, then compacted): ``_Compactor``.
+    Nothing is written for a graph without statements."""
     compactor = _Compactor(prefixes)
-    first = True
-    for graph, node in expanded(quads):
-        out.write(b'{"@id":' + _dumps(compactor.iri(graph)) + b',"@graph":[' if first
-                  else b",")
-        first = False
-        out.write(_dumps(compactor.node(node)))
-    if not first:
-        out.write(b"]}")
-
-
-def expanded(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(graph, node object) of each subject in ``quads`` (each subject's together), in
-    expanded JSON-LD (JSON-LD 1.1 §9 and the RDF to JSON-LD algorithm: every value an object
-    of ``@id`` or ``@value``, ``rdf:type`` a property like another)."""
-    for (graph, subject), statements in itertools.groupby(
-            quads, key=lambda q: (q.graph_name, q.subject)):
-        node: dict[str, Any] = {"@id": _node_id(subject)}
+    graph_name: object = None
+    nodes = []
+    for (graph, subject), statements in itertools.groupby(quads, key=_GRAPH_SUBJECT):
+        graph_name = graph
+        values: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
         for quad in statements:
-            node.setdefault(quad.predicate.value, []).append(_value(quad.object))
-        yield _node_id(graph), node
+            values.setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[arg-type]
+        nodes.append(compactor.node(_node_id(subject), values))
+    if nodes:
+        # A list's items as JSON separates them as the ``@graph`` does: with a comma.
+        out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph_name))) + b',"@graph":'
+                  + _dumps(nodes) + b"}")
+
+
+_GRAPH_SUBJECT = operator.attrgetter("graph_name", "subject")
 
 
 def _node_id(term: object) -> str:
@@ -103,17 +101,6 @@ def _node_id(term: object) -> str:
         return f"_:{term.value}"
     assert isinstance(term, ox.NamedNode), "a subject or graph name"
     return term.value
-
-
-def _value(term: object) -> dict[str, str]:
-    if not isinstance(term, ox.Literal):
-        return {"@id": _node_id(term)}
-    # Keys in Oxigraph's order, so that the dumps did not change with this writer.
-    if term.language is not None:
-        return {"@language": term.language, "@value": term.value}
-    if term.datatype.value == _STRING:
-        return {"@value": term.value}
-    return {"@type": term.datatype.value, "@value": term.value}
 
 
 def _dumps(value: Any) -> bytes:
@@ -138,51 +125,56 @@ class _Compactor:
         self.terms = {t.iri: t for t in _TERMS}
         self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
         self.compacted: dict[str, str] = {}  # IRIs recur (properties, classes, nodes)
+        # A node's reference, made once per node: nothing changes the objects once made.
+        self.references: dict[str, dict[str, str]] = {}
 
-    def node(self, node: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, values in node.items():
-            if key == "@id":
-                result["@id"] = self.iri(values)
-            elif key == "@graph":
-                result["@graph"] = [self.node(n) for n in values]
-            elif key == _TYPE and all(set(v) == {"@id"} for v in values):
-                result["@type"] = [self.vocab.get(v["@id"]) or self.iri(v["@id"])
-                                   for v in values]
+    def node(self, subject: str, values: Mapping[str, list[_Object]]) -> dict[str, Any]:
+        """The compacted node object of ``subject`` with ``values`` (property → objects)."""
+        result: dict[str, Any] = {"@id": self.iri(subject)}
+        for predicate, objects in values.items():
+            if predicate == _TYPE and not any(isinstance(o, ox.Literal) for o in objects):
+                result["@type"] = [self.vocab.get(o.value) or self.iri(_node_id(o))
+                                   for o in objects]
+                continue
+            term = self.terms.get(predicate)
+            if term is not None and all(self.fits(term, o) for o in objects):
+                result[term.name] = [self.by_term(term, o) for o in objects]
             else:
-                name, compacted = self.property(key, values)
-                result[name] = compacted
+                result[self.iri(predicate)] = [self.value(o) for o in objects]
         return result
 
-    def property(self, iri: str, values: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-        term = self.terms.get(iri)
-        if term is not None and all(self.fits(term, v) for v in values):
-            return term.name, [self.by_term(term, v) for v in values]
-        return self.iri(iri), [self.value(v) for v in values]
-
-    def fits(self, term: _Term, value: dict[str, Any]) -> bool:
+    def fits(self, term: _Term, value: _Object) -> bool:
+        """Whether ``value`` can be written as ``term`` coerces it."""
+        literal = isinstance(value, ox.Literal)
         if term.coercion == "@id":
-            return set(value) == {"@id"}
+            return not literal
         if term.coercion == "@vocab":
-            return set(value) == {"@id"} and value["@id"] in self.vocab
-        if term.coercion is None:
-            return set(value) == {"@value"} and isinstance(value["@value"], str)
-        return set(value) == {"@value", "@type"} and value["@type"] == term.coercion
+            return not literal and _node_id(value) in self.vocab
+        if not isinstance(value, ox.Literal) or value.language is not None:
+            return False
+        return value.datatype.value == (term.coercion or _STRING)
 
-    def by_term(self, term: _Term, value: dict[str, Any]) -> Any:
+    def by_term(self, term: _Term, value: _Object) -> str:
         if term.coercion == "@id":
-            return self.iri(value["@id"])
+            return self.iri(_node_id(value))
         if term.coercion == "@vocab":
-            return self.vocab[value["@id"]]
-        return value["@value"]
+            return self.vocab[value.value]
+        return value.value
 
-    def value(self, value: dict[str, Any]) -> dict[str, Any]:
-        result = dict(value)
-        if "@id" in result:
-            result["@id"] = self.iri(result["@id"])
-        if "@type" in result:
-            result["@type"] = self.iri(result["@type"])
-        return result
+    def value(self, value: _Object) -> dict[str, str]:
+        """An object as JSON-LD writes a value (its keys in Oxigraph's order, so that the
+        dumps did not change with this writer)."""
+        if not isinstance(value, ox.Literal):
+            node = _node_id(value)
+            reference = self.references.get(node)
+            if reference is None:
+                reference = self.references[node] = {"@id": self.iri(node)}
+            return reference
+        if value.language is not None:
+            return {"@language": value.language, "@value": value.value}
+        if value.datatype.value == _STRING:
+            return {"@value": value.value}
+        return {"@type": self.iri(value.datatype.value), "@value": value.value}
 
     def iri(self, iri: str) -> str:
         """A compact IRI where a prefix covers ``iri`` (blank nodes stay as they are)."""
