@@ -13,8 +13,9 @@ the N-Quads they made (``report_pieces``), so that the build never reads a repor
 its store; the few graphs the build itself makes are written from the store
 (``graph_pieces``). Either way a graph's pieces are the same bytes: the store, not the
 mapping, says how a literal is written (Oxigraph stores ``"007"^^xsd:nonNegativeInteger`` as
-``"7"^^xsd:integer``), so a job asks a store in memory for its typed literals as stored
-(``_as_stored``), and sorts the statements itself.
+``"7"^^xsd:integer``), and a job's N-Quads write each literal as the store will hold it
+(``store.nquads``), so their lines are the store's; sorted, they are the N-Quads piece, and
+parsed, the statements the other formats write.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from .store import as_ntriples
 GZIP_SUFFIX = ".gz"
 # Every RDF format, by name: a graph has one piece in each.
 FORMATS: dict[str, Format] = {f.name: f for f in RDF_FORMATS}
-_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 @dataclass(frozen=True)
@@ -59,55 +59,32 @@ def graph_pieces(store: ox.Store, graph: str, prefixes: dict[str, str],
                  folder: Path) -> GraphPieces:
     """Write the pieces of the named ``graph`` of ``store`` into ``folder`` (the graph is
     held in memory while they are written: one graph at a time)."""
-    return _written(graph, list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))),
-                    prefixes, folder)
+    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    return _written(graph, {f"{q} .\n".encode() for q in quads}, prefixes, folder)
 
 
 def report_pieces(nquads: bytes, graph: str, prefixes: dict[str, str],
                   folder: Path) -> GraphPieces:
-    """The pieces of the named ``graph`` in ``nquads`` (one report's, as the build loads
-    them), the same bytes as ``graph_pieces`` on the build's store."""
-    name = ox.NamedNode(graph)
-    quads = [q for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name == name]
-    _as_stored(quads)
-    return _written(graph, quads, prefixes, folder)
+    """The pieces of the named ``graph`` in ``nquads`` (one report's, written by
+    ``store.nquads`` as the build loads them), the same bytes as ``graph_pieces`` on the
+    build's store. A line of ``graph`` is one that ends with its name (no term holds a
+    newline: N-Quads escapes it)."""
+    end = f" <{graph}> .".encode()
+    return _written(graph, {line + b"\n" for line in nquads.split(b"\n") if line.endswith(end)},
+                    prefixes, folder)
 
 
-def _as_stored(quads: list[ox.Quad]) -> None:
-    """Put each typed literal of ``quads`` as an Oxigraph store gives it back (it keeps
-    numbers, booleans, dates… as values, and writes them in their canonical form, of the
-    primitive type). Only the distinct typed literals go through a store: a few thousand a
-    report (offsets, dates), where the whole report would be some 50,000 statements."""
-    typed = list({q.object for q in quads if isinstance(q.object, ox.Literal)
-                  and q.object.language is None and q.object.datatype != _STRING})
-    if not typed:
-        return
-    store = ox.Store()
-    value = ox.NamedNode("urn:dakg:value")
-    store.extend(ox.Quad(ox.NamedNode(f"urn:dakg:{n}"), value, literal)
-                 for n, literal in enumerate(typed))
-    stored: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        typed[int(str(q.subject).removeprefix("<urn:dakg:").removesuffix(">"))]: q.object
-        for q in store.quads_for_pattern(None, value, None)}
-    for n, q in enumerate(quads):
-        found = stored.get(q.object)
-        if found is not None:
-            quads[n] = ox.Quad(q.subject, q.predicate, found, q.graph_name)
-
-
-def _written(graph: str, quads: list[ox.Quad], prefixes: dict[str, str],
+def _written(graph: str, lines: set[bytes], prefixes: dict[str, str],
              folder: Path) -> GraphPieces:
-    """Write the pieces of ``quads`` (all in ``graph``; the list is emptied: one copy of the
-    graph at a time), sorted as their N-Quads lines sort, which is as their N-Triples lines
-    sort (by code point, which is how their UTF-8 bytes sort), without repeats."""
-    lines: dict[str, ox.Quad] = {str(q): q for q in quads}
-    quads.clear()
+    """Write the pieces of the N-Quads ``lines`` (all in ``graph``; the set is emptied: one
+    copy of the graph at a time), sorted as bytes, which is as their N-Triples lines sort
+    (UTF-8 keeps the order of code points)."""
     order = sorted(lines)
-    ordered = [lines[line] for line in order]
-    del lines
+    lines.clear()
     pieces = GraphPieces(graph, folder, hashlib.sha256(graph.encode()).hexdigest()[:16],
                          len(order))
     _write_lines(pieces, order)
+    ordered = list(ox.parse(b"".join(order), format=ox.RdfFormat.N_QUADS))
     del order
     triples = [q.triple for q in ordered]
     for fmt in FORMATS.values():
@@ -120,14 +97,14 @@ def _written(graph: str, quads: list[ox.Quad], prefixes: dict[str, str],
     return pieces
 
 
-def _write_lines(pieces: GraphPieces, lines: list[str], run: int = 4096) -> None:
-    """The N-Quads and N-Triples pieces, from the sorted N-Quads ``lines`` (without `` .``),
-    compressed a run of lines at a time (not a whole copy of the graph's text per format)."""
+def _write_lines(pieces: GraphPieces, lines: list[bytes], run: int = 4096) -> None:
+    """The N-Quads and N-Triples pieces, from the sorted N-Quads ``lines``, compressed a
+    run of lines at a time (not a whole copy of the graph's text per format)."""
     nquads, ntriples = FORMATS["nquads"], FORMATS["ntriples"]
     with open(pieces.path(nquads), "wb") as quads, open(pieces.path(ntriples), "wb") as triples:
         packed, unnamed = Deflater(), Deflater()
         for start in range(0, len(lines), run):
-            text = "".join(f"{line} .\n" for line in lines[start:start + run]).encode()
+            text = b"".join(lines[start:start + run])
             quads.write(packed.compress(text))
             triples.write(unnamed.compress(as_ntriples(text, [pieces.graph])))
         for out, deflater, fmt in ((quads, packed, nquads), (triples, unnamed, ntriples)):

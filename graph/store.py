@@ -136,6 +136,7 @@ def to_quads(quads: Iterable[tuple[Node, Node, Node, Node]]) -> list[ox.Quad]:
 
 _BLANK, _LITERAL, _IRI = "blank node", "literal", "IRI"
 _ANY_URI = XSD.anyURI  # the literals rebased with the IRIs
+_PLAIN = (None, XSD.string)  # a literal's datatype when it is a plain string
 
 
 @functools.cache
@@ -146,12 +147,16 @@ def _kind(cls: type) -> str:
 
 
 def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_BASE) -> bytes:
-    """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``.
+    """rdflib terms (graph, subject, predicate, object) → N-Quads, moved onto ``base``, each
+    line as an Oxigraph store writes it back.
 
-    The bytes ``ox.serialize(to_quads(quads))`` gives (after rebasing), written without
-    making a quad object per line: each term is converted and written by Oxigraph (each IRI
-    once: they repeat, literals hardly do), and a line is those texts joined. Quads that touch
-    a blank node go through ``to_quads``, to be named canonically, and come last as there.
+    The bytes ``ox.serialize(to_quads(quads))`` gives (after rebasing), but with typed
+    literals as the store keeps them (``stored_literals``: ``"007"^^xsd:nonNegativeInteger``
+    is ``"7"^^xsd:integer`` there), so that a report's lines are those the build's store
+    will hold (``dump_pieces.report_pieces`` relies on it). Written without making a quad
+    object per line: each term is converted and written by Oxigraph (each IRI once: they
+    repeat, literals hardly do), and a line is those texts joined. Quads that touch a blank
+    node go through ``to_quads``, to be named canonically, and come last as there.
     """
     iris: dict[Node, str] = {}
     known = iris.get
@@ -163,28 +168,58 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node]], base: str = DEFAULT_B
         written = iris[node] = str(ox.NamedNode(rebased_iri(node, base)))  # checks the IRI
         return written
 
-    def literal(node: Literal) -> str:
-        if rebased and node.datatype == _ANY_URI:
-            return str(to_oxigraph(rebased_term(node, base)))
-        return str(_literal(node))
-
     lines: list[str] = []
+    # Each typed literal → the lines it ends (their number, and the text around it).
+    typed: dict[ox.Literal, list[tuple[int, str, str]]] = {}
     blank: list[tuple[Node, Node, Node, Node]] = []
     for quad in quads:
         g, s, p, o = quad
         kind = _kind(type(o))
         if kind is _BLANK or _kind(type(s)) is _BLANK:
             blank.append(quad)
+            continue
+        if kind is _LITERAL:
+            literal = cast(Literal, o)
+            if literal.language is None and literal.datatype not in _PLAIN:
+                value = to_oxigraph(rebased_term(literal, base)) if rebased \
+                    and literal.datatype == _ANY_URI else _literal(literal)
+                assert isinstance(value, ox.Literal)
+                typed.setdefault(value, []).append(
+                    (len(lines), f"{known(s) or text(s)} {known(p) or text(p)} ",
+                     f" {known(g) or text(g)} .\n"))
+                lines.append("")  # written once every typed literal is stored (below)
+                continue
+            written = str(_literal(literal))
         else:
-            value = literal(cast(Literal, o)) if kind is _LITERAL else known(o) or text(o)
-            lines.append(f"{known(s) or text(s)} {known(p) or text(p)} {value} "
-                         f"{known(g) or text(g)} .\n")
+            written = known(o) or text(o)
+        lines.append(f"{known(s) or text(s)} {known(p) or text(p)} {written} "
+                     f"{known(g) or text(g)} .\n")
+    for value, stored in stored_literals(list(typed)).items():
+        written = str(stored)
+        for n, head, tail in typed[value]:
+            lines[n] = head + written + tail
     data = "".join(lines).encode()
     if blank:
         named = to_quads((rebased_term(g, base), rebased_term(s, base), rebased_term(p, base),
                           rebased_term(o, base)) for g, s, p, o in blank)
         data += ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
     return data
+
+
+def stored_literals(literals: list[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each of ``literals`` as an Oxigraph store gives it back: it keeps numbers, booleans,
+    dates… as values, and writes them in their canonical form, of the primitive type."""
+    if not literals:
+        return {}
+    store = ox.Store()
+    value = ox.NamedNode("urn:dakg:value")
+    store.extend(ox.Quad(ox.NamedNode(f"urn:dakg:{n}"), value, literal)
+                 for n, literal in enumerate(literals))
+    stored = {}
+    for q in store.quads_for_pattern(None, value, None):
+        assert isinstance(q.object, ox.Literal)
+        stored[literals[int(q.subject.value.removeprefix("urn:dakg:"))]] = q.object
+    return stored
 
 
 def as_ntriples(data: bytes, graphs: Iterable[str]) -> bytes:

@@ -10,8 +10,9 @@ import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, XSD
+from rdflib.term import Node
 
 from dakg.graph.dump_pieces import FORMATS, graph_pieces, report_pieces
 from dakg.graph.dumps import (
@@ -22,8 +23,8 @@ from dakg.graph.dumps import (
     open_dump,
     write_dumps,
 )
-from dakg.graph.rdf.namespaces import DEFAULT_BASE, prefixes_for
-from dakg.graph.store import current_build, open_store
+from dakg.graph.rdf.namespaces import DEFAULT_BASE, ID, prefixes_for
+from dakg.graph.store import current_build, nquads, open_store
 
 
 def test_dumps_from_the_report_jobs_are_the_dumps_from_the_store(series: Path,
@@ -94,27 +95,25 @@ def test_an_export_is_the_dump(built: Path) -> None:
 
 
 def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> None:
-    """A job's pieces, made from the quads it maps, are those of the build's store: the
-    store writes ``"007"^^xsd:nonNegativeInteger`` as ``7`` (an ``xsd:integer``)."""
-    graph, other = "https://w3id.org/dakg/id/graph/report/X", "https://w3id.org/dakg/id/g"
-    node, said = ox.NamedNode("https://w3id.org/dakg/id/x"), ox.NamedNode(str(RDFS.comment))
-    count = ox.Literal("007", datatype=ox.NamedNode(str(XSD.nonNegativeInteger)))
-    quads = [ox.Quad(node, said, count, ox.NamedNode(graph)),
-             ox.Quad(node, said, ox.Literal("7", datatype=ox.NamedNode(str(XSD.integer))),
-                     ox.NamedNode(graph)),  # the same value: once in the store
-             ox.Quad(node, said, ox.Literal("a\nb . c", language="en"), ox.NamedNode(graph)),
-             ox.Quad(node, said, ox.Literal("2024-01-01", datatype=ox.NamedNode(str(XSD.date))),
-                     ox.NamedNode(graph)),
-             ox.Quad(node, said, ox.Literal("elsewhere"), ox.NamedNode(other))]
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert nquads is not None
+    """A job's pieces, made from the N-Quads it writes of its mapping, are those of the
+    build's store: the store writes ``"007"^^xsd:nonNegativeInteger`` as ``7`` (an
+    ``xsd:integer``), and so do the job's N-Quads."""
+    graph, other = ID["graph/report/X"], ID["g"]
+    node, said = ID["x"], RDFS.comment
+    quads: list[tuple[Node, Node, Node, Node]] = [
+        (graph, node, said, Literal("007", datatype=XSD.nonNegativeInteger)),
+        (graph, node, said, Literal("7", datatype=XSD.integer)),  # the same value: once
+        (graph, node, said, Literal("a\nb . c", lang="en")),
+        (graph, node, said, Literal("2024-01-01", datatype=XSD.date)),
+        (other, node, said, Literal("elsewhere"))]
+    data = nquads(quads)
     store = ox.Store(str(tmp_path / "store"))
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)  # as the build loads a report
+    store.bulk_load(data, ox.RdfFormat.N_QUADS)  # as the build loads a report
     prefixes = prefixes_for(DEFAULT_BASE)
     (tmp_path / "job").mkdir()
     (tmp_path / "build").mkdir()
-    from_job = report_pieces(nquads, graph, prefixes, tmp_path / "job")
-    from_store = graph_pieces(store, graph, prefixes, tmp_path / "build")
+    from_job = report_pieces(data, str(graph), prefixes, tmp_path / "job")
+    from_store = graph_pieces(store, str(graph), prefixes, tmp_path / "build")
     assert from_job.triples == from_store.triples == 3
     for fmt in FORMATS.values():
         assert from_job.path(fmt).read_bytes() == from_store.path(fmt).read_bytes(), fmt.name
