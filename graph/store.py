@@ -217,7 +217,7 @@ def stored_literals(literals: list[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
                  for n, literal in enumerate(literals))
     stored = {}
     for q in store.quads_for_pattern(None, value, None):
-        assert isinstance(q.object, ox.Literal)
+        assert isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
         stored[literals[int(q.subject.value.removeprefix("urn:dakg:"))]] = q.object
     return stored
 
