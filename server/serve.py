@@ -65,14 +65,24 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         finally:
             end_worker()
 
+    ending: list[int] = []  # web workers reaped, whose places are being freed
+
     def child_exit(server: Any, worker: Any) -> None:
         # In the master, as it reaps a worker (however it ended): a crashed worker's queries
         # must stop counting against its clients and the server at once, and the query
         # processes it held are killed (the keeper replaces them).
+        # gunicorn reaps from its SIGCHLD handler, which the next worker's end can enter
+        # again while this call holds the shared counters' lock: that call only leaves its
+        # worker to this one, which would otherwise wait for the lock for ever.
+        ending.append(worker.pid)
+        if len(ending) > 1:
+            return
         runtime = server.app.application.extensions["dakg"]
-        runtime.admission.forget(worker.pid)
-        if runtime.remote is None:
-            runtime.pool().forget(worker.pid)
+        while ending:
+            runtime.admission.forget(ending[0])
+            if runtime.remote is None:
+                runtime.pool().forget(ending[0])
+            ending.pop(0)
 
     return {
         "bind": f"{settings.host}:{settings.port}",
