@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import os
 import select
+import selectors
 import signal
 import socket
 import subprocess
@@ -168,26 +169,38 @@ def socket_path(folder: str, pid: int) -> str:
 
 def serve_connections(argv: list[str], handle: Callable[[object], object], folder: str) -> int:
     """The child's side, over a Unix socket in ``folder`` (private to the server): enter the
-    sandbox, listen, say ready on the pipe, then answer the frames of each connection in
-    turn, for ever (its parent kills it). The pipe stays open so that the parent sees it
-    close when this process ends."""
+    sandbox, listen, say ready on the pipe, then answer each frame that comes on any
+    connection (each web worker keeps one open), for ever (its parent kills it). The pipe
+    stays open so that the parent sees it close when this process ends."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path(folder, os.getpid()))
-    listener.listen(16)
+    listener.listen(64)
     if not _started(argv):
         return 1
     outbox = os.fdopen(int(argv[2]), "wb")
     write_frame(outbox, READY)
+    waiting = selectors.DefaultSelector()
+    waiting.register(listener, selectors.EVENT_READ)
+    # The pool gives this process to one web worker at a time: one frame comes at a time.
     while True:
-        connection, _ = listener.accept()
-        # One client at a time: the pool gives this process to one web worker at a time.
-        with connection, connection.makefile("rb") as inbox, \
-                connection.makefile("wb") as answers:
+        for key, _ in waiting.select():
+            if key.fileobj is listener:
+                connection, _ = listener.accept()
+                waiting.register(connection, selectors.EVENT_READ, (
+                    connection, connection.makefile("rb"), connection.makefile("wb")))
+                continue
+            connection, inbox, answers = key.data
             try:
-                while (message := read_frame(inbox)) is not None:
+                message = read_frame(inbox)
+                if message is not None:
                     write_frame(answers, handle(message))
-            except OSError:  # the web worker went away: wait for the next one
+                    continue
+            except OSError:  # the web worker went away
                 pass
+            waiting.unregister(connection)
+            for stream in (inbox, answers, connection):
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 def _started(argv: list[str]) -> bool:

@@ -54,6 +54,25 @@ class PoolClosed(Exception):
     pass
 
 
+class _Connection:
+    """A web worker's connection to one query process, kept from query to query."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.socket.settimeout(timeout)
+        try:
+            self.socket.connect(path)
+        except OSError:
+            self.socket.close()
+            raise
+        self.inbox = self.socket.makefile("rb")
+        self.outbox = self.socket.makefile("wb")
+
+    def close(self) -> None:
+        for stream in (self.inbox, self.outbox, self.socket):
+            stream.close()
+
+
 @dataclass
 class _Local:
     """What one process (a web worker) keeps of the pool for itself: made after the fork, so
@@ -61,6 +80,7 @@ class _Local:
 
     changed: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
+    connections: dict[int, _Connection] = field(default_factory=dict)  # by process id
 
 
 class QueryPool:
@@ -106,6 +126,7 @@ class QueryPool:
             # An interrupted exchange leaves the socket out of step: the process cannot be
             # trusted with another query.
             self.table.kill(slot, pid)
+            self._disconnect(pid)
             raise
         finally:
             local = self._local()
@@ -120,6 +141,8 @@ class QueryPool:
             local.closed = True
             local.changed.notify_all()
         self.table.forget(os.getpid())
+        for pid in list(local.connections):
+            self._disconnect(pid)
         if os.getpid() == self._creator:
             self._keeper.stop()
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -180,22 +203,33 @@ class QueryPool:
 
     def _exchange(self, pid: int, job: Job) -> object | None:
         """The answer of process ``pid`` to ``job``; None if it went away first."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(self.timeout)
-            try:
-                connection.connect(socket_path(self.folder, pid))
-                with connection.makefile("wb") as out, connection.makefile("rb") as answers:
-                    write_frame(out, job)
-                    return read_frame(answers)
-            except TimeoutError:
-                raise
-            except OSError:  # refused or reset: it died
-                return None
+        try:
+            connection = self._connection(pid)
+            write_frame(connection.outbox, job)
+            return read_frame(connection.inbox)
+        except TimeoutError:
+            raise
+        except OSError:  # refused or reset: it died
+            return None
+
+    def _connection(self, pid: int) -> _Connection:
+        connections = self._local().connections
+        if pid not in connections:
+            up = set(self.table.pids())
+            for gone in [p for p in connections if p not in up]:  # replaced since
+                self._disconnect(gone)
+            connections[pid] = _Connection(socket_path(self.folder, pid), self.timeout)
+        return connections[pid]
+
+    def _disconnect(self, pid: int) -> None:
+        if (connection := self._local().connections.pop(pid, None)) is not None:
+            connection.close()
 
     def _end(self, slot: int, pid: int) -> int | None:
         """Kill ``pid`` (unless it has ended) and wait until the keeper has reaped it, so that
         its CPU is free: its exit status (None if not reaped in time)."""
         self.table.kill(slot, pid)
+        self._disconnect(pid)
         deadline = time.monotonic() + REAP_WAIT
         while (status := self.table.exit_status(slot, pid)) is None:
             if time.monotonic() >= deadline:
