@@ -116,7 +116,7 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
 
 
 def end_worker() -> None:
-    """End this web worker now that its query processes are stopped.
+    """End this web worker now that it has let go of the query processes.
 
     Left to the interpreter's exit, the worker tears down pyoxigraph's RocksDB handle and its
     background threads while gevent's hub is being dismantled, and now and then crashes
