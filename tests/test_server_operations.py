@@ -77,6 +77,37 @@ def test_health_is_503_when_the_store_cannot_be_read(built: Path, tmp_path: Path
         running.stop()
 
 
+def test_health_is_503_when_the_query_processes_are_gone(built: Path) -> None:
+    running = Server(built)
+    try:
+        assert get(running, "/health")[0] == 200
+        workers = [pid for pid in running.group()
+                   if b"dakg.server.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        keepers = {_parent(pid) for pid in workers}
+        assert workers and len(keepers) == 1  # one keeper is the parent of them all
+        os.kill(keepers.pop(), signal.SIGKILL)  # its processes die with it
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status, body = get(running, "/health")
+        assert status == 503
+        assert json.loads(body)["problem"] == "no query process is running"
+    finally:
+        running.stop()
+
+
+def _parent(pid: int) -> int:
+    return int((Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split())[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_the_access_log_has_the_request_id_and_the_time_taken(logged: Server,
                                                               access_log: Path) -> None:
     get(logged, "/health", headers={"X-Request-Id": "look-for-me"})
