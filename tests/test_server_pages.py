@@ -206,12 +206,15 @@ def test_the_recommendations_table_names_the_newest_reports_sections(series: Pat
     assert '<a href="/id/recommendation/25">1 earlier</a>' in row.group(0)
 
 
+@pytest.mark.parametrize("store", STORES)
 def test_a_property_with_many_values_shows_some_and_the_query_for_all(
-        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        store: str, built: Path, report_stores: LoadedStores,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store sorts and cuts the values (``resource.page_query``): on each store."""
     from dakg.server.pages import resource
 
     monkeypatch.setattr(resource, "VALUES_SHOWN", 10)
-    app = app_over(Settings(data_dir=built, workers=1, query_workers=1))
+    app = store_app(store, built, report_stores, workers=1, query_workers=1)
     try:
         client = app.test_client()
         annex = "/id/document/CDIP/35/2/annex/1"
