@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import pytest
 from flask import Flask
@@ -206,12 +206,15 @@ def test_the_recommendations_table_names_the_newest_reports_sections(series: Pat
     assert '<a href="/id/recommendation/25">1 earlier</a>' in row.group(0)
 
 
+@pytest.mark.parametrize("store", STORES)
 def test_a_property_with_many_values_shows_some_and_the_query_for_all(
-        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        store: str, built: Path, report_stores: LoadedStores,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store sorts and cuts the values (``resource.page_query``): on each store."""
     from dakg.server.pages import resource
 
     monkeypatch.setattr(resource, "VALUES_SHOWN", 10)
-    app = app_over(Settings(data_dir=built, workers=1, query_workers=1))
+    app = store_app(store, built, report_stores, workers=1, query_workers=1)
     try:
         client = app.test_client()
         annex = "/id/document/CDIP/35/2/annex/1"
@@ -230,6 +233,52 @@ def test_a_property_with_many_values_shows_some_and_the_query_for_all(
         assert len(listed["results"]["bindings"]) == total
     finally:
         close_app(app)
+
+
+def _property_row(text: str, local: str) -> str:
+    """The row of the properties table for ``dakg:local``."""
+    row = re.search(rf'<th scope="row">(?:(?!</tr>).)*?dakg:{local}<(?:(?!</tr>).)*</tr>', text,
+                    re.S)
+    assert row, f"no {local} row"
+    return row.group(0)
+
+
+def test_a_property_with_values_in_two_reports_shows_both(series: Path) -> None:
+    text = fresh_page(series, "/id/recommendation/25")
+    row = _property_row(text, "reportedIn")
+    assert re.findall(r'<li><a href="/id/document/([^"]+)"', row) == [
+        "CDIP/35/2/section/25", "CDIP/36/2/section/25"]
+    assert 'class="more"' not in row
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        counted = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE "
+                   f"{{ ?s ?p <{ID}recommendation/25> }} }}")
+        links = int(sparql_rows(app.test_client(), counted)[0]["n"])
+    finally:
+        close_app(app)
+    assert f'Links to this resource <span class="count">({links})</span>' in text
+    assert "links are shown" not in text
+
+
+def test_a_property_over_the_cap_in_a_series_shows_the_first_and_counts_all(
+        series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dakg.server.pages import resource
+
+    monkeypatch.setattr(resource, "VALUES_SHOWN", 1)
+    monkeypatch.setattr(resource, "INBOUND_CAP", 2)
+    monkeypatch.setattr(resource, "INBOUND_COUNTED", 3)
+    text = fresh_page(series, "/id/recommendation/25")
+    for local in ("reportedIn", "statedIn"):
+        row = _property_row(text, local)
+        first = "CDIP/35/2/section/25" + ("/statement/25" if local == "statedIn" else "")
+        assert re.findall(r'<li><a href="/id/document/([^"]+)"', row) == [first]
+        more = re.search(r'<li class="more">1 more: <a href="/query\?(query=[^"]+)">list all 2</a>',
+                         row)
+        assert more, row
+        query = parse_qs(html.unescape(more.group(1)))["query"][0]
+        assert f"<{ID}recommendation/25> <{DAKG}{local}> ?value" in query
+    assert 'Links to this resource <span class="count">(more than 3)</span>' in text
+    assert "Only 2 of the more than 3 links are shown." in text
 
 
 def test_the_report_text_on_a_recommendation_page_is_escaped(

@@ -39,6 +39,17 @@ def test_a_count_over_all_reports_is_checked_on_the_store() -> None:
     assert len(list(two.report.subjects(RDF.type, SH.ValidationResult))) == 1
 
 
+def test_the_count_takes_in_the_curated_data_beside_the_shared_graph() -> None:
+    """A value of the curated data and one of the shared graph make two."""
+    symbol = ox.NamedNode(f"{BASE}def/symbol")
+    store = _shared((DOC, ox.NamedNode(str(RDF.type)), ox.NamedNode(f"{BASE}def/Document")),
+                    (DOC, symbol, ox.Literal("CDIP/30/2")))
+    reference = ox.NamedNode(fixed_graph_names(BASE)["reference"])
+    store.add(ox.Quad(DOC, symbol, ox.Literal("CDIP/30/2 Rev."), reference))
+    outcome = check_store(store, shapes_graph(), SHARED)
+    assert [(r.focus, r.path) for r in outcome.violations] == [(DOC.value, "dakg:symbol")]
+
+
 def test_the_series_validates_from_its_store(series: Path) -> None:
     outcome = validate_store(open_store(series), shapes_graph(), fixed_graph_names(BASE),
                              workers=1)

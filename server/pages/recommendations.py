@@ -36,10 +36,12 @@ RECOMMENDATIONS = """SELECT ?r ?number ?cluster ?clusterNotation ?immediate ?tex
 # Reports newest first: by the end of their reporting period, then by symbol (a longer
 # number is a later session).
 NEWEST_FIRST = "DESC(?end) DESC(STRLEN(?symbol)) DESC(?symbol)"
-# The reports, newest first; the first is the one whose sections the table names.
-REPORTS = """SELECT ?report ?symbol ?end WHERE {
+# The reports, newest first; the first is the one whose sections the table names. With the
+# named graph that says what each is (its own graph, which holds its sections).
+REPORTS = """SELECT ?report ?symbol ?end ?graph WHERE {
   ?report a dakg:ProgressReport ; dakg:symbol ?symbol .
   OPTIONAL { ?report dakg:hasReportingPeriod/dakg:endMonth ?end }
+  OPTIONAL { GRAPH ?graph { ?report a dakg:ProgressReport } }
 } ORDER BY """ + NEWEST_FIRST
 REPORT_LIMIT = 100_000  # rows of REPORTS (one a report)
 # How many sections report on each recommendation, over all reports.
@@ -117,6 +119,7 @@ class Report:
     report: str
     symbol: str
     period_end: str
+    graph: str = ""  # the named graph that holds its sections, if there is one
 
 
 def newest_first(rt: Runtime) -> list[Report]:
@@ -127,7 +130,8 @@ def newest_first(rt: Runtime) -> list[Report]:
         for row in rows:
             report = row["report"].value
             found.setdefault(report, Report(report, row["symbol"].value,
-                                            row["end"].value if "end" in row else ""))
+                                            row["end"].value if "end" in row else "",
+                                            row["graph"].value if "graph" in row else ""))
         return list(found.values())
 
     reports: list[Report] = rt.cache.get(("reports-newest-first", rt.dataset.current().version),
@@ -143,10 +147,16 @@ SECTIONS = """SELECT ?section ?report ?symbol ?end WHERE {{
   OPTIONAL {{ ?report dakg:hasReportingPeriod/dakg:endMonth ?end }}
 }} ORDER BY """ + NEWEST_FIRST + " ?section"
 # The sections that report on a recommendation and what they are part of (their reports among
-# them): a path from each section, not a sort of them all by their reports' periods.
+# them): a path from each section, not a sort of them all by their reports' periods. For
+# data whose reports are not each in a named graph of their own.
 SECTION_PARTS = """SELECT ?section ?report WHERE {{
   <{iri}> dakg:reportedIn ?section . ?section dcterms:isPartOf+ ?report
 }}"""
+# The sections on a recommendation in some reports' graphs: a lookup per graph.
+SECTIONS_IN = """SELECT ?section ?graph WHERE {{
+  VALUES ?graph {{ {graphs} }} GRAPH ?graph {{ ?section dakg:reportsOn <{iri}> }}
+}}"""
+REPORTS_ASKED = 40  # reports whose graphs one query of SECTIONS_IN asks
 # What else the listed sections report on.
 OTHERS = """SELECT ?section ?other WHERE {{
   VALUES ?section {{ {sections} }}
@@ -195,7 +205,7 @@ def readings(rt: Runtime, page: Page) -> Readings:
     link = query_link(prologue_for_display(rt, query))
     if not total:
         return Readings([], [], 0, link)
-    listed = _listed(rt, page.iri)
+    listed = _listed(rt, page.iri, total)
     found = {r.section: r for r in listed}
     if listed:
         values = " ".join(f"<{r.section}>" for r in listed)
@@ -216,9 +226,34 @@ def readings(rt: Runtime, page: Page) -> Readings:
     return Readings(full, listed[len(full):], total, link)
 
 
-def _listed(rt: Runtime, iri: str) -> list[Reading]:
-    """The first ``LISTED`` sections on ``iri``, newest report first (then by IRI)."""
+def _listed(rt: Runtime, iri: str, total: int) -> list[Reading]:
+    """The first ``LISTED`` sections on ``iri``, newest report first (then by IRI): asked of
+    the newest reports' graphs, a few dozen at a time, until there are enough (or all
+    ``total``), so that a page costs the same however many reports there are."""
     reports = newest_first(rt)
+    if not all(r.graph for r in reports) or len({r.graph for r in reports}) < len(reports):
+        return _listed_by_path(rt, iri, reports)
+    found: dict[str, Reading] = {}
+    for start in range(0, len(reports), REPORTS_ASKED):
+        asked = reports[start:start + REPORTS_ASKED]
+        graphs = {r.graph: r for r in asked}
+        text = SECTIONS_IN.format(graphs=" ".join(f"<{g}>" for g in graphs), iri=iri)
+        rows, _ = bindings(rt, prologue(rt) + text, REPORT_LIMIT)
+        place = {r.graph: i for i, r in enumerate(asked)}
+        for _, section, graph in sorted((place[row["graph"].value], row["section"].value,
+                                         row["graph"].value) for row in rows):
+            if section not in found and len(found) < LISTED:
+                report = graphs[graph]
+                found[section] = Reading(report.report, report.symbol, report.period_end,
+                                         section)
+        if len(found) >= min(LISTED, total):
+            break
+    return list(found.values())
+
+
+def _listed_by_path(rt: Runtime, iri: str, reports: list[Report]) -> list[Reading]:
+    """``_listed`` for data whose reports are not each in a graph of their own: every
+    section on ``iri`` with what it is part of."""
     place = {r.report: i for i, r in enumerate(reports)}
     rows, _ = bindings(rt, prologue(rt) + SECTION_PARTS.format(iri=iri), REPORT_LIMIT)
     parts = sorted((place[row["report"].value], row["section"].value) for row in rows

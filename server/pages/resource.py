@@ -22,6 +22,7 @@ from .naming import Namer, natural_key
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, RDF_TYPE, RDFS_NS, SKOS_NS, Term, bindings, prologue
 
 INBOUND_CAP = 100  # triples pointing at a resource shown on its page (the rest: a query)
+INBOUND_COUNTED = 10_000  # links to a resource counted; past it, the page says "more than"
 # Values of one property a page shows (a recommendation has a section in every report of a
 # series: a page names some and links the query for all, and costs the same however many).
 VALUES_SHOWN = 50
@@ -50,19 +51,38 @@ def description_where(iri: str) -> str:
 """
 
 
-def page_query(iri: str) -> str:
-    """Description, inbound links (capped) and their number, in one SELECT.
+def summary_query(iri: str) -> str:
+    """How many values each property of the description has, and how many links point at
+    the resource (counted up to ``INBOUND_COUNTED``): a row per property, not per value."""
+    return f"""SELECT ?dir ?s ?p ?n WHERE {{
+  {{ {{ SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {description_where(iri)} }}
+        GROUP BY ?s ?p }} BIND("out" AS ?dir) }}
+  UNION {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{
+            SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {INBOUND_COUNTED + 1} }} }}
+          BIND("count" AS ?dir) }}
+}}"""
 
-    The capped inbound links are taken in the store's order, not sorted: sorting costs time
-    in proportion to all the links (some 130 ms for the source text's 1,723), and the page
-    sorts what it shows anyway.
+
+def page_query(iri: str, many: list[tuple[str, str]]) -> str:
+    """The description, inbound links (capped), in one SELECT; of the properties with more
+    than ``VALUES_SHOWN`` values (``many``: subject and predicate IRIs), only the first
+    ``VALUES_SHOWN``.
+
+    The first in the order of their length, then of their text: the natural order of values
+    that differ in a number (the sections of a recommendation, report after report), which
+    the store can sort without the page fetching them all. The capped inbound links are
+    taken in the store's order, not sorted: sorting costs time in proportion to all the links
+    (some 130 ms for the source text's 1,723), and the page sorts what it shows anyway.
     """
+    kept = "".join(f" && !(?s = <{s}> && ?p = <{p}>)" for s, p in many)
+    cut = "".join(f"""
+  UNION {{ {{ SELECT ?s ?p ?o WHERE {{ <{s}> <{p}> ?o BIND(<{s}> AS ?s) BIND(<{p}> AS ?p) }}
+            ORDER BY STRLEN(STR(?o)) STR(?o) LIMIT {VALUES_SHOWN} }} BIND("out" AS ?dir) }}"""
+                  for s, p in many)
     return f"""SELECT DISTINCT ?dir ?s ?p ?o WHERE {{
-  {{ {description_where(iri)} BIND("out" AS ?dir) }}
+  {{ {description_where(iri)} FILTER(true{kept}) BIND("out" AS ?dir) }}{cut}
   UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {INBOUND_CAP + 1} }}
           BIND("in" AS ?dir) }}
-  UNION {{ {{ SELECT (COUNT(*) AS ?o) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} }} }}
-          BIND("count" AS ?dir) }}
 }}"""
 
 
@@ -124,7 +144,7 @@ class Page:
     namer: Namer
     triples: dict[Term, dict[str, list[Term]]]  # subject → predicate → objects
     inbound: list[tuple[Term, str]]
-    inbound_total: int
+    inbound_total: int  # up to INBOUND_COUNTED + 1
     cut: bool
     totals: dict[tuple[Term, str], int] = field(default_factory=dict)  # where values were cut
 
@@ -254,6 +274,13 @@ class Page:
         return self.inbound_total > len(self.inbound)
 
     @property
+    def inbound_count(self) -> str:
+        """How many links point at the resource, as the page says it (counted up to a cap)."""
+        if self.inbound_total > INBOUND_COUNTED:
+            return f"more than {INBOUND_COUNTED:,}"
+        return f"{self.inbound_total:,}"
+
+    @property
     def title(self) -> str:
         """Its name; else its kind (the first type with a label) and short path; else the path."""
         if self.namer.has_label(self.iri):
@@ -293,39 +320,44 @@ class Page:
 
 def load_page(rt: Runtime, iri: str) -> Page:
     """The page of ``iri`` with the labels of all it shows; 404 if the dataset has nothing
-    about it."""
-    rows, cut = bindings(rt, prologue(rt) + page_query(iri), DESCRIPTION_LIMIT + INBOUND_CAP + 2)
+    about it. Two queries whatever the number of values: how many each property has, then
+    at most ``VALUES_SHOWN`` of each (and ``INBOUND_CAP`` links)."""
+    counts, _ = bindings(rt, prologue(rt) + summary_query(iri), DESCRIPTION_LIMIT + 1)
+    totals: dict[tuple[Term, str], int] = {}
+    total = 0
+    for row in counts:
+        if row["dir"].value == "count":
+            total = int(row["n"].value)
+        elif "p" in row:
+            totals[(row["s"], row["p"].value)] = int(row["n"].value)
+    if not totals and not total:
+        raise _nothing_about(iri)
+    many = sorted((s.value, p) for (s, p), n in totals.items() if n > VALUES_SHOWN and s.is_iri)
+    rows, cut = bindings(rt, prologue(rt) + page_query(iri, many),
+                         DESCRIPTION_LIMIT + len(many) * VALUES_SHOWN + INBOUND_CAP + 1)
     triples: dict[Term, dict[str, list[Term]]] = {}
     inbound: list[tuple[Term, str]] = []
-    total = 0
     for row in rows:
-        direction = row["dir"].value
-        if direction == "out":
+        if row["dir"].value == "out":
             triples.setdefault(row["s"], {}).setdefault(row["p"].value, []).append(row["o"])
-        elif direction == "in":
+        else:
             inbound.append((row["s"], row["p"].value))
-        elif direction == "count":
-            total = int(row["o"].value)
-    if not triples and not total:
-        raise _nothing_about(iri)
     inbound.sort(key=lambda sp: (sp[1], natural_key(sp[0].value)))
-    page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut, _cut_values(triples))
+    _cut_values(triples)  # a blank node's values, which no query can name to cut
+    shown = {key: n for key, n in totals.items() if n > VALUES_SHOWN}
+    page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut, shown)
     fetch_labels(rt, page.namer, page.shown_iris(), page.context_iris())
     return page
 
 
-def _cut_values(triples: dict[Term, dict[str, list[Term]]]) -> dict[tuple[Term, str], int]:
-    """Keep at most ``VALUES_SHOWN`` values of a property (the first in natural order);
-    their number where some were left out."""
-    totals = {}
-    for subject, props in triples.items():
+def _cut_values(triples: dict[Term, dict[str, list[Term]]]) -> None:
+    """Keep at most ``VALUES_SHOWN`` values of a property (the first in natural order)."""
+    for props in triples.values():
         for predicate, objects in props.items():
             distinct = set(objects)
             if len(distinct) > VALUES_SHOWN:
                 props[predicate] = sorted(distinct, key=lambda t: natural_key(t.value))[
                     :VALUES_SHOWN]
-                totals[(subject, predicate)] = len(distinct)
-    return totals
 
 
 def describe_rdf(rt: Runtime, iri: str, fmt: formats.Format) -> Reply:
