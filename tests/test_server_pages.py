@@ -210,7 +210,7 @@ def test_the_recommendations_table_names_the_newest_reports_sections(series: Pat
 def test_a_property_with_many_values_shows_some_and_the_query_for_all(
         store: str, built: Path, report_stores: LoadedStores,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store sorts and cuts the values (``resource.page_query``): on each store."""
+    """The store cuts the values (``resource.page_query``): on each store."""
     from dakg.server.pages import resource
 
     monkeypatch.setattr(resource, "VALUES_SHOWN", 10)
@@ -260,7 +260,7 @@ def test_a_property_with_values_in_two_reports_shows_both(series: Path) -> None:
     assert "links are shown" not in text
 
 
-def test_a_property_over_the_cap_in_a_series_shows_the_first_and_counts_all(
+def test_a_property_over_the_cap_in_a_series_shows_one_and_counts_all(
         series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dakg.server.pages import resource
 
@@ -270,8 +270,11 @@ def test_a_property_over_the_cap_in_a_series_shows_the_first_and_counts_all(
     text = fresh_page(series, "/id/recommendation/25")
     for local in ("reportedIn", "statedIn"):
         row = _property_row(text, local)
-        first = "CDIP/35/2/section/25" + ("/statement/25" if local == "statedIn" else "")
-        assert re.findall(r'<li><a href="/id/document/([^"]+)"', row) == [first]
+        shown = re.findall(r'<li><a href="/id/document/([^"]+)"', row)
+        # One of the two reports' (the store's first: the page does not sort them all).
+        assert len(shown) == 1 and shown[0] in {
+            f"CDIP/{n}/2/section/25" + ("/statement/25" if local == "statedIn" else "")
+            for n in (35, 36)}
         more = re.search(r'<li class="more">1 more: <a href="/query\?(query=[^"]+)">list all 2</a>',
                          row)
         assert more, row
