@@ -66,9 +66,16 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
 
     def child_exit(server: Any, worker: Any) -> None:
         # In the master, as it reaps a worker (however it ended): a crashed worker's queries
-        # must stop counting against its clients and the server at once.
+        # must stop counting against its clients and the server at once. gunicorn reaps from
+        # its SIGCHLD handler, which the next worker's end would enter again while this call
+        # holds the shared counters' lock, and the master would wait for that lock for ever
+        # (a stop hung about once in 20, seen with py-spy): SIGCHLD waits until it is free.
         runtime = server.app.application.extensions["dakg"]
-        runtime.admission.forget(worker.pid)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            runtime.admission.forget(worker.pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     return {
         "bind": f"{settings.host}:{settings.port}",
