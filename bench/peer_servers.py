@@ -80,7 +80,7 @@ def launch_dakg(build: Build, port: int) -> Launch:
         endpoint="/sparql", has_pages=True,
         how=f"`dakg serve` on the build with its settings as a user runs it, every limit on "
             f"({workers} gunicorn {_worker_class(build.settings)} workers, "
-            f"{workers * build.settings.query_workers} query processes shared by them, "
+            f"{build.settings.query_workers} query processes each, "
             f"{build.settings.per_client_queries} queries per client); like every user's "
             "server, it keeps rendered pages and lookup answers per data version, so the page "
             "and the lookups (one triple, `DESCRIBE`) are answered from them after the first "

@@ -157,9 +157,8 @@ def _serve(point: Point, data_dir: Path, *, mix: bool) -> None:
         for probe in MIX if mix else ():
             url = f"{base}/sparql?query={urllib.parse.quote(probe.query)}"
             accept = "text/turtle" if probe.answers_graph else "application/sparql-results+json"
-            # Each query process loads its in-memory copy of the store on its first query;
-            # one request at a time takes the server's first free process (the pool's
-            # table, in slot order), so the warm-up runs warm the one the timing uses.
+            # Each query process loads its in-memory copy of the store on its first query:
+            # as many warm-up runs as there are query processes (2) go before the timing.
             for _ in range(2):
                 _timed(url, accept)
             point.mix_ms[probe.name] = round(statistics.median(

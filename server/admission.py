@@ -33,16 +33,18 @@ class ServerBusy(Exception):
 
 
 class Admission:
-    """``max_queries`` admitted at once in all, ``per_client`` from one client. (How many of
-    a client's queries run on query processes at once is the pool's to say: ``pool.py``.)"""
+    """``max_queries`` admitted at once in all, ``per_client`` from one client; of those,
+    at most ``process_share`` of one client's on query processes at once."""
 
-    def __init__(self, max_queries: int, per_client: int) -> None:
+    def __init__(self, max_queries: int, per_client: int, process_share: int = 1) -> None:
         self.max_queries = max_queries
         self.per_client = per_client
+        self.process_share = process_share
         self._lock = multiprocessing.Lock()
         self._owners = RawArray("q", ROWS)
         self._rows_used = RawArray("i", 1)  # rows at or past this one have never been used
         self._counts = RawArray("i", ROWS * (SLOTS + 1))
+        self._running = RawArray("i", ROWS * (SLOTS + 1))  # the same, on query processes
         self._row: int | None = None
         self._row_pid = 0
 
@@ -69,6 +71,28 @@ class Admission:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
+    def take_process(self, client: str) -> bool:
+        """Count a query of ``client`` on a query process, unless the client already has
+        ``process_share`` of them across all web workers: then False.
+
+        Only a query that holds a process counts: one still waiting for a free process of
+        its web worker does not keep the client's queries on other web workers waiting.
+        """
+        slot = 1 + zlib.crc32(client.encode()) % SLOTS
+        with self._lock:
+            row = self._own_row()
+            rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+            if sum(self._running[r + slot] for r in rows) >= self.process_share:
+                return False
+            self._running[row * (SLOTS + 1) + slot] += 1
+            return True
+
+    def leave_process(self, client: str) -> None:
+        """The query of ``client`` that ``take_process`` counted has left its process."""
+        slot = 1 + zlib.crc32(client.encode()) % SLOTS
+        with self._lock:
+            self._running[self._own_row() * (SLOTS + 1) + slot] -= 1
+
     def forget(self, pid: int) -> None:
         """Stop counting the queries of web worker ``pid``, which has ended (gunicorn's master
         calls this as it reaps each worker). A worker that crashed mid-query never releases
@@ -79,6 +103,7 @@ class Admission:
                 if self._owners[row] == pid:
                     start = row * (SLOTS + 1)
                     self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                    self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
                     self._owners[row] = 0
 
     def _own_row(self) -> int:
@@ -93,6 +118,7 @@ class Admission:
                 self._rows_used[0] = max(self._rows_used[0], row + 1)
                 start = row * (SLOTS + 1)
                 self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+                self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
                 self._row, self._row_pid = row, pid
                 return row
         raise ServerBusy()  # more web workers than rows: refuse rather than miscount

@@ -63,7 +63,9 @@ def create_app(settings: Settings, *, dataset: LinkedDataset | None = None) -> F
         settings=settings, dataset=dataset,
         admission=Admission(max_queries=settings.query_workers * max(1, settings.workers)
                             + settings.max_queued_queries,
-                            per_client=settings.per_client_queries),
+                            per_client=settings.per_client_queries,
+                            # Half the query processes, at least one; the rest for others.
+                            process_share=max(1, settings.query_workers * settings.workers // 2)),
         writable=settings.write_token is not None,
         prefixes=prefixes_for(settings.base_iri),
         proxies=networks(settings.trusted_proxies),

@@ -4,9 +4,7 @@
 A child is ``python -m <module> <in-fd> <out-fd> <parent-pid> <sandbox…> <args…>``: it inherits two
 pipes, asks Linux to kill it when the thread that started it goes, enters its sandbox, says
 it is ready, and then answers each frame it reads with one frame, until its parent closes
-the pipe (or, for a write process, after one answer). A query process instead answers the
-frames of whoever connects to its Unix socket (``serve_connections``): any web worker may
-send it a query; its parent, the pool's keeper, only sees through the pipe when it ends.
+the pipe (or, for a write process, after one answer).
 """
 
 from __future__ import annotations
@@ -15,9 +13,7 @@ import contextlib
 import ctypes
 import os
 import select
-import selectors
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -103,16 +99,6 @@ class Child:
             code = None
         return ChildDied(f"the child process died ({describe_exit(code)})", code)
 
-    def fileno(self) -> int:
-        """The end of the child's pipe, which reports a hang-up when the child has ended."""
-        return self._from_child
-
-    def reap(self) -> int:
-        """The exit status of the child, which has ended (or is killed now)."""
-        code = self._died().code
-        self.kill()  # and closes the pipes
-        return code if code is not None else self.process.wait()
-
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
             self.process.kill()
@@ -151,9 +137,16 @@ def serve(argv: list[str], handle: Callable[[object], object], *, once: bool = F
     """The child's side: enter the sandbox, then answer frames with ``handle``.
 
     ``argv`` is the child's ``sys.argv``; its own arguments are ``argv[6:]``."""
-    if not _started(argv):
+    read_fd, write_fd, parent = (int(a) for a in argv[1:4])
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent went before prctl took effect
         return 1
-    inbox, outbox = os.fdopen(int(argv[1]), "rb"), os.fdopen(int(argv[2]), "wb")
+    # Ctrl-C reaches the whole process group; the parent ends its children itself (closing
+    # their pipe, or killing them), and a traceback from each would only clutter the log.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Sandbox.from_argv(*argv[4:6]).enter()
+    sys.stdout = sys.stderr  # the result pipe carries frames only
+    inbox, outbox = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
     write_frame(outbox, READY)
     while (message := read_frame(inbox)) is not None:
         write_frame(outbox, handle(message))
@@ -162,62 +155,7 @@ def serve(argv: list[str], handle: Callable[[object], object], *, once: bool = F
     return 0
 
 
-def socket_path(folder: str, pid: int) -> str:
-    """Where the query process ``pid`` listens (``serve_connections``)."""
-    return os.path.join(folder, f"{pid}.sock")
-
-
-def serve_connections(argv: list[str], handle: Callable[[object], object], folder: str) -> int:
-    """The child's side, over a Unix socket in ``folder`` (private to the server): enter the
-    sandbox, listen, say ready on the pipe, then answer each frame that comes on any
-    connection (each web worker keeps one open), for ever (its parent kills it). The pipe
-    stays open so that the parent sees it close when this process ends."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path(folder, os.getpid()))
-    listener.listen(64)
-    if not _started(argv):
-        return 1
-    outbox = os.fdopen(int(argv[2]), "wb")
-    write_frame(outbox, READY)
-    waiting = selectors.DefaultSelector()
-    waiting.register(listener, selectors.EVENT_READ)
-    # The pool gives this process to one web worker at a time: one frame comes at a time.
-    while True:
-        for key, _ in waiting.select():
-            if key.fileobj is listener:
-                connection, _ = listener.accept()
-                waiting.register(connection, selectors.EVENT_READ, (
-                    connection, connection.makefile("rb"), connection.makefile("wb")))
-                continue
-            connection, inbox, answers = key.data
-            try:
-                message = read_frame(inbox)
-                if message is not None:
-                    write_frame(answers, handle(message))
-                    continue
-            except OSError:  # the web worker went away
-                pass
-            waiting.unregister(connection)
-            for stream in (inbox, answers, connection):
-                with contextlib.suppress(OSError):
-                    stream.close()
-
-
-def _started(argv: list[str]) -> bool:
-    """Tie this process to its parent and enter its sandbox; False if the parent has gone."""
-    parent = int(argv[3])
-    die_with_parent()
-    if os.getppid() != parent:  # the parent went before prctl took effect
-        return False
-    # Ctrl-C reaches the whole process group; the parent ends its children itself (closing
-    # their pipe, or killing them), and a traceback from each would only clutter the log.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    Sandbox.from_argv(*argv[4:6]).enter()
-    sys.stdout = sys.stderr  # the result pipe carries frames only
-    return True
-
-
-def die_with_parent() -> None:
+def _die_with_parent() -> None:
     """Ask Linux to kill this process when the thread that started it goes."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)

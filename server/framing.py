@@ -1,8 +1,8 @@
 """Frames between the web server and its child processes.
 
 A frame is a 4-byte big-endian length and a pickled object (a dataclass of ``jobs.py``).
-Pickle is safe here because both ends are this program, over pipes private to the two
-processes or Unix sockets in a folder only the server's user may open (``pool.py``).
+Pickle is safe here because both ends are this program and the pipes are private to the two
+processes.
 """
 
 from __future__ import annotations

@@ -40,21 +40,9 @@ def health() -> Response:
     except (OSError, RuntimeError, ValueError) as e:
         log.error("health: the store cannot be read: %s", e)
         problem = "the store cannot be read"
-    if problem is None and not any(map(_running, rt.pool().pids())):
+    if problem is None and not rt.pool().pids():
         problem = "no query process is running"
     return _answer(version, problem)
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` still runs: the pool's table lists processes as the keeper
-    left them, and if the keeper itself ended, its processes ended with it (as zombies
-    until someone reaps them, which in a container may be never)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            state = stat.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != b"Z"
 
 
 def _remote_health(store: RemoteStore) -> tuple[str | None, str | None]:

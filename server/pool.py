@@ -1,34 +1,32 @@
-"""The server's query processes, shared by all its web workers; one killed and replaced when
-its query outlives the time limit.
+"""A pool of query processes, each killed and replaced when its query outlives the time limit.
 
 Oxigraph cannot cancel a query, so the only way to stop one is to stop the process running it.
-A keeper (``keeper.py``) keeps ``size`` query processes (``worker.py``) up and lists them in a
-table in shared memory (``process_table.py``); each listens on a Unix socket in the pool's
-private folder. A web worker claims a free process in the table, sends it the query over its
-socket, and frees it when the answer is in; a query that does not answer in time gets its
-process killed (which frees the CPU at once), and the keeper starts another in its place
-while the other processes go on serving.
+Each web worker owns a few query processes (``worker.py``) and hands each query to a free one;
+a query that does not answer in time gets its process killed (which frees the CPU at once)
+and a new process started in its place, while the other processes go on serving.
+
+Processes are started from one long-lived thread: Linux delivers the parent-death signal
+(``PR_SET_PDEATHSIG``) when the *thread* that started a child ends, so starting children from
+short-lived request threads would kill them at random.
 """
 
 from __future__ import annotations
 
-import os
+import logging
+import queue
 import shutil
-import socket
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 
-from .admission import POLL, TooManyFromClient
-from .child import ChildDied, describe_exit, socket_path
-from .framing import read_frame, write_frame
+from .admission import POLL, Admission, TooManyFromClient
+from .child import Child, ChildDied, ChildTimeout, describe_exit
 from .jobs import Job, Reply
-from .keeper import STARTUP_TIMEOUT, Keeper
-from .process_table import ProcessTable, client_key
 from .sandbox import Sandbox
 
-REAP_WAIT = 5.0  # seconds to wait for the keeper to reap a process that ended
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT = 60.0
 
 
 class QueryTimeout(Exception):
@@ -54,185 +52,171 @@ class PoolClosed(Exception):
     pass
 
 
-class _Connection:
-    """A web worker's connection to one query process, kept from query to query."""
-
-    def __init__(self, path: str, timeout: float) -> None:
-        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.socket.settimeout(timeout)
+class QueryProcess:
+    def __init__(self, sandbox: Sandbox, args: tuple[str, ...] = ()) -> None:
+        """``args``: those of ``worker.main`` (in-memory limit, response limit, spool)."""
         try:
-            self.socket.connect(path)
-        except OSError:
-            self.socket.close()
-            raise
-        self.inbox = self.socket.makefile("rb")
-        self.outbox = self.socket.makefile("wb")
+            self.child = Child("dakg.server.worker", sandbox, STARTUP_TIMEOUT, args=args)
+        except (ChildDied, ChildTimeout) as e:
+            raise WorkerCrashed(f"the query process did not start ({e})") from e
 
-    def close(self) -> None:
-        for stream in (self.inbox, self.outbox, self.socket):
-            stream.close()
+    @property
+    def pid(self) -> int:
+        return self.child.pid
 
+    def run(self, job: Job, timeout: float) -> Reply:
+        try:
+            reply = self.child.ask(job, timeout)
+        except ChildTimeout as e:
+            raise QueryTimeout(str(e)) from e
+        except ChildDied as e:
+            raise WorkerCrashed(f"the query process died ({describe_exit(e.code)})",
+                                out_of_memory=e.out_of_memory) from e
+        assert isinstance(reply, Reply)
+        return reply
 
-@dataclass
-class _Local:
-    """What one process (a web worker) keeps of the pool for itself: made after the fork, so
-    that under gevent its waits let the worker's other requests run."""
-
-    changed: threading.Condition = field(default_factory=threading.Condition)
-    closed: bool = False
-    connections: dict[int, _Connection] = field(default_factory=dict)  # by process id
+    def kill(self) -> None:
+        self.child.kill()
 
 
 class QueryPool:
-    """``size`` query processes for every web worker that inherits this pool (``shared``: the
-    keeper is a process, forked now, before the web workers are) or for the threads of this
-    process alone.
+    """``size`` query processes shared by the threads of one web worker.
 
-    One client may hold at most ``share`` of them at once (half, at least one), whichever web
-    workers its queries arrive on: its further queries wait for one of its own to end, so
-    that a client sending many slow queries leaves processes for everyone else. Only a query
-    holding a process counts; one waiting for a process holds nothing.
+    One client may hold at most ``share`` of them at once (half, and at least one), and at
+    most its share of all web workers' processes (``admission``'s ``process_share``): its
+    further queries wait for one of its own to end, so that a client sending many slow
+    queries leaves processes for everyone else. Both shares count the queries that hold a
+    process, taken together in one step: a query waiting for a process of its own web worker
+    does not hold up the client's queries on the others.
     """
 
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
-                 in_memory_bytes: int = 0, max_response_bytes: int = 0, *,
-                 shared: bool = False) -> None:
+                 in_memory_bytes: int = 0, max_response_bytes: int = 0,
+                 admission: Admission | None = None) -> None:
         self.size = size
         self.timeout = timeout
+        self.sandbox = sandbox
+        # Long answers come back in files here (private to this web worker), not in memory.
+        self.spool = tempfile.mkdtemp(prefix="dakg-spool-")
+        self.args = (str(in_memory_bytes), str(max_response_bytes), self.spool)
         self.share = max(1, size // 2)
-        # The processes' sockets, and the files long answers come back in (not in memory):
-        # private to this server (0700).
-        self.folder = tempfile.mkdtemp(prefix="dakg-pool-")
-        self.table = ProcessTable(size)
-        self._creator = os.getpid()
-        self._local_of: tuple[int, _Local] | None = None
-        self._keeper = Keeper(self.table, sandbox,
-                              (str(in_memory_bytes), str(max_response_bytes), self.folder))
-        if shared:
-            self._keeper.start_process()
-        else:
-            self._keeper.start_thread()
+        self.admission = admission
+        self._held: dict[str, int] = {}
+        self._free: list[QueryProcess] = []
+        self._busy: set[QueryProcess] = set()
+        self._closed = False
+        self._changed = threading.Condition()
+        self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._spawner = threading.Thread(target=self._spawn_forever, name="query-spawner",
+                                         daemon=True)
+        self._spawner.start()
+        for _ in range(size):
+            self._start_one()
 
     def run(self, job: Job, *, wait: float, client: str = "") -> Reply:
         """Run ``job`` for ``client`` on a free process; wait at most ``wait`` seconds for one
-        to be free (``PoolBusy``) and for the client to be under its share
+        to be free (``PoolBusy``) and for the client to be under its shares
         (``TooManyFromClient``)."""
-        slot, pid = self._claim(wait, client_key(client))
+        process = self._acquire(wait, client)
         try:
-            reply = self._ask(slot, pid, job)
-            self.table.release(slot, pid)
-            return reply
+            reply = process.run(job, self.timeout)
         except BaseException:
-            # An interrupted exchange leaves the socket out of step: the process cannot be
-            # trusted with another query.
-            self.table.kill(slot, pid)
-            self._disconnect(pid)
+            # A timeout, a crash, or an interrupted exchange that left the pipes out of step:
+            # in every case the process cannot be trusted with another query.
+            self._discard(process, client)
             raise
-        finally:
-            local = self._local()
-            with local.changed:  # this worker's waiters look again at once
-                local.changed.notify_all()
+        self._release(process, client)
+        return reply
 
     def close(self) -> None:
-        """This process stops using the pool (the processes it holds are killed); the process
-        that made the pool also stops its keeper and every query process."""
-        local = self._local()
-        with local.changed:
-            local.closed = True
-            local.changed.notify_all()
-        self.table.forget(os.getpid())
-        for pid in list(local.connections):
-            self._disconnect(pid)
-        if os.getpid() == self._creator:
-            self._keeper.stop()
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def forget(self, web_worker: int) -> None:
-        """The web worker ``web_worker`` has ended: kill the processes it held."""
-        self.table.forget(web_worker)
+        with self._changed:
+            self._closed = True
+            processes = [*self._free, *self._busy]
+            self._free.clear()
+            self._changed.notify_all()
+        self._requests.put(False)
+        for process in processes:
+            process.kill()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
     def wait_until_full(self, timeout: float = STARTUP_TIMEOUT) -> bool:
         """Wait until all ``size`` processes are up; False if they are not in time."""
         deadline = time.monotonic() + timeout
-        while len(self.table.pids()) < self.size:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(POLL)
-        return True
-
-    def pids(self) -> list[int]:
-        return self.table.pids()
-
-    def _local(self) -> _Local:
-        pid = os.getpid()
-        if self._local_of is None or self._local_of[0] != pid:
-            self._local_of = (pid, _Local())
-        return self._local_of[1]
-
-    def _claim(self, wait: float, client: int) -> tuple[int, int]:
-        deadline = time.monotonic() + wait
-        local = self._local()
-        with local.changed:
-            while True:
-                if local.closed:
-                    raise PoolClosed()
-                claimed = self.table.claim(client, self.share)
-                if claimed is not None:
-                    return claimed
+        with self._changed:
+            while len(self._free) + len(self._busy) < self.size:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    if self.table.held(client) >= self.share:
-                        raise TooManyFromClient()
-                    raise PoolBusy()
-                # Woken at once when a query of this web worker ends; the others' queries end
-                # without telling it, so it also looks again every POLL seconds.
-                local.changed.wait(min(remaining, POLL))
+                    return False
+                self._changed.wait(remaining)
+            return True
 
-    def _ask(self, slot: int, pid: int, job: Job) -> Reply:
-        try:
-            reply = self._exchange(pid, job)
-        except TimeoutError as e:
-            self._end(slot, pid)
-            raise QueryTimeout(f"no answer within {self.timeout:g} s") from e
-        if reply is None:
-            died = ChildDied("the query process died", self._end(slot, pid))
-            raise WorkerCrashed(f"the query process died ({describe_exit(died.code)})",
-                                out_of_memory=died.out_of_memory) from died
-        assert isinstance(reply, Reply)
-        return reply
+    def pids(self) -> list[int]:
+        with self._changed:
+            return [p.pid for p in (*self._free, *self._busy)]
 
-    def _exchange(self, pid: int, job: Job) -> object | None:
-        """The answer of process ``pid`` to ``job``; None if it went away first."""
-        try:
-            connection = self._connection(pid)
-            write_frame(connection.outbox, job)
-            return read_frame(connection.inbox)
-        except TimeoutError:
-            raise
-        except OSError:  # refused or reset: it died
-            return None
+    def _acquire(self, wait: float, client: str) -> QueryProcess:
+        deadline = time.monotonic() + wait
+        with self._changed:
+            while True:
+                if self._closed:
+                    raise PoolClosed()
+                under_share = self._held.get(client, 0) < self.share
+                if self._free and under_share and self._take_share(client):
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PoolBusy() if under_share and not self._free else TooManyFromClient()
+                if self._free and under_share:  # over its share across web workers, whose
+                    remaining = min(remaining, POLL)  # queries end without telling this one
+                self._changed.wait(remaining)
+            process = self._free.pop()
+            self._busy.add(process)
+            self._held[client] = self._held.get(client, 0) + 1
+            return process
 
-    def _connection(self, pid: int) -> _Connection:
-        connections = self._local().connections
-        if pid not in connections:
-            up = set(self.table.pids())
-            for gone in [p for p in connections if p not in up]:  # replaced since
-                self._disconnect(gone)
-            connections[pid] = _Connection(socket_path(self.folder, pid), self.timeout)
-        return connections[pid]
+    def _take_share(self, client: str) -> bool:
+        return self.admission is None or self.admission.take_process(client)
 
-    def _disconnect(self, pid: int) -> None:
-        if (connection := self._local().connections.pop(pid, None)) is not None:
-            connection.close()
+    def _let_go(self, client: str) -> None:
+        held = self._held.pop(client) - 1
+        if held:
+            self._held[client] = held
+        if self.admission is not None:
+            self.admission.leave_process(client)
+        # Every waiter looks again: the one woken must not be a client still at its share.
+        self._changed.notify_all()
 
-    def _end(self, slot: int, pid: int) -> int | None:
-        """Kill ``pid`` (unless it has ended) and wait until the keeper has reaped it, so that
-        its CPU is free: its exit status (None if not reaped in time)."""
-        self.table.kill(slot, pid)
-        self._disconnect(pid)
-        deadline = time.monotonic() + REAP_WAIT
-        while (status := self.table.exit_status(slot, pid)) is None:
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL)
-        return status
+    def _release(self, process: QueryProcess, client: str) -> None:
+        with self._changed:
+            self._busy.discard(process)
+            self._let_go(client)
+            if self._closed:
+                process.kill()
+                return
+            self._free.append(process)
+
+    def _discard(self, process: QueryProcess, client: str) -> None:
+        process.kill()
+        with self._changed:
+            self._busy.discard(process)
+            self._let_go(client)
+        self._start_one()
+
+    def _start_one(self) -> None:
+        self._requests.put(True)
+
+    def _spawn_forever(self) -> None:
+        while self._requests.get():
+            try:
+                process = QueryProcess(self.sandbox, self.args)
+            except (OSError, WorkerCrashed) as e:
+                log.error("could not start a query process: %s", e)
+                time.sleep(1)
+                self._requests.put(True)
+                continue
+            with self._changed:
+                if self._closed:
+                    process.kill()
+                    continue
+                self._free.append(process)
+                self._changed.notify_all()

@@ -1,9 +1,8 @@
 """What a running app holds besides its routes: settings, dataset, limits, query processes.
 
-One ``Runtime`` per app, kept in ``app.extensions``. Under ``dakg serve`` the query pool is
-made once in gunicorn's master (``share_pool``) and inherited by every web worker it forks;
-an app used in one process (test clients) makes its own on first use, of ``query_workers``
-processes.
+One ``Runtime`` per app, kept in ``app.extensions``. The query pool is made on first use in
+each process, because the web server forks its workers after the app is created and a pool's
+pipes and threads do not survive a fork.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ class Runtime:
     proxies: tuple[Network, ...] = ()
     remote: RemoteStore | None = None  # dakg serve --store: the SPARQL server queries go to
     _pool: QueryPool | None = None
+    _pool_pid: int = 0
     _local: LocalStore | None = None
     _local_pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,22 +48,17 @@ class Runtime:
     answers: PageCache[Reply] = field(default_factory=lambda: PageCache(ANSWER_CACHE_BYTES))
 
     def pool(self) -> QueryPool:
-        if self._pool is None:
+        pid = os.getpid()
+        if self._pool is None or self._pool_pid != pid:
             with self._lock:
-                if self._pool is None:
-                    self._pool = self._new_pool(self.settings.query_workers, shared=False)
+                if self._pool is None or self._pool_pid != pid:
+                    self._pool = QueryPool(self.settings.query_workers,
+                                           self.settings.query_timeout, self.sandbox(),
+                                           self.settings.in_memory_mb * 1024 * 1024,
+                                           self.settings.max_response_bytes,
+                                           admission=self.admission)
+                    self._pool_pid = pid
         return self._pool
-
-    def share_pool(self) -> None:
-        """Start the query processes of the whole server (``workers`` × ``query_workers``),
-        for the web workers to be forked from this process to share."""
-        self._pool = self._new_pool(self.settings.query_workers * self.settings.workers,
-                                    shared=True)
-
-    def _new_pool(self, size: int, *, shared: bool) -> QueryPool:
-        return QueryPool(size, self.settings.query_timeout, self.sandbox(),
-                         self.settings.in_memory_mb * 1024 * 1024,
-                         self.settings.max_response_bytes, shared=shared)
 
     def client(self, environ: dict[str, Any]) -> str:
         """The address the per-client limits count a request against."""
@@ -85,9 +80,8 @@ class Runtime:
         return self._local
 
     def close(self) -> None:
-        """Stop using the query processes (stopping them, in the process that started them)
-        and let go of the store handle."""
-        if self._pool is not None:
+        """Stop this process's query processes and let go of its store handle."""
+        if self._pool is not None and self._pool_pid == os.getpid():
             self._pool.close()
             self._pool = None
         self._local = None

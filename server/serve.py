@@ -1,9 +1,8 @@
 """``dakg serve``: the app behind gunicorn, a production WSGI server.
 
 The app is created once in gunicorn's master process (``preload_app``), so the shared
-counters of ``admission.py`` exist before the web workers are forked; so does the pool of
-query processes that every web worker uses (``pool.py``), whose keeper the master forks
-before gunicorn starts and stops when gunicorn has ended.
+counters of ``admission.py`` exist before the web workers are forked; each worker then starts
+its own query processes.
 """
 
 from __future__ import annotations
@@ -47,8 +46,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[str, Any]:
     def post_worker_init(worker: Any) -> None:
-        # Serve once the query processes are up, not on the first request; the wait lets
-        # other requests run, gevent having patched the worker by now.
+        # Start the query processes now, not on the first request; and only now, once gevent
+        # has patched the worker, so that waiting on them lets other requests run.
         runtime = worker.app.application.extensions["dakg"]
         if runtime.remote is None:  # a SPARQL server answers instead of query processes
             runtime.pool().wait_until_full()
@@ -65,24 +64,18 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         finally:
             end_worker()
 
-    ending: list[int] = []  # web workers reaped, whose places are being freed
-
     def child_exit(server: Any, worker: Any) -> None:
         # In the master, as it reaps a worker (however it ended): a crashed worker's queries
-        # must stop counting against its clients and the server at once, and the query
-        # processes it held are killed (the keeper replaces them).
-        # gunicorn reaps from its SIGCHLD handler, which the next worker's end can enter
-        # again while this call holds the shared counters' lock: that call only leaves its
-        # worker to this one, which would otherwise wait for the lock for ever.
-        ending.append(worker.pid)
-        if len(ending) > 1:
-            return
+        # must stop counting against its clients and the server at once. gunicorn reaps from
+        # its SIGCHLD handler, which the next worker's end would enter again while this call
+        # holds the shared counters' lock, and the master would wait for that lock for ever
+        # (a stop hung about once in 20, seen with py-spy): SIGCHLD waits until it is free.
         runtime = server.app.application.extensions["dakg"]
-        while ending:
-            runtime.admission.forget(ending[0])
-            if runtime.remote is None:
-                runtime.pool().forget(ending[0])
-            ending.pop(0)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            runtime.admission.forget(worker.pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     return {
         "bind": f"{settings.host}:{settings.port}",
@@ -116,7 +109,7 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
 
 
 def end_worker() -> None:
-    """End this web worker now that it has let go of the query processes.
+    """End this web worker now that its query processes are stopped.
 
     Left to the interpreter's exit, the worker tears down pyoxigraph's RocksDB handle and its
     background threads while gevent's hub is being dismantled, and now and then crashes
@@ -139,18 +132,7 @@ def serve(settings: Settings, *, dataset: LinkedDataset | None = None) -> None:
         print(f"dakg is serving {url}/ (the home page; SPARQL endpoint {url}/sparql; "
               "Ctrl+C stops it)", file=sys.stderr, flush=True)
 
-    runtime = app.extensions["dakg"]
-    assert isinstance(runtime, Runtime)
-    if runtime.remote is None:  # a SPARQL server answers instead of query processes
-        runtime.share_pool()
-    master = os.getpid()
-    try:
-        _Gunicorn(app, gunicorn_options(settings, on_ready)).run()
-    finally:
-        if os.getpid() == master:  # not a web worker leaving by an exception
-            # gunicorn's handler would report the keeper's end as a worker's.
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            runtime.close()
+    _Gunicorn(app, gunicorn_options(settings, on_ready)).run()
 
 
 def _host_for_url(host: str) -> str:

@@ -1,9 +1,8 @@
 """A query process: runs one query at a time on a store and writes the result.
 
-The pool's keeper starts these processes (``keeper.py``, through ``child.py``); a web worker
-sends one a query over its Unix socket and kills it when its query runs past the time limit
-(``pool.py``), so a runaway query never holds a web worker or the CPU beyond its limit, and a
-query that crashes the engine takes only its own process with it.
+The web server starts these processes (``pool.py``, through ``child.py``) and kills one whose
+query runs past the time limit, so a runaway query never holds a web worker or the CPU beyond
+its limit, and a query that crashes the engine takes only its own process with it.
 
 A dataset small enough (``in_memory_mb``) is copied into memory when the process first meets
 it: Oxigraph answers a join there about ten times faster than on its RocksDB store. A larger
@@ -26,7 +25,7 @@ from dakg.graph.store import DUMPS
 from dakg.sparql_syntax import explain
 
 from . import results
-from .child import serve_connections
+from .child import serve
 from .jobs import SPOOL_BYTES, Fault, Job, Reply
 from .sparql_scan import own_limit
 
@@ -145,11 +144,10 @@ def _folder_size(folder: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Arguments after the sandbox's: in-memory limit, response limit (bytes), the pool's
-    folder (this process's socket, and the spool files of long answers)."""
-    in_memory, max_bytes, folder = argv[6:9]
-    worker = Worker(int(in_memory), int(max_bytes), folder)
-    return serve_connections(argv, worker.handle, folder)
+    """Arguments after the sandbox's: in-memory limit, response limit (bytes), spool folder."""
+    in_memory, max_bytes, spool = [*argv[6:], "0", "0", ""][:3]
+    worker = Worker(int(in_memory), int(max_bytes), spool or None)
+    return serve(argv, worker.handle)
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ def test_runaway_over_http_while_others_are_served(server: Server) -> None:
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.5)
-    # From another address: one client holds at most half of the query processes.
+    # From another address: one client holds at most half of a web worker's query processes.
     other = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10,
                                        source_address=("127.0.0.3", 0))
     try:
@@ -222,10 +222,10 @@ def test_no_process_outlives_a_killed_server(tmp_path: Path, built: Path) -> Non
     shutil.copytree(built, data_dir, symlinks=True)
     running = Server(data_dir)
     try:
-        everyone = 1 + 1 + 2 + 2 * 2  # master, keeper, web workers, the query processes
+        everyone = 1 + 2 + 2 * 2  # master, web workers, their query processes
         deadline = time.monotonic() + 30
         while len(running.group()) < everyone and time.monotonic() < deadline:
-            time.sleep(0.2)  # the keeper may still be starting the query processes
+            time.sleep(0.2)  # the second worker may still be starting its query processes
         assert len(running.group()) == everyone
         os.kill(running.process.pid, signal.SIGKILL)  # the master only, without warning
         running.process.wait()

@@ -224,46 +224,26 @@ def test_what_crashes_the_engine_is_refused(client: FlaskClient, query: str, wor
 
 
 def test_one_client_has_at_most_its_share_of_query_processes_across_workers() -> None:
-    import multiprocessing
+    from dakg.server.admission import Admission
 
-    from dakg.server.process_table import ProcessTable, client_key
-
-    table = ProcessTable(4)
-    for slot in range(4):
-        table.started(slot, 1000 + slot)  # no process is started or killed here
-    greedy, other = client_key("127.0.0.2"), client_key("127.0.0.3")
-
-    def claim_in_another_web_worker() -> None:
-        os._exit(0 if table.claim(greedy, 2) is not None else 1)
-
-    worker = multiprocessing.get_context("fork").Process(target=claim_in_another_web_worker)
-    worker.start()
-    worker.join()
-    assert worker.exitcode == 0 and table.held(greedy) == 1  # seen by every web worker
-    mine = table.claim(greedy, 2)
-    assert mine is not None
-    assert table.claim(greedy, 2) is None  # its third must wait: 2 of the 4 are its share
-    assert table.claim(other, 2) is not None  # another client is not held up
-    table.release(*mine)
-    assert table.claim(greedy, 2) is not None  # its own ended: its next one runs
+    admission = Admission(max_queries=10, per_client=10, process_share=1)
+    assert admission.take_process("127.0.0.2")
+    assert not admission.take_process("127.0.0.2")  # its second must wait
+    assert admission.take_process("127.0.0.3")  # another client is not held up
+    admission.leave_process("127.0.0.2")
+    assert admission.take_process("127.0.0.2")  # its own ended: its next one runs
 
 
 def test_the_places_of_a_web_worker_that_died_are_freed_when_it_is_reaped() -> None:
     import multiprocessing
-    import subprocess
 
     from dakg.server.admission import Admission, TooManyFromClient
-    from dakg.server.process_table import ProcessTable, client_key
 
-    admission = Admission(max_queries=10, per_client=1)
-    table = ProcessTable(1)
-    held = subprocess.Popen(["sleep", "60"])  # stands for a query process
-    table.started(0, held.pid)
-    client = client_key("127.0.0.2")
+    admission = Admission(max_queries=10, per_client=1, process_share=1)
 
     def crash_while_admitted() -> None:  # a web worker that dies mid-query
         with admission.admit("127.0.0.2"):
-            assert table.claim(client, 1) is not None
+            assert admission.take_process("127.0.0.2")
             os._exit(1)
 
     with admission.admit("127.0.0.9"):
@@ -274,10 +254,7 @@ def test_the_places_of_a_web_worker_that_died_are_freed_when_it_is_reaped() -> N
     assert worker.exitcode == 1 and worker.pid is not None
     with pytest.raises(TooManyFromClient), admission.admit("127.0.0.2"):
         pass  # the dead worker's place still counts
-    assert table.held(client) == 1 and table.pids() == [held.pid]
+    assert not admission.take_process("127.0.0.2")
     admission.forget(worker.pid)
-    table.forget(worker.pid)
     with admission.admit("127.0.0.2"):
-        pass
-    assert table.held(client) == 0 and table.pids() == []  # killed, for the keeper to replace
-    assert held.wait(timeout=10) == -signal.SIGKILL
+        assert admission.take_process("127.0.0.2")

@@ -42,8 +42,7 @@ class Settings:
     workers: int = field(default=2, metadata=_help(
         "Web server worker processes."))
     query_workers: int = field(default=2, metadata=_help(
-        "Query processes per web worker: the server keeps workers x query_workers of them, "
-        "shared by all its web workers; queries run there, so a runaway query can be "
+        "Query processes per web worker: queries run there, so a runaway query can be "
         "killed without stopping the server."))
     query_timeout: float = field(default=10.0, metadata=_help(
         "Seconds a query (or a write) may run before it is stopped."))
