@@ -79,18 +79,17 @@ def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[b
     ``@value`` and ``rdf:type`` a property like another, then compacted): ``_Compactor``.
     Nothing is written for a graph without statements."""
     compactor = _Compactor(prefixes)
-    graph_name: object = None
-    nodes = []
+    first = True
     for (graph, subject), statements in itertools.groupby(quads, key=_GRAPH_SUBJECT):
-        graph_name = graph
-        values: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
+        values: dict[str, list[_Object]] = {}
         for quad in statements:
             values.setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[arg-type]
-        nodes.append(compactor.node(_node_id(subject), values))
-    if nodes:
-        # A list's items as JSON separates them as the ``@graph`` does: with a comma.
-        out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph_name))) + b',"@graph":'
-                  + _dumps(nodes) + b"}")
+        out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph))) + b',"@graph":['
+                  if first else b",")
+        first = False
+        out.write(_dumps(compactor.node(_node_id(subject), values)))
+    if not first:
+        out.write(b"]}")
 
 
 _GRAPH_SUBJECT = operator.attrgetter("graph_name", "subject")
