@@ -200,9 +200,9 @@ class QueryPool:
             remaining = deadline - now
             if remaining <= 0:
                 raise PoolBusy() if under_share and not self._free else TooManyFromClient()
-            if under_share and not self._free and self._lent:
+            if under_share and not self._free and self._lent_to_others(client):
                 if now >= reclaim_at:
-                    self._reclaim()
+                    self._reclaim(client)
                     reclaim_at = now + RECLAIM_AFTER
                 else:
                     remaining = min(remaining, reclaim_at - now)
@@ -221,9 +221,13 @@ class QueryPool:
         return any(other != client and self._held.get(other, 0) < self.share
                    for other in self._waiting)
 
-    def _reclaim(self) -> None:
-        """Take back the latest loan: stop its query (its thread runs it again later)."""
-        process = next(reversed(self._lent))
+    def _lent_to_others(self, client: str) -> bool:
+        return any(holder != client for holder in self._lent.values())
+
+    def _reclaim(self, client: str) -> None:
+        """Take back the latest loan to a client other than ``client``: stop its query (its
+        thread runs it again later)."""
+        process = next(p for p in reversed(self._lent) if self._lent[p] != client)
         del self._lent[process]
         self._reclaimed.add(process)
         process.interrupt()
