@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 
 from dakg.graph.stats import COVERAGE_QUERY, NAMED_KINDS, Coverage, coverage_from_rows
 
@@ -29,7 +29,7 @@ from .negotiation import DOWNLOADS, EXTENSIONS, negotiate, split_extension
 from .ontology import ontology_rdf
 from .ontology_docs import ontology_page
 from .paths import checked_path, header_path
-from .query_page import prologue_for_display, query_link
+from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
 from .responses import CODE_DIGEST, cacheable, cached_page, host_tag, html_response
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, prologue
@@ -162,8 +162,7 @@ def home() -> str:
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
                            reports=[(r.report, r.symbol) for r in shown],
                            earlier=len(earlier), earlier_graphs=len(hidden),
-                           all_reports=query_link(prologue_for_display(
-                               rt, recommendations.REPORTS)), **common)
+                           all_reports=url_for("pages.reports"), **common)
 
 
 def name_coverage(rt: Runtime) -> list[Coverage]:
