@@ -49,6 +49,7 @@ from .reference import (
 from .report_job import ReportJob, ReportPart, ignore_interrupts, mention_finder
 from .report_job import run_and_write as run_job
 from .source import Source, bundled_manifests, load_source, manifests_in
+from .stats import FIGURES_FILE, write_figures
 from .store import (
     BUILDS,
     DUMPS,
@@ -221,6 +222,8 @@ def _fill(work: Path, jobs: Sequence[ReportJob], reference_path: Path | None, ba
         raise ValidationFailed(outcome.text(), len(outcome.violations))
     keep_report(work, outcome, (shape_count(shapes), loaded.focus_nodes), base_iri)
     clock.lap("validate")
+    write_figures(oxigraph, work / FIGURES_FILE, base_iri)
+    clock.lap("figures")
     sums, counts = write_dumps(oxigraph, work / DUMPS, prefixes_for(base_iri), loaded.files,
                                [p.pieces for p in loaded.sources if p.pieces is not None])
     shutil.rmtree(work / PIECES)

@@ -1,12 +1,21 @@
-"""Figures about a built dataset, each answered by one SPARQL query on the store."""
+"""Figures about a built dataset, each answered by one SPARQL query on the store.
+
+Those that pages show and that grow with the series (how many things of each kind have a
+name, how often each term of the ontology is used: seconds each at a thousand reports) are
+counted once by the build and kept beside its store (``FIGURES_FILE``), as its graph sizes
+are kept in ``build.json``; a server counts them itself only for data no build counted.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from .rdf.namespaces import PREFIXES
+from .rdf import iris
+from .rdf.namespaces import PREFIXES, prefixes_for, rebased_iri
 
 FIGURES: dict[str, str] = {
     "recommendations": "SELECT (COUNT(DISTINCT ?r) AS ?n) { ?r a dakg:Recommendation }",
@@ -93,9 +102,60 @@ def coverage_from_rows(rows: dict[str, tuple[int, int, int]],
 
 
 def coverage(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> list[Coverage]:
+    return coverage_from_rows(coverage_rows(store, prefixes), prefixes)
+
+
+def coverage_rows(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> dict[
+        str, tuple[int, int, int]]:
+    """Class IRI → (things of it, with an English name, with a Chinese name)."""
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
     answer = store.query(prologue + COVERAGE_QUERY, use_default_graph_as_union=True)
     assert isinstance(answer, ox.QuerySolutions)
-    rows = {s["kind"].value: (int(s["n"].value), int(s["withEn"].value),
+    return {s["kind"].value: (int(s["n"].value), int(s["withEn"].value),
                               int(s["withZh"].value)) for s in answer}
-    return coverage_from_rows(rows, prefixes)
+
+
+def uses_query(terms: list[str]) -> str:
+    """How often each of ``terms`` is used: instances of a class, triples of a property."""
+    values = " ".join(f"<{t}>" for t in terms)
+    return f"""SELECT ?term (COUNT(*) AS ?n) WHERE {{
+  VALUES ?term {{ {values} }} {{ ?s a ?term }} UNION {{ ?s ?term ?o }}
+}} GROUP BY ?term"""
+
+
+FIGURES_FILE = "figures.json"  # in a build's folder, beside its store
+# The terms whose uses a build counts: what its ontology graph describes under ``def/``.
+_TERMS = """SELECT DISTINCT ?term WHERE {{ GRAPH <{graph}> {{ ?term ?p ?o }}
+  FILTER(isIRI(?term) && STRSTARTS(STR(?term), "{namespace}")) }}"""
+
+
+def write_figures(store: ox.Store, path: Path, base_iri: str) -> None:
+    """Count what pages show of the whole dataset into ``path`` (``read_figures``)."""
+    prefixes = prefixes_for(base_iri)
+    graph = rebased_iri(str(iris.graph_ontology()), base_iri)
+    found = store.query(_TERMS.format(graph=graph, namespace=base_iri + "def/"))
+    assert isinstance(found, ox.QuerySolutions)
+    terms = sorted(s["term"].value for s in found)
+    uses = {term: 0 for term in terms}
+    if terms:
+        answer = store.query(uses_query(terms), use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        uses.update((s["term"].value, int(s["n"].value)) for s in answer)
+    figures = {"coverage": coverage_rows(store, prefixes), "uses": uses}
+    path.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class Figures:
+    coverage: dict[str, tuple[int, int, int]]  # as ``coverage_rows`` gives them
+    uses: dict[str, int]  # every term of the ontology
+
+
+def read_figures(build: Path) -> Figures | None:
+    """The figures a build counted, if ``build`` is a build folder that has them."""
+    try:
+        kept = json.loads((build / FIGURES_FILE).read_text())
+    except FileNotFoundError:
+        return None
+    return Figures({k: (n, en, zh) for k, (n, en, zh) in kept["coverage"].items()},
+                   {k: int(n) for k, n in kept["uses"].items()})

@@ -12,6 +12,7 @@ short-lived request threads would kill them at random.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import shutil
@@ -27,6 +28,10 @@ from .sandbox import Sandbox
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 60.0
+# How long a client within its share waits for a process lent to another client before the
+# loan is taken back (its query stopped and run again later): longer than a quick query takes,
+# so that a client alone on a web worker keeps its loans while others' quick queries pass.
+RECLAIM_AFTER = 0.25
 
 
 class QueryTimeout(Exception):
@@ -78,16 +83,28 @@ class QueryProcess:
     def kill(self) -> None:
         self.child.kill()
 
+    def interrupt(self) -> None:
+        """Stop its query now (SIGKILL only): the thread waiting for the answer sees the
+        process die and discards it."""
+        with contextlib.suppress(OSError):
+            self.child.process.kill()
+
 
 class QueryPool:
     """``size`` query processes shared by the threads of one web worker.
 
-    One client may hold at most ``share`` of them at once (half, and at least one), and at
-    most its share of all web workers' processes (``admission``'s ``process_share``): its
-    further queries wait for one of its own to end, so that a client sending many slow
-    queries leaves processes for everyone else. Both shares count the queries that hold a
-    process, taken together in one step: a query waiting for a process of its own web worker
-    does not hold up the client's queries on the others.
+    One client may hold ``share`` of them at once (half, and at least one), and at most its
+    share of all web workers' processes (``admission``'s ``process_share``), so that a
+    client sending many slow queries leaves processes for everyone else. Both shares count
+    the queries that hold a process, taken together in one step: a query waiting for a
+    process of its own web worker does not hold up the client's queries on the others.
+
+    The share of this web worker is a floor, not a ceiling: a free process is *lent* to a
+    client past it while no other client within its share waits here. Clients' connections
+    fall on web workers by chance, often all on one; without loans a client alone with its
+    four connections on one web worker ran one query at a time, half of what the machine
+    gives. A client within its share that waits ``RECLAIM_AFTER`` for a process while one is
+    on loan takes it back: the loan's query is stopped and waits its turn again.
     """
 
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
@@ -102,6 +119,9 @@ class QueryPool:
         self.share = max(1, size // 2)
         self.admission = admission
         self._held: dict[str, int] = {}
+        self._waiting: dict[str, int] = {}  # clients waiting here for a process
+        self._lent: dict[QueryProcess, str] = {}  # processes held past a client's share
+        self._reclaimed: set[QueryProcess] = set()
         self._free: list[QueryProcess] = []
         self._busy: set[QueryProcess] = set()
         self._closed = False
@@ -117,16 +137,19 @@ class QueryPool:
         """Run ``job`` for ``client`` on a free process; wait at most ``wait`` seconds for one
         to be free (``PoolBusy``) and for the client to be under its shares
         (``TooManyFromClient``)."""
-        process = self._acquire(wait, client)
-        try:
-            reply = process.run(job, self.timeout)
-        except BaseException:
-            # A timeout, a crash, or an interrupted exchange that left the pipes out of step:
-            # in every case the process cannot be trusted with another query.
-            self._discard(process, client)
-            raise
-        self._release(process, client)
-        return reply
+        deadline = time.monotonic() + wait
+        while True:
+            process = self._acquire(deadline, client)
+            try:
+                reply = process.run(job, self.timeout)
+            except BaseException:
+                # A timeout, a crash, or an interrupted exchange that left the pipes out of
+                # step: in every case the process cannot be trusted with another query.
+                if self._discard(process, client):
+                    continue  # a loan taken back: the query waits its turn again
+                raise
+            self._release(process, client)
+            return reply
 
     def close(self) -> None:
         with self._changed:
@@ -154,25 +177,60 @@ class QueryPool:
         with self._changed:
             return [p.pid for p in (*self._free, *self._busy)]
 
-    def _acquire(self, wait: float, client: str) -> QueryProcess:
-        deadline = time.monotonic() + wait
+    def _acquire(self, deadline: float, client: str) -> QueryProcess:
         with self._changed:
-            while True:
-                if self._closed:
-                    raise PoolClosed()
-                under_share = self._held.get(client, 0) < self.share
-                if self._free and under_share and self._take_share(client):
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise PoolBusy() if under_share and not self._free else TooManyFromClient()
-                if self._free and under_share:  # over its share across web workers, whose
-                    remaining = min(remaining, POLL)  # queries end without telling this one
-                self._changed.wait(remaining)
-            process = self._free.pop()
-            self._busy.add(process)
-            self._held[client] = self._held.get(client, 0) + 1
-            return process
+            self._waiting[client] = self._waiting.get(client, 0) + 1
+            try:
+                return self._acquire_locked(deadline, client)
+            finally:
+                left = self._waiting.pop(client) - 1
+                if left:
+                    self._waiting[client] = left
+
+    def _acquire_locked(self, deadline: float, client: str) -> QueryProcess:
+        reclaim_at = time.monotonic() + RECLAIM_AFTER
+        while True:
+            if self._closed:
+                raise PoolClosed()
+            under_share = self._held.get(client, 0) < self.share
+            allowed = under_share or not self._others_waiting(client)
+            if self._free and allowed and self._take_share(client):
+                break
+            now = time.monotonic()
+            remaining = deadline - now
+            if remaining <= 0:
+                raise PoolBusy() if under_share and not self._free else TooManyFromClient()
+            if under_share and not self._free and self._lent_to_others(client):
+                if now >= reclaim_at:
+                    self._reclaim(client)
+                    reclaim_at = now + RECLAIM_AFTER
+                else:
+                    remaining = min(remaining, reclaim_at - now)
+            if self._free and allowed:  # over its share across web workers, whose
+                remaining = min(remaining, POLL)  # queries end without telling this one
+            self._changed.wait(remaining)
+        process = self._free.pop()
+        self._busy.add(process)
+        self._held[client] = self._held.get(client, 0) + 1
+        if not under_share:
+            self._lent[process] = client
+        return process
+
+    def _others_waiting(self, client: str) -> bool:
+        """Whether a client other than ``client``, within its share, waits here."""
+        return any(other != client and self._held.get(other, 0) < self.share
+                   for other in self._waiting)
+
+    def _lent_to_others(self, client: str) -> bool:
+        return any(holder != client for holder in self._lent.values())
+
+    def _reclaim(self, client: str) -> None:
+        """Take back the latest loan to a client other than ``client``: stop its query (its
+        thread runs it again later)."""
+        process = next(p for p in reversed(self._lent) if self._lent[p] != client)
+        del self._lent[process]
+        self._reclaimed.add(process)
+        process.interrupt()
 
     def _take_share(self, client: str) -> bool:
         return self.admission is None or self.admission.take_process(client)
@@ -188,19 +246,28 @@ class QueryPool:
 
     def _release(self, process: QueryProcess, client: str) -> None:
         with self._changed:
-            self._busy.discard(process)
-            self._let_go(client)
-            if self._closed:
-                process.kill()
+            if process not in self._reclaimed:
+                self._busy.discard(process)
+                self._lent.pop(process, None)
+                self._let_go(client)
+                if self._closed:
+                    process.kill()
+                else:
+                    self._free.append(process)
                 return
-            self._free.append(process)
+        self._discard(process, client)  # it answered as it was being stopped
 
-    def _discard(self, process: QueryProcess, client: str) -> None:
+    def _discard(self, process: QueryProcess, client: str) -> bool:
+        """Kill ``process`` and start another; True if it was a loan taken back."""
         process.kill()
         with self._changed:
             self._busy.discard(process)
+            self._lent.pop(process, None)
+            reclaimed = process in self._reclaimed
+            self._reclaimed.discard(process)
             self._let_go(client)
         self._start_one()
+        return reclaimed
 
     def _start_one(self) -> None:
         self._requests.put(True)

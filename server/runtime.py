@@ -12,10 +12,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
+from dakg.graph.stats import Figures, read_figures
 from dakg.graph.stores.remote import RemoteStore
 from dakg.settings import Settings
 
@@ -46,6 +48,13 @@ class Runtime:
     cache: Memo = field(default_factory=lambda: Memo(64))
     pages: PageCache[Rendered] = field(default_factory=PageCache)
     answers: PageCache[Reply] = field(default_factory=lambda: PageCache(ANSWER_CACHE_BYTES))
+
+    def figures(self) -> Figures | None:
+        """What the build served counted of its data (``graph/stats.py``); None for data no
+        build counted (a live copy, a remote store, ``--data`` files)."""
+        if self.remote is not None:
+            return None
+        return read_figures(Path(self.dataset.current().store).parent)
 
     def pool(self) -> QueryPool:
         pid = os.getpid()

@@ -106,6 +106,31 @@ def test_the_site_serves_both_reports(series: Path) -> None:
         runtime.close()
 
 
+def test_the_home_page_names_the_newest_reports_and_links_the_others(
+        series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long series does not make the home page long: it names the newest reports (here
+    one) and their graphs, and links the index of them all."""
+    from dakg.server.pages import views
+
+    monkeypatch.setattr(views, "HOME_REPORTS", 1)
+    app = app_over(Settings(data_dir=series, workers=1, query_workers=1))
+    try:
+        client = app.test_client()
+        text = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "The report CDIP/36/2" in text and "The report CDIP/35/2" not in text
+        assert REPORTS[1] in text and REPORTS[0] not in text  # the graphs table
+        assert "1 more: the graph of the earlier report<" in text
+        assert '<a href="/reports">1 earlier report</a>' in text
+        listed = client.get("/reports").get_data(as_text=True)
+        rows = re.findall(r'<tr><th scope="row"><a href="/id/document/([^"]+)">', listed)
+        assert rows == ["CDIP/36/2", "CDIP/35/2"]  # newest first
+        assert "the newest here: <a" in text and ">CDIP/36/2</a>)." in text  # the footer
+    finally:
+        runtime = app.extensions["dakg"]
+        assert isinstance(runtime, Runtime)
+        runtime.close()
+
+
 # What the shared graph states of a resource, and the statement on a report's own nodes that
 # says the same (?s ?p ?o is the shortcut; the pattern runs in a report's graph). Predicates
 # not listed here describe a resource by its identifier alone (its type, labels, number,

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from .helpers import sparql_rows
 
 ID = "https://w3id.org/dakg/id/"
-INDEX_PATHS = ("sectors", "clusters", "sessions", "documents", "programmes", "projects")
+INDEX_PATHS = ("reports", "sectors", "clusters", "sessions", "documents", "programmes",
+               "projects")
 
 
 class Rows(HTMLParser):
@@ -69,8 +70,8 @@ def rows_of(built_client: FlaskClient, path: str) -> Rows:
 
 
 @pytest.mark.parametrize(("path", "kind"), [
-    ("sectors", "Sector"), ("clusters", "RecommendationCluster"), ("sessions", "Session"),
-    ("documents", "Document"), ("programmes", "Programme"),
+    ("reports", "ProgressReport"), ("sectors", "Sector"), ("clusters", "RecommendationCluster"),
+    ("sessions", "Session"), ("documents", "Document"), ("programmes", "Programme"),
     ("projects", "DevelopmentAgendaProject")])
 def test_an_index_lists_every_thing_of_its_kind(built_client: FlaskClient, path: str,
                                                 kind: str) -> None:

@@ -213,8 +213,7 @@ def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
 
 def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
         built: Path) -> None:
-    # One web worker's pool: 2 processes, of which a client holds at most 1; of the 4 of
-    # the server (2 web workers), at most 2.
+    # One web worker's pool of 1 process; of the 4 of the server, the client holds at most 2.
     from dakg.graph.store import current_build
     from dakg.server.admission import Admission
     from dakg.server.jobs import Job
@@ -222,7 +221,7 @@ def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
     from dakg.server.sandbox import Sandbox
 
     admission = Admission(max_queries=10, per_client=10, process_share=2)
-    pool = QueryPool(2, 10, Sandbox(1024, network=False), admission=admission)
+    pool = QueryPool(1, 10, Sandbox(1024, network=False), admission=admission)
     job = Job(store=str(current_build(built) / "store"), text=RUNAWAY, format="json",
               row_limit=10)
     ended: list[str] = []
@@ -238,7 +237,7 @@ def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
         assert pool.wait_until_full()
         for thread in threads:
             thread.start()
-        time.sleep(1)  # one runs; the other waits for the client's one process here
+        time.sleep(1)  # one runs; the other waits for the process
         # The other web worker may still run one of the client's queries: only the query
         # that holds a process counts against its share, not the one waiting for it.
         assert admission.take_process("127.0.0.2")
@@ -251,6 +250,50 @@ def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
             thread.join()
     # The one running was killed, the one waiting was never run.
     assert sorted(ended) == ["PoolClosed", "WorkerCrashed"]
+
+
+def test_a_client_alone_borrows_the_free_process_and_gives_it_back_to_another(
+        built: Path) -> None:
+    # A client's connections often all fall on one web worker: alone there, it runs on both
+    # of its processes (its share is 1); another client that comes takes one back.
+    from dakg.graph.store import current_build
+    from dakg.server.admission import Admission
+    from dakg.server.jobs import Job
+    from dakg.server.pool import PoolClosed, QueryPool, WorkerCrashed
+    from dakg.server.sandbox import Sandbox
+
+    store = str(current_build(built) / "store")
+    admission = Admission(max_queries=10, per_client=10, process_share=2)
+    pool = QueryPool(2, 10, Sandbox(1024, network=False), admission=admission)
+    runaway = Job(store=store, text=RUNAWAY, format="json", row_limit=10)
+    ended: list[str] = []
+
+    def greedy() -> None:
+        try:
+            pool.run(runaway, wait=10, client="127.0.0.2")
+        except (PoolClosed, WorkerCrashed) as e:  # stopped by the pool's close below
+            ended.append(type(e).__name__)
+
+    threads = [threading.Thread(target=greedy) for _ in range(2)]
+    try:
+        assert pool.wait_until_full()
+        first = set(pool.pids())
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        assert sorted(_state(pid) for pid in first) == ["R", "R"]  # both its queries run
+        quick = Job(store=store, text="ASK { ?s ?p ?o }", format="json", row_limit=10)
+        reply = pool.run(quick, wait=5, client="127.0.0.3")
+        assert reply.failure is None and b"true" in reply.body
+        # One of the greedy client's processes was stopped for it and replaced; the query
+        # it ran waits for the client's own process, it did not fail.
+        assert len(first & set(pool.pids())) == 1
+        assert not ended and all(thread.is_alive() for thread in threads)
+    finally:
+        pool.close()
+        for thread in threads:
+            thread.join()
+    assert len(ended) == 2
 
 
 BIG = ("SELECT ?big { { SELECT ?t { ?s ?p ?t FILTER(isLiteral(?t) && STRLEN(STR(?t)) > 5000) } "

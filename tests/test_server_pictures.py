@@ -4,11 +4,15 @@ stands for, titled and described; checked against the endpoint's own answers."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dakg.settings import Settings
+
+from .conftest import app_over, close_app
 from .helpers import sparql_rows
 
 
@@ -77,3 +81,22 @@ def test_every_picture_is_titled_described_and_explained(home: str, name: str) -
     drawing = svg[svg.index("<svg"):svg.index("</svg>")]
     links = re.findall(r"<a href=[^>]*>(.{0,7})", drawing)
     assert links and all(start == "<title>" for start in links)
+
+
+def test_a_long_run_of_sessions_draws_the_newest(built: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from dakg.server.pages import pictures
+
+    monkeypatch.setattr(pictures, "SESSION_BARS", 5)
+    app = app_over(Settings(data_dir=built, workers=1, query_workers=1))
+    try:
+        client = app.test_client()
+        svg = figure(client.get("/").get_data(as_text=True), "sessions")
+        every = sorted(int(r["n"]) for r in sparql_rows(
+            client, "SELECT ?n WHERE { ?s a dakg:Session ; dakg:sessionNumber ?n ; "
+                    "dakg:committee <https://w3id.org/dakg/id/committee/CDIP> }"))
+    finally:
+        close_app(app)
+    drawn = [int(n) for n in re.findall(r"<title>CDIP session (\d+)</title>", svg)]
+    assert len(every) > 5 and drawn == every[-5:]
+    assert f"(the {len(every) - 5} earlier ones are in the tables)" in svg

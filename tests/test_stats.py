@@ -102,3 +102,22 @@ def test_the_home_page_shows_the_coverage(built: Path, names: dict[str, Coverage
     assert rows == [(c.kind, f"{c.total:,}", f"{c.english:,}", f"{c.chinese:,}")
                     for c in names.values() if c.total]
     assert ("projects", "32", "0", "32") in rows
+
+
+def test_the_build_keeps_the_figures_its_pages_show(built: Path) -> None:
+    """What the home page and the ontology's page show of the whole dataset is counted by
+    the build (seconds at a thousand reports): the figures it keeps are the store's."""
+    from dakg.graph.stats import coverage_rows, read_figures, uses_query
+    from dakg.graph.store import current_build
+
+    kept = read_figures(current_build(built))
+    assert kept is not None
+    store = open_store(built)
+    assert kept.coverage == coverage_rows(store)
+    dakg = "https://w3id.org/dakg/def/"
+    assert {f"{dakg}Recommendation", f"{dakg}reportsOn", dakg} <= set(kept.uses)
+    answer = store.query(uses_query(sorted(kept.uses)), use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    counted = {row["term"].value: int(row["n"].value) for row in answer}
+    assert {t: n for t, n in kept.uses.items() if n} == counted
+    assert kept.uses[f"{dakg}Recommendation"] == 45

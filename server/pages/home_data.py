@@ -14,10 +14,10 @@ from dakg.graph.dumps import GZIP_SUFFIX, graph_dump_name
 from ..runtime import Runtime
 from .dumps import dumps_folder
 from .query_page import query_link
-from .terms import bindings, prologue
+from .recommendations import newest_first
+from .terms import bindings
 
 CLASS_LIMIT = 100  # classes listed on the home page of a --data dataset
-REPORT = "SELECT ?r WHERE { ?r a dakg:ProgressReport } ORDER BY ?r LIMIT 1"
 CLASSES = f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class }}
 GROUP BY ?class ORDER BY DESC(?n) ?class LIMIT {CLASS_LIMIT}"""
 
@@ -30,13 +30,9 @@ class ClassCount:
 
 
 def published_report(rt: Runtime) -> str | None:
-    """The IRI of the progress report the data holds, if any (kept per data version)."""
-    def find() -> str | None:
-        rows, _ = bindings(rt, prologue(rt) + REPORT, 1)
-        return rows[0]["r"].value if rows else None
-
-    found: str | None = rt.cache.get(("report", rt.dataset.current().version), find)
-    return found
+    """The IRI of the newest progress report the data holds, if any."""
+    reports = newest_first(rt)
+    return reports[0].report if reports else None
 
 
 def classes(rt: Runtime) -> list[ClassCount]:

@@ -59,7 +59,7 @@ class Index:
     title: str
     title_zh: str
     intro: str
-    recommendations: str  # pattern linking ?e to recommendations ?r
+    recommendations: str  # pattern linking ?e to recommendations ?r ("": no such column)
     recommendations_header: str
     extra: tuple[Extra, ...] = ()
     group_by: str = ""  # an extra column whose value groups the rows (documents: session)
@@ -70,6 +70,14 @@ _VIA_SECTIONS = "?section dakg:{p} ?e ; dakg:reportsOn ?r ."
 _UNDER_OR_VIA = ("{{ ?e dakg:reportedUnder ?r }} UNION "
                  "{{ ?section dakg:{p} ?e ; dakg:reportsOn ?r }}")
 INDEXES = (
+    Index("reports", "ProgressReport", "Progress reports", "进展报告",
+          "The progress reports on the 45 recommendations this dataset holds, each with the "
+          "session it was made for, its sections, and how often the reports cite it.",
+          "", "",  # every report reports on all 45
+          extra=(Extra("session", "Session", "?e dakg:forSession ?x .", numeric=False),
+                 Extra("sections", "Sections", "?x a dakg:RecommendationSection ; "
+                                               "dcterms:isPartOf/dcterms:isPartOf ?e ."),),
+          default_sort="-session"),
     Index("sectors", "Sector", "WIPO sectors", "产权组织各部门",
           "The sectors of WIPO the recommendations name as related, each with those "
           "recommendations.", "?r dakg:relatedSector ?e .", "Recommendations naming it"),
@@ -133,8 +141,9 @@ def columns(index: Index) -> list[Column]:
     found += [Column(e.key, e.header, e.numeric) for e in index.extra if e.key != "number"]
     if any(e.key == "number" for e in index.extra):
         found.insert(0, Column("number", "No.", True))
-    found += [Column("recommendations", index.recommendations_header, True),
-              Column("mentions", "Mentions in the report", True)]
+    if index.recommendations:
+        found.append(Column("recommendations", index.recommendations_header, True))
+    found.append(Column("mentions", "Mentions in the report", True))
     return found
 
 
@@ -158,7 +167,7 @@ def load_rows(rt: Runtime, index: Index) -> list[Row]:
         if row.name_zh == row.name:
             row.name_zh = ""
     linked, _ = bindings(rt, pre + LINKED.format(kind=index.kind, pattern=index.recommendations),
-                         ROW_LIMIT)
+                         ROW_LIMIT) if index.recommendations else ([], False)
     for b in linked:
         if b["e"].value in rows:
             rows[b["e"].value].recommendations.append((int(b["number"].value), b["r"].value))

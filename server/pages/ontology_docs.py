@@ -23,6 +23,7 @@ from rdflib.term import Node
 from dakg.graph import validate
 from dakg.graph.rdf.dataset import rebase_graph, shapes_graph
 from dakg.graph.rdf.namespaces import DAKG
+from dakg.graph.stats import uses_query
 from dakg.graph.validation_report import shape_count
 
 from .. import formats
@@ -173,13 +174,14 @@ def _shapes(base_iri: str) -> Graph:
 
 
 def uses(rt: Runtime, iris: list[str]) -> dict[str, int]:
-    """How often each term is used in the data: instances of a class, triples of a property."""
+    """How often each term is used in the data: instances of a class, triples of a property
+    (as the build counted them, if it did)."""
     if not iris:
         return {}
-    values = " ".join(f"<{i}>" for i in iris)
-    rows, _ = select(rt, prologue(rt) + f"""SELECT ?term (COUNT(*) AS ?n) WHERE {{
-  VALUES ?term {{ {values} }} {{ ?s a ?term }} UNION {{ ?s ?term ?o }}
-}} GROUP BY ?term""", len(iris))
+    figures = rt.figures()
+    if figures is not None and all(i in figures.uses for i in iris):
+        return {i: figures.uses[i] for i in iris if figures.uses[i]}
+    rows, _ = select(rt, prologue(rt) + uses_query(iris), len(iris))
     return {row["term"]["value"]: int(row["n"]["value"]) for row in rows}
 
 

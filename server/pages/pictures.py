@@ -40,6 +40,8 @@ LABEL_WIDTH = 250  # of the matrix's sector names
 BAR_UNIT = 20  # of one recommendation in a cluster's bar
 SESSION_WIDTH = 22  # of one session's column
 SESSION_HEIGHT = 160  # of the tallest session's column
+# The newest sessions drawn: a long series would draw a picture wider than any screen.
+SESSION_BARS = 60
 
 
 def _value(row: dict[str, Term], key: str) -> str:
@@ -152,6 +154,7 @@ class SessionBar:
 class Sessions:
     bars: list[SessionBar]
     most: int
+    earlier: int = 0  # sessions before the first bar, left out
 
     @property
     def width(self) -> int:
@@ -177,13 +180,14 @@ class Sessions:
 def sessions(rt: Runtime) -> Sessions:
     committee = rt.settings.base_iri + "id/committee/CDIP"
     rows, _ = bindings(rt, prologue(rt) + SESSIONS.format(committee=committee), ROW_LIMIT)
-    bars = sorted((SessionBar(r["s"].value, int(r["number"].value), int(r["docs"].value))
-                   for r in rows), key=lambda b: b.number)
+    every = sorted((SessionBar(r["s"].value, int(r["number"].value), int(r["docs"].value))
+                    for r in rows), key=lambda b: b.number)
+    bars = every[-SESSION_BARS:]
     most = max((b.documents for b in bars), default=0)
     for i, bar in enumerate(bars):
         bar.x = 50 + SESSION_WIDTH * i
         bar.height = round(SESSION_HEIGHT * bar.documents / max(most, 1))
-    return Sessions(bars, most)
+    return Sessions(bars, most, len(every) - len(bars))
 
 
 @dataclass

@@ -10,6 +10,7 @@ the labels of everything it shows: two queries in all.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import formats
@@ -36,49 +37,58 @@ _PREDICATE_ORDER = {
 }
 
 
-def description_where(iri: str) -> str:
-    """The pattern binding ?s ?p ?o to the triples of a resource's description."""
+def description_where(iri: str, through: Sequence[str] | None = None) -> str:
+    """The pattern binding ?s ?p ?o to the triples of a resource's description.
+
+    ``through``: the properties of the resource to describe, and to follow to its fragments
+    and blank nodes (default: all). Following one means reading the text of every value it
+    has, to tell a fragment IRI from another; a recommendation has a section and a statement
+    in every report of a series, so a page follows only the properties it shows in full.
+    """
     fragment = iri + "#"
+    only = "" if through is None else "VALUES ?p1 { " + " ".join(f"<{p}>" for p in through) + " }"
+    direct = "" if through is None else only.replace("?p1", "?p")
     return f"""
-  {{ <{iri}> ?p ?o . BIND(<{iri}> AS ?s) }}
-  UNION {{ <{iri}> ?p1 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{fragment}")) ?s ?p ?o }}
-  UNION {{ <{iri}> ?p1 ?f . FILTER(isIRI(?f) && STRSTARTS(STR(?f), "{fragment}"))
+  {{ {direct} <{iri}> ?p ?o . BIND(<{iri}> AS ?s) }}
+  UNION {{ {only} <{iri}> ?p1 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{fragment}"))
+           ?s ?p ?o }}
+  UNION {{ {only} <{iri}> ?p1 ?f . FILTER(isIRI(?f) && STRSTARTS(STR(?f), "{fragment}"))
            ?f ?p2 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{fragment}") && ?s != ?f)
            ?s ?p ?o }}
-  UNION {{ <{iri}> ?p1 ?b . FILTER(isBlank(?b)) ?b rdf:rest* ?s . ?s ?p ?o }}
-  UNION {{ <{iri}> ?p1 ?b . FILTER(isBlank(?b)) ?b ?p2 ?l . FILTER(isBlank(?l))
+  UNION {{ {only} <{iri}> ?p1 ?b . FILTER(isBlank(?b)) ?b rdf:rest* ?s . ?s ?p ?o }}
+  UNION {{ {only} <{iri}> ?p1 ?b . FILTER(isBlank(?b)) ?b ?p2 ?l . FILTER(isBlank(?l))
            ?l rdf:rest* ?s . ?s ?p ?o }}
 """
 
 
 def summary_query(iri: str) -> str:
-    """How many values each property of the description has, and how many links point at
-    the resource (counted up to ``INBOUND_COUNTED``): a row per property, not per value."""
-    return f"""SELECT ?dir ?s ?p ?n WHERE {{
-  {{ {{ SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {description_where(iri)} }}
-        GROUP BY ?s ?p }} BIND("out" AS ?dir) }}
+    """How many values each property of the resource has, and how many links point at it
+    (counted up to ``INBOUND_COUNTED``): a row per property, not per value, and no value's
+    text read."""
+    return f"""SELECT ?dir ?p ?n WHERE {{
+  {{ {{ SELECT ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ <{iri}> ?p ?o }} GROUP BY ?p }}
+     BIND("out" AS ?dir) }}
   UNION {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{
             SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {INBOUND_COUNTED + 1} }} }}
           BIND("count" AS ?dir) }}
 }}"""
 
 
-def page_query(iri: str, many: list[tuple[str, str]]) -> str:
-    """The description, inbound links (capped), in one SELECT; of the properties with more
-    than ``VALUES_SHOWN`` values (``many``: subject and predicate IRIs), ``VALUES_SHOWN``.
+def page_query(iri: str, few: Sequence[str], many: Sequence[str]) -> str:
+    """The description through the properties with at most ``VALUES_SHOWN`` values (``few``),
+    ``VALUES_SHOWN`` values of each of the others (``many``), and the inbound links (capped),
+    in one SELECT.
 
-    Those values, like the capped inbound links, are the first in the store's order, not
-    sorted: sorting reads the text of every value (a recommendation's sections, one a
-    report: some 20 µs each from RocksDB, 20 ms a property at 1,000 reports), and the page
-    sorts what it shows anyway and links the query that lists them all.
+    The values of ``many``, like the capped inbound links, are the first in the store's
+    order, not sorted: sorting reads the text of every value (a recommendation's sections,
+    one a report: some 20 µs each from RocksDB, 20 ms a property at 1,000 reports), and the
+    page sorts what it shows anyway and links the query that lists them all.
     """
-    kept = "".join(f" && !(?s = <{s}> && ?p = <{p}>)" for s, p in many)
     cut = "".join(f"""
-  UNION {{ {{ SELECT ?s ?p ?o WHERE {{ <{s}> <{p}> ?o BIND(<{s}> AS ?s) BIND(<{p}> AS ?p) }}
-            LIMIT {VALUES_SHOWN} }} BIND("out" AS ?dir) }}"""
-                  for s, p in many)
+  UNION {{ {{ SELECT ?p ?o WHERE {{ <{iri}> <{p}> ?o BIND(<{p}> AS ?p) }} LIMIT {VALUES_SHOWN} }}
+          BIND(<{iri}> AS ?s) BIND("out" AS ?dir) }}""" for p in many)
     return f"""SELECT DISTINCT ?dir ?s ?p ?o WHERE {{
-  {{ {description_where(iri)} FILTER(true{kept}) BIND("out" AS ?dir) }}{cut}
+  {{ {description_where(iri, few)} BIND("out" AS ?dir) }}{cut}
   UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {INBOUND_CAP + 1} }}
           BIND("in" AS ?dir) }}
 }}"""
@@ -318,20 +328,22 @@ class Page:
 
 def load_page(rt: Runtime, iri: str) -> Page:
     """The page of ``iri`` with the labels of all it shows; 404 if the dataset has nothing
-    about it. Two queries whatever the number of values: how many each property has, then
-    at most ``VALUES_SHOWN`` of each (and ``INBOUND_CAP`` links)."""
+    about it. Two queries whatever the number of values: how many each property of the
+    resource has, then at most ``VALUES_SHOWN`` of each (and ``INBOUND_CAP`` links)."""
     counts, _ = bindings(rt, prologue(rt) + summary_query(iri), DESCRIPTION_LIMIT + 1)
-    totals: dict[tuple[Term, str], int] = {}
+    subject = Term("uri", iri)
+    totals: dict[str, int] = {}
     total = 0
     for row in counts:
         if row["dir"].value == "count":
             total = int(row["n"].value)
         elif "p" in row:
-            totals[(row["s"], row["p"].value)] = int(row["n"].value)
+            totals[row["p"].value] = int(row["n"].value)
     if not totals and not total:
         raise _nothing_about(iri)
-    many = sorted((s.value, p) for (s, p), n in totals.items() if n > VALUES_SHOWN and s.is_iri)
-    rows, cut = bindings(rt, prologue(rt) + page_query(iri, many),
+    few = sorted(p for p, n in totals.items() if n <= VALUES_SHOWN)
+    many = sorted(p for p, n in totals.items() if n > VALUES_SHOWN)
+    rows, cut = bindings(rt, prologue(rt) + page_query(iri, few, many),
                          DESCRIPTION_LIMIT + len(many) * VALUES_SHOWN + INBOUND_CAP + 1)
     triples: dict[Term, dict[str, list[Term]]] = {}
     inbound: list[tuple[Term, str]] = []
@@ -341,16 +353,16 @@ def load_page(rt: Runtime, iri: str) -> Page:
         else:
             inbound.append((row["s"], row["p"].value))
     inbound.sort(key=lambda sp: (sp[1], natural_key(sp[0].value)))
-    _cut_values(triples)  # a blank node's values, which no query can name to cut
-    shown = {key: n for key, n in totals.items() if n > VALUES_SHOWN}
+    _cut_values(triples)  # a fragment's or blank node's values, which no count has named
+    shown = {(subject, p): totals[p] for p in many}
     page = Page(iri, Namer(rt), triples, inbound[:INBOUND_CAP], total, cut, shown)
     fetch_labels(rt, page.namer, page.shown_iris(), page.context_iris())
     return page
 
 
 def _cut_values(triples: dict[Term, dict[str, list[Term]]]) -> None:
-    """Keep at most ``VALUES_SHOWN`` values of a property (of a blank node's, which no
-    query can name to cut: the first in natural order)."""
+    """Keep at most ``VALUES_SHOWN`` values of a property (of a fragment's or a blank
+    node's, which the page's query does not cut: the first in natural order)."""
     for props in triples.values():
         for predicate, objects in props.items():
             distinct = set(objects)

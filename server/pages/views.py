@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 
 from dakg.graph.stats import COVERAGE_QUERY, NAMED_KINDS, Coverage, coverage_from_rows
 
@@ -33,6 +33,10 @@ from .query_page import query_link
 from .resource import DESCRIPTION_LIMIT, describe_rdf, explore_query, inbound_query, load_page
 from .responses import CODE_DIGEST, cacheable, cached_page, host_tag, html_response
 from .terms import DCTERMS_NS, OA_NS, RDF_NS, prologue
+
+# Reports the home page names, newest first (and their graphs in its table): a series of a
+# thousand reports would make it a page of a megabyte; the rest are a query away.
+HOME_REPORTS = 10
 
 
 def id_resource(path: str) -> Response:
@@ -138,11 +142,15 @@ def home() -> str:
     snapshot = rt.dataset.current()
     key = ("sizes", snapshot.version)  # shared with the service description
     own_default, named = rt.cache.get(key, lambda: description.graph_sizes(rt))
-    common = {"n": Namer(rt), "graphs": list(named.items()), "own_default": own_default,
-              "total": own_default + sum(named.values()), "version": snapshot.version,
-              "dumps": dumps_folder(rt) is not None, "live": served_copy(rt.dataset),
-              "graph_links": home_data.graph_links(rt, list(named))}
     report = home_data.published_report(rt)
+    reports = recommendations.newest_first(rt) if report is not None else []
+    shown, earlier = reports[:HOME_REPORTS], reports[HOME_REPORTS:]
+    hidden = {r.graph for r in earlier}
+    graphs = [g for g in named if g not in hidden]
+    common = {"n": Namer(rt), "graphs": [(g, named[g]) for g in graphs],
+              "own_default": own_default, "total": own_default + sum(named.values()),
+              "version": snapshot.version, "dumps": dumps_folder(rt) is not None,
+              "live": served_copy(rt.dataset), "graph_links": home_data.graph_links(rt, graphs)}
     if report is None:
         classes = rt.cache.get(("classes", snapshot.version), lambda: home_data.classes(rt))
         return render_template("home_data.html", classes=classes, **common)
@@ -152,22 +160,19 @@ def home() -> str:
     return render_template("home.html", browse=browse, indexes=indexes.INDEXES, pictures=drawn,
                            coverage=names, report=report,
                            scheme=rt.settings.base_iri + "id/scheme/development-agenda",
-                           reports=rt.cache.get(("reports", snapshot.version),
-                                                lambda: progress_reports(rt)),
-                           **common)
-
-
-def progress_reports(rt: Runtime) -> list[tuple[str, str]]:
-    """The reports the data holds, as (IRI, symbol), in the order of their symbols."""
-    rows, _ = select(rt, prologue(rt) + "SELECT ?report ?symbol { ?report a "
-                     "dakg:ProgressReport ; dakg:symbol ?symbol } ORDER BY ?symbol", 1000)
-    return [(row["report"]["value"], row["symbol"]["value"]) for row in rows]
+                           reports=[(r.report, r.symbol) for r in shown],
+                           earlier=len(earlier), earlier_graphs=len(hidden),
+                           all_reports=url_for("pages.reports"), **common)
 
 
 def name_coverage(rt: Runtime) -> list[Coverage]:
     """How many things of each kind have a name in English and in Chinese (``dakg stats``
-    prints the same figures)."""
-    rows, _ = select(rt, prologue(rt) + COVERAGE_QUERY, len(NAMED_KINDS))
-    counts = {row["kind"]["value"]: (int(row["n"]["value"]), int(row["withEn"]["value"]),
-                                     int(row["withZh"]["value"])) for row in rows}
+    prints the same figures): as the build counted them, if it did."""
+    figures = rt.figures()
+    if figures is not None:
+        counts = figures.coverage
+    else:
+        rows, _ = select(rt, prologue(rt) + COVERAGE_QUERY, len(NAMED_KINDS))
+        counts = {row["kind"]["value"]: (int(row["n"]["value"]), int(row["withEn"]["value"]),
+                                         int(row["withZh"]["value"])) for row in rows}
     return [c for c in coverage_from_rows(counts, rt.prefixes) if c.total]
