@@ -242,7 +242,7 @@ def _finished_meanwhile(index: search_index.IndexWriter) -> Iterator[
     takes the core the build's process leaves idle (at 1,000 reports it took 136 s after the
     dumps, one core idle). If the build fails meanwhile, it is stopped."""
     with ThreadPoolExecutor(1, thread_name_prefix="dakg-index") as thread:
-        finishing = thread.submit(index.finish)
+        finishing = thread.submit(index.finish, threads=2)
         try:
             yield finishing
         except BaseException:

@@ -382,24 +382,30 @@ class IndexWriter:
         self._db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
         self._db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?, ?)", texts)
 
-    def finish(self, *, complete: bool = True) -> SearchIndex:
+    def finish(self, *, complete: bool = True, threads: int = 1) -> SearchIndex:
         """``complete``: the rows added are all the data's (``SearchIndex.complete``).
 
-        The search entries and the names (``names``, ``about``) are made at the same time,
-        on two connections (the second on a thread of its own, writing a file of its own
-        that is then copied in): SQLite lets go of the GIL, so each takes a core, and at
-        1,000 reports the index no longer takes the time of both one after the other."""
+        The search entries and the names (``names``, ``about``) are made on two connections
+        (the names in a file of their own, then copied in); with ``threads=2``, at the same
+        time, the names on a thread: SQLite lets go of the GIL, so each takes a core, and
+        at 1,000 reports the index no longer takes the time of both one after the other. A
+        build asks for that; a server (whose gevent workers have no core to spare) does not.
+        """
         self._kinds()
         aux = Path(f"{self._work}-names")
         try:
-            with ThreadPoolExecutor(1, thread_name_prefix="dakg-names") as thread:
-                naming = thread.submit(self._names, aux)
-                try:
-                    self._entries()
-                except BaseException:
-                    self._stopped = True  # the other connection stops too
-                    raise
-                naming.result()
+            if threads > 1:
+                with ThreadPoolExecutor(1, thread_name_prefix="dakg-names") as thread:
+                    naming = thread.submit(self._names, aux)
+                    try:
+                        self._entries()
+                    except BaseException:
+                        self._stopped = True  # the other connection stops too
+                        raise
+                    naming.result()
+            else:
+                self._entries()
+                self._names(aux)
             db, run = self._db, self._run
             run("ATTACH DATABASE ? AS names_file", (str(aux),))
             # Copied as they are (SQLite's transfer of records between tables alike).
