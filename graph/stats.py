@@ -1,7 +1,8 @@
 """Figures about a built dataset, each answered by one SPARQL query on the store.
 
 Those that pages show and that grow with the series (how many things of each kind have a
-name, how often each term of the ontology is used: seconds each at a thousand reports) are
+name, how often each term of the ontology is used, which recommendations each session,
+document, programme… is linked to: seconds each at a thousand reports) are
 counted once by the build and kept beside its store (``FIGURES_FILE``), as its graph sizes
 are kept in ``build.json``; a server counts them itself only for data no build counted.
 """
@@ -123,6 +124,30 @@ def uses_query(terms: list[str]) -> str:
 }} GROUP BY ?term"""
 
 
+# What links a thing of each kind to the recommendations (``?e`` to ``?r``): the index pages'
+# column of recommendations. Through the sections of every report, so it grows with the series.
+RECOMMENDATION_LINKS: dict[str, str] = {
+    "Sector": "?r dakg:relatedSector ?e .",
+    "RecommendationCluster": "?r dakg:cluster ?e .",
+    "Session": "?section dakg:mentionsSession ?e ; dakg:reportsOn ?r .",
+    "Document": "?section dakg:citesDocument ?e ; dakg:reportsOn ?r .",
+    "Programme": "{ ?e dakg:reportedUnder ?r } UNION "
+                 "{ ?section dakg:mentionsProgramme ?e ; dakg:reportsOn ?r }",
+    "DevelopmentAgendaProject": "{ ?e dakg:reportedUnder ?r } UNION "
+                                "{ ?section dakg:mentionsProject ?e ; dakg:reportsOn ?r }",
+}
+
+
+def linked_query(kind: str) -> str:
+    """The things of ``kind`` (a class under ``dakg:``) and the recommendations linked to
+    them (``RECOMMENDATION_LINKS``), with their numbers."""
+    return f"""SELECT DISTINCT ?e ?r ?number WHERE {{
+  ?e a dakg:{kind} .
+  {RECOMMENDATION_LINKS[kind]}
+  ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
+}}"""
+
+
 FIGURES_FILE = "figures.json"  # in a build's folder, beside its store
 # The terms whose uses a build counts: what its ontology graph describes under ``def/``.
 _TERMS = """SELECT DISTINCT ?term WHERE {{ GRAPH <{graph}> {{ ?term ?p ?o }}
@@ -141,7 +166,14 @@ def write_figures(store: ox.Store, path: Path, base_iri: str) -> None:
         answer = store.query(uses_query(terms), use_default_graph_as_union=True)
         assert isinstance(answer, ox.QuerySolutions)
         uses.update((s["term"].value, int(s["n"].value)) for s in answer)
-    figures = {"coverage": coverage_rows(store, prefixes), "uses": uses}
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    links = {}
+    for kind in RECOMMENDATION_LINKS:
+        answer = store.query(prologue + linked_query(kind), use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        links[kind] = sorted([s["e"].value, s["r"].value, int(s["number"].value)]
+                             for s in answer)
+    figures = {"coverage": coverage_rows(store, prefixes), "uses": uses, "links": links}
     path.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
 
 
@@ -149,6 +181,7 @@ def write_figures(store: ox.Store, path: Path, base_iri: str) -> None:
 class Figures:
     coverage: dict[str, tuple[int, int, int]]  # as ``coverage_rows`` gives them
     uses: dict[str, int]  # every term of the ontology
+    links: dict[str, list[tuple[str, str, int]]]  # kind → (thing, recommendation, number)
 
 
 def read_figures(build: Path) -> Figures | None:
@@ -158,4 +191,6 @@ def read_figures(build: Path) -> Figures | None:
     except FileNotFoundError:
         return None
     return Figures({k: (n, en, zh) for k, (n, en, zh) in kept["coverage"].items()},
-                   {k: int(n) for k, n in kept["uses"].items()})
+                   {k: int(n) for k, n in kept["uses"].items()},
+                   {k: [(e, r, int(n)) for e, r, n in rows]
+                    for k, rows in kept.get("links", {}).items()})

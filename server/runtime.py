@@ -54,7 +54,10 @@ class Runtime:
         build counted (a live copy, a remote store, ``--data`` files)."""
         if self.remote is not None:
             return None
-        return read_figures(Path(self.dataset.current().store).parent)
+        store = self.dataset.current().store
+        found: Figures | None = self.cache.get(
+            ("figures", store), lambda: read_figures(Path(store).parent))
+        return found
 
     def pool(self) -> QueryPool:
         pid = os.getpid()

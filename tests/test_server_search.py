@@ -278,3 +278,35 @@ def test_data_no_build_indexed_is_indexed_on_first_search(client: FlaskClient) -
     assert [r["iri"] for g in result["groups"] for r in g["results"]] == [
         "http://example.org/item2"]
     assert result["groups"][0]["kind"] == "http://example.org/Item"
+
+
+@pytest.mark.parametrize(("q", "inside_words"), [
+    ("25", True), ("cdip 1", True), ("16", True), ("cdip 16 4", False), ("abc", False),
+    ("公有领域", False)])
+def test_the_candidates_are_the_matches_at_word_boundaries(built: Path, q: str,
+                                                           inside_words: bool) -> None:
+    # The search reads at most CANDIDATE_LIMIT rows: they must be matches already, or in a
+    # long series the rows of "cdip 350"… would crowd out those of "cdip 35".
+    from dakg.search_index import _bounded_glob, _matches
+
+    with closing(sqlite3.connect((built / "current").resolve() / BUILD_FILE)) as db:
+        texts = {row[0] for row in db.execute("SELECT folded FROM entries")}
+        globbed = {row[0] for row in db.execute(
+            "SELECT folded FROM entries WHERE (' ' || folded || ' ') GLOB ?", (_bounded_glob(q),))}
+    matched = {text for text in texts if next(iter(_matches(text, q)), None) is not None}
+    assert globbed == matched and matched
+    # ("25" is inside "2025" and "125": those texts are not matches, nor candidates)
+    assert any(q in text for text in texts - matched) == inside_words
+
+
+@pytest.mark.parametrize("q", ["建议", "产权组织", "25", "abc"])
+def test_short_and_long_queries_find_what_a_scan_finds(built: Path, q: str) -> None:
+    # Under three characters the trigram index cannot answer (and SQLite 3.40 answers
+    # nothing for Chinese): the search scans; from three on it uses the index.
+    from dakg.search_index import SearchIndex, _matches
+
+    index = SearchIndex((built / "current").resolve() / BUILD_FILE)
+    with closing(sqlite3.connect(index.path)) as db:
+        scanned = {iri for iri, text in db.execute("SELECT iri, folded FROM entries")
+                   if next(iter(_matches(text, q)), None) is not None}
+    assert {hit.iri for hit in index.search(q)} == scanned and scanned

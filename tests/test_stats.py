@@ -107,7 +107,13 @@ def test_the_home_page_shows_the_coverage(built: Path, names: dict[str, Coverage
 def test_the_build_keeps_the_figures_its_pages_show(built: Path) -> None:
     """What the home page and the ontology's page show of the whole dataset is counted by
     the build (seconds at a thousand reports): the figures it keeps are the store's."""
-    from dakg.graph.stats import coverage_rows, read_figures, uses_query
+    from dakg.graph.stats import (
+        RECOMMENDATION_LINKS,
+        coverage_rows,
+        linked_query,
+        read_figures,
+        uses_query,
+    )
     from dakg.graph.store import current_build
 
     kept = read_figures(current_build(built))
@@ -121,3 +127,16 @@ def test_the_build_keeps_the_figures_its_pages_show(built: Path) -> None:
     counted = {row["term"].value: int(row["n"].value) for row in answer}
     assert {t: n for t, n in kept.uses.items() if n} == counted
     assert kept.uses[f"{dakg}Recommendation"] == 45
+    for kind, links in kept.links.items():
+        answer = store.query(_prologue() + linked_query(kind), use_default_graph_as_union=True)
+        assert isinstance(answer, ox.QuerySolutions)
+        assert links == sorted((row["e"].value, row["r"].value, int(row["number"].value))
+                               for row in answer), kind
+    assert set(kept.links) == set(RECOMMENDATION_LINKS)
+    assert len(kept.links["Session"]) > 10 and len(kept.links["Document"]) > 100
+
+
+def _prologue() -> str:
+    from dakg.graph.rdf.namespaces import PREFIXES
+
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -3,9 +3,9 @@ clusters, each a table with counts, sortable by its columns with ``?sort=column`
 for descending): links, no script.
 
 Every index is the same three queries with one pattern changed: the things of a kind with
-their names, the recommendations each is linked to (``Index.recommendations``: a sector
-named by a recommendation, a document cited by a recommendation's section…), and how often
-the report mentions each. An index may add a column of its own (``Index.extra``).
+their names, the recommendations each is linked to (``graph.stats.RECOMMENDATION_LINKS``:
+a sector named by a recommendation, a document cited by a recommendation's section…), and
+how often the report mentions each. An index may add a column of its own (``Index.extra``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, abort, render_template, request
+
+from dakg.graph.stats import linked_query
 
 from ..errors import HttpError
 from ..queries import not_modified
@@ -31,11 +33,6 @@ THINGS = """SELECT ?e ?en ?zh ?symbol ?notation WHERE {{
   OPTIONAL {{ ?e rdfs:label|skos:prefLabel ?zh FILTER(langMatches(lang(?zh), "zh")) }}
   OPTIONAL {{ ?e dakg:symbol ?symbol }}
   OPTIONAL {{ ?e skos:notation ?notation }}
-}}"""
-LINKED = """SELECT DISTINCT ?e ?r ?number WHERE {{
-  ?e a dakg:{kind} .
-  {pattern}
-  ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
 }}"""
 MENTIONS = """SELECT ?e (COUNT(DISTINCT ?m) AS ?n) WHERE {{
   ?e a dakg:{kind} . ?m oa:hasBody ?e .
@@ -59,38 +56,34 @@ class Index:
     title: str
     title_zh: str
     intro: str
-    recommendations: str  # pattern linking ?e to recommendations ?r ("": no such column)
-    recommendations_header: str
+    recommendations_header: str  # of the column of recommendations (graph.stats's
+    # RECOMMENDATION_LINKS: what links the kind to them); "": the index has none
     extra: tuple[Extra, ...] = ()
     group_by: str = ""  # an extra column whose value groups the rows (documents: session)
     default_sort: str = "name"
 
 
-_VIA_SECTIONS = "?section dakg:{p} ?e ; dakg:reportsOn ?r ."
-_UNDER_OR_VIA = ("{{ ?e dakg:reportedUnder ?r }} UNION "
-                 "{{ ?section dakg:{p} ?e ; dakg:reportsOn ?r }}")
 INDEXES = (
     Index("reports", "ProgressReport", "Progress reports", "进展报告",
           "The progress reports on the 45 recommendations this dataset holds, each with the "
           "session it was made for, its sections, and how often the reports cite it.",
-          "", "",  # every report reports on all 45
+          "",  # every report reports on all 45
           extra=(Extra("session", "Session", "?e dakg:forSession ?x .", numeric=False),
                  Extra("sections", "Sections", "?x a dakg:RecommendationSection ; "
                                                "dcterms:isPartOf/dcterms:isPartOf ?e ."),),
           default_sort="-session"),
     Index("sectors", "Sector", "WIPO sectors", "产权组织各部门",
           "The sectors of WIPO the recommendations name as related, each with those "
-          "recommendations.", "?r dakg:relatedSector ?e .", "Recommendations naming it"),
+          "recommendations.", "Recommendations naming it"),
     Index("clusters", "RecommendationCluster", "Clusters of recommendations", "建议组",
-          "The six clusters the 45 recommendations are adopted in.", "?r dakg:cluster ?e .",
-          "Recommendations",
+          "The six clusters the 45 recommendations are adopted in.", "Recommendations",
           extra=(Extra("immediate", "For immediate implementation",
                        "?x dakg:cluster ?e ; dakg:adoptedForImmediateImplementation true ."),),
           default_sort="notation"),
     Index("sessions", "Session", "CDIP sessions", "发展与知识产权委员会会议",
           "The sessions of the Committee on Development and Intellectual Property (and other "
           "bodies) the report names, in order.",
-          _VIA_SECTIONS.format(p="mentionsSession"), "Recommendations whose sections name it",
+          "Recommendations whose sections name it",
           extra=(Extra("number", "Session", "?e dakg:sessionNumber ?x ."),
                  Extra("documents", "Documents cited", "?x dakg:forSession ?e ."
                        " ?m oa:hasBody ?x ."),),
@@ -98,19 +91,16 @@ INDEXES = (
     Index("documents", "Document", "Documents cited", "引用的文件",
           "The documents the report cites, grouped by the session they belong to; each with "
           "the recommendations whose sections cite it.",
-          "?section dakg:citesDocument ?e ; dakg:reportsOn ?r .",
           "Recommendations whose sections cite it",
           extra=(Extra("session", "Session", "?e dakg:forSession ?x .", numeric=False),),
           group_by="session", default_sort="session"),
     Index("programmes", "Programme", "Programmes", "计划",
           "WIPO's programmes and platforms the report names, with the recommendations they "
           "are reported under.",
-          _UNDER_OR_VIA.format(p="mentionsProgramme"),
           "Recommendations reported under"),
     Index("projects", "DevelopmentAgendaProject", "Development Agenda projects", "发展议程项目",
           "The Development Agenda projects the report names, with the recommendations they "
           "are reported under.",
-          _UNDER_OR_VIA.format(p="mentionsProject"),
           "Recommendations reported under"),
 )
 BY_PATH = {i.path: i for i in INDEXES}
@@ -141,7 +131,7 @@ def columns(index: Index) -> list[Column]:
     found += [Column(e.key, e.header, e.numeric) for e in index.extra if e.key != "number"]
     if any(e.key == "number" for e in index.extra):
         found.insert(0, Column("number", "No.", True))
-    if index.recommendations:
+    if index.recommendations_header:
         found.append(Column("recommendations", index.recommendations_header, True))
     found.append(Column("mentions", "Mentions in the report", True))
     return found
@@ -166,11 +156,9 @@ def load_rows(rt: Runtime, index: Index) -> list[Row]:
         row.name = row.name or iri_tail(row.iri)
         if row.name_zh == row.name:
             row.name_zh = ""
-    linked, _ = bindings(rt, pre + LINKED.format(kind=index.kind, pattern=index.recommendations),
-                         ROW_LIMIT) if index.recommendations else ([], False)
-    for b in linked:
-        if b["e"].value in rows:
-            rows[b["e"].value].recommendations.append((int(b["number"].value), b["r"].value))
+    for thing, recommendation, number in _linked(rt, index):
+        if thing in rows:
+            rows[thing].recommendations.append((number, recommendation))
     for row in rows.values():
         row.recommendations = sorted(set(row.recommendations))
     counted, _ = bindings(rt, pre + MENTIONS.format(kind=index.kind), ROW_LIMIT)
@@ -180,6 +168,18 @@ def load_rows(rt: Runtime, index: Index) -> list[Row]:
     for extra in index.extra:
         _add_extra(rt, index, extra, rows)
     return list(rows.values())
+
+
+def _linked(rt: Runtime, index: Index) -> list[tuple[str, str, int]]:
+    """(thing, recommendation, its number) for the things of the index: as the build
+    counted them, if it did (through every report's sections: seconds at 1,000 reports)."""
+    if not index.recommendations_header:
+        return []
+    figures = rt.figures()
+    if figures is not None and index.kind in figures.links:
+        return figures.links[index.kind]
+    found, _ = bindings(rt, prologue(rt) + linked_query(index.kind), ROW_LIMIT)
+    return [(b["e"].value, b["r"].value, int(b["number"].value)) for b in found]
 
 
 def _add_extra(rt: Runtime, index: Index, extra: Extra, rows: dict[str, Row]) -> None:
