@@ -651,8 +651,9 @@ def test_every_page_route_is_registered(app: Flask) -> None:
         ("/search", "pages.search"), ("/search.json", "pages.search_json"),
         ("/report/<path:symbol>", "pages.report"), ("/.well-known/void", "pages.void"),
         ("/validation", "pages.validation"), ("/validation.<ext>", "pages.validation_file"),
-        *((f"/{name}", f"pages.{name}") for name in ("sectors", "clusters", "sessions",
-                                                     "documents", "programmes", "projects")),
+        *((f"/{name}", f"pages.{name}") for name in ("reports", "sectors", "clusters",
+                                                     "sessions", "documents", "programmes",
+                                                     "projects")),
     }
 
 
