@@ -96,6 +96,7 @@ def _timed_steps(job: ReportJob) -> Iterator[tuple[str, float]]:
     from dakg.graph.shacl_sparql import node_text, report_validator
     from dakg.graph.source import load_source
     from dakg.graph.store import index_rows, nquads
+    from dakg.search_index import staged
 
     clock = [time.process_time()]
 
@@ -127,13 +128,16 @@ def _timed_steps(job: ReportJob) -> Iterator[tuple[str, float]]:
         yield "validation: the focus nodes", lap()
         own = _subjects(mapped.own, job.base_iri)
         yield "own nodes", lap()
-        index = index_rows(mapped.quads(), job.base_iri)
+        rows = index_rows(mapped.quads(), job.base_iri)
         yield "search index rows (index_rows)", lap()
+        index = staged(*rows, job.base_iri + "def/")
+        del rows
+        yield "search index rows staged: folded, ranked (staged)", lap()
         del store, mapped, report, source, outcome, focus, own
         yield "freeing the job's objects", lap()
     gc.collect()
     yield "after the job: gc.collect (run_and_write)", lap()
-    with tempfile.TemporaryDirectory(prefix="dakg-job-") as pieces:
+    with tempfile.TemporaryDirectory(prefix="dakg-job-") as pieces, collector_paused():
         report_pieces(data, graphs[0], prefixes_for(job.base_iri), Path(pieces))
         yield "after the job: its pieces of the dumps (run_and_write)", lap()
     pickle.loads(pickle.dumps((data, index), protocol=pickle.HIGHEST_PROTOCOL))

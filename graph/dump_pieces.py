@@ -87,14 +87,33 @@ def _written(graph: str, lines: set[bytes], prefixes: dict[str, str],
     ordered = list(ox.parse(b"".join(order), format=ox.RdfFormat.N_QUADS))
     del order
     triples = [q.triple for q in ordered]
+    turtle = body(ox.RdfFormat.TURTLE, prefixes, triples)
     for fmt in FORMATS.values():
         rdf = fmt.rdf
         if rdf == ox.RdfFormat.JSON_LD:
             _write(pieces, fmt, _jsonld(ordered, prefixes))
+        elif rdf == ox.RdfFormat.TURTLE:
+            _write(pieces, fmt, turtle)
+        elif rdf == ox.RdfFormat.TRIG:
+            _write(pieces, fmt, in_graph_block(turtle, ordered[:1], prefixes))
         elif rdf not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-            _write(pieces, fmt, body(rdf, prefixes, ordered if rdf.supports_datasets
-                                     else triples))
+            _write(pieces, fmt, body(rdf, prefixes, triples))
     return pieces
+
+
+def in_graph_block(turtle: bytes, first: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    """The TriG ``body`` of one named graph from its Turtle ``body``: Oxigraph writes a
+    graph's statements in TriG as in Turtle (each on lines of its own: a literal's newline
+    is escaped), inside the graph's block and one tab further in, so the block is made
+    from the Turtle rather than written again (0.02 s of CPU a report; a test holds
+    Oxigraph to it).
+    ``first``: the graph's first quad, if any, whose block Oxigraph opens."""
+    if not first:
+        return b""
+    opening = body(ox.RdfFormat.TRIG, prefixes, first)
+    opening = opening[:opening.index(b"\n") + 1]
+    assert turtle.endswith(b"\n"), "Oxigraph ends a statement's line"
+    return opening + b"\t" + turtle[:-1].replace(b"\n", b"\n\t") + b"\n}\n"
 
 
 def _write_lines(pieces: GraphPieces, lines: list[bytes], run: int = 4096) -> None:

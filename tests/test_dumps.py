@@ -14,7 +14,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
-from dakg.graph.dump_pieces import FORMATS, graph_pieces, report_pieces
+from dakg.graph.dump_pieces import FORMATS, body, graph_pieces, in_graph_block, report_pieces
 from dakg.graph.dumps import (
     CHECKSUMS,
     dump_name,
@@ -120,3 +120,19 @@ def test_a_graph_s_pieces_are_written_as_the_store_holds_it(tmp_path: Path) -> N
     piece = zlib.decompressobj(wbits=-15)  # raw DEFLATE, not ended: the dump goes on
     assert b'"7"^^<http://www.w3.org/2001/XMLSchema#integer>' in piece.decompress(
         from_job.path(FORMATS["ntriples"]).read_bytes())
+
+
+def test_a_graph_s_trig_is_its_turtle_in_its_block(built: Path) -> None:
+    """The TriG piece is made from the Turtle piece (``in_graph_block``): what Oxigraph
+    writes, on the real report's graph and on a literal with a newline and quotes."""
+    store = open_store(built)
+    prefixes = prefixes_for(DEFAULT_BASE)
+    graph = ox.NamedNode(ID["graph/report/CDIP/35/2"])
+    odd = ox.Quad(ox.NamedNode(ID["x"]), ox.NamedNode(str(RDFS.comment)),
+                  ox.Literal('a "b"\n\tc', language="en"), graph)
+    quads = sorted([*store.quads_for_pattern(None, None, None, graph), odd], key=str)
+    assert len(quads) > 40000
+    turtle = body(ox.RdfFormat.TURTLE, prefixes, [q.triple for q in quads])
+    assert in_graph_block(turtle, quads[:1], prefixes) == body(ox.RdfFormat.TRIG, prefixes,
+                                                                 quads)
+    assert in_graph_block(b"", [], prefixes) == b""

@@ -245,6 +245,23 @@ def test_an_index_made_from_cut_results_says_it_is_incomplete(tmp_path: Path) ->
     assert not write(tmp_path / "cut.sqlite", "urn:def/", [], rows, complete=False).complete
 
 
+def test_an_index_stopped_while_it_is_finished_leaves_nothing(tmp_path: Path) -> None:
+    # A build finishes its index on a thread while it writes the dumps; a build that fails
+    # meanwhile stops it, and the work folder keeps no file of it.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dakg.search_index import IndexWriter
+
+    writer = IndexWriter(tmp_path / "index.sqlite", "urn:def/")
+    writer.add([("urn:x", "urn:def/Sector")], [("urn:x", "label", "en", "x")])
+    writer.interrupt()
+    with ThreadPoolExecutor(1) as thread, pytest.raises(sqlite3.OperationalError,
+                                                        match="interrupted"):
+        thread.submit(writer.finish).result()
+    writer.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_only_indexes_of_versions_gone_are_removed(tmp_path: Path) -> None:
     from dakg.search_index import index_path, prune, write
 

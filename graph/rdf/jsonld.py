@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
@@ -71,28 +72,38 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
 
 
 def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One named graph's ``quads`` (each subject's together), compacted: an item of the
-    ``@graph`` between ``joined_head`` and ``joined_tail``.
+    """One named graph's ``quads`` (all in that graph, each subject's together), compacted:
+    an item of the ``@graph`` between ``joined_head`` and ``joined_tail``.
 
     Each subject's statements make one node object, compacted as it is made (what the RDF
     to JSON-LD algorithm of JSON-LD 1.1 gives, every value an object of ``@id`` or
     ``@value`` and ``rdf:type`` a property like another, then compacted): ``_Compactor``.
-    Nothing is written for a graph without statements."""
+    Nothing is written for a graph without statements. The nodes are encoded some hundreds
+    at a time (one ``json.dumps`` of a list of them is their texts joined by commas)."""
     compactor = _Compactor(prefixes)
-    first = True
-    for (graph, subject), statements in itertools.groupby(quads, key=_GRAPH_SUBJECT):
+    graph: ox.NamedNode | ox.BlankNode | None = None  # all the quads are in it
+    batch: list[dict[str, Any]] = []
+    for subject, statements in itertools.groupby(quads, key=_SUBJECT):
         values: dict[str, list[_Object]] = {}
         for quad in statements:
             values.setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[arg-type]
-        out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph))) + b',"@graph":['
-                  if first else b",")
-        first = False
-        out.write(_dumps(compactor.node(_node_id(subject), values)))
-    if not first:
+        if graph is None:
+            graph = quad.graph_name  # type: ignore[assignment]
+            out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph))) + b',"@graph":[')
+        elif not batch:
+            out.write(b",")  # after the batch written last
+        batch.append(compactor.node(_node_id(subject), values))
+        if len(batch) == _BATCH:
+            out.write(_dumps(batch)[1:-1])
+            batch.clear()
+    if batch:
+        out.write(_dumps(batch)[1:-1])
+    if graph is not None:
         out.write(b"]}")
 
 
-_GRAPH_SUBJECT = operator.attrgetter("graph_name", "subject")
+_SUBJECT = operator.attrgetter("subject")
+_BATCH = 500
 
 
 def _node_id(term: object) -> str:
@@ -119,8 +130,14 @@ def joined_tail() -> bytes:
 class _Compactor:
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self.prefixes = prefixes
-        # Longest namespace first, so a nested namespace wins over its parent.
-        self.namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+        # Longest namespace first, so a nested namespace wins over its parent; one that
+        # leaves nothing after it, or "//", does not cover an IRI (the next one may).
+        namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+        self.prefix_of: dict[str, str] = {}
+        for prefix, namespace in namespaces:
+            self.prefix_of.setdefault(namespace, prefix)
+        self.covering = re.compile(
+            "(?:" + "|".join(re.escape(n) for _, n in namespaces) + ")(?!//)(?=.)", re.S)
         self.terms = {t.iri: t for t in _TERMS}
         self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
         self.compacted: dict[str, str] = {}  # IRIs recur (properties, classes, nodes)
@@ -183,8 +200,7 @@ class _Compactor:
         return found
 
     def compact(self, iri: str) -> str:
-        for prefix, namespace in self.namespaces:
-            if iri.startswith(namespace) and len(iri) > len(namespace) \
-                    and not iri[len(namespace):].startswith("//"):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
+        covered = self.covering.match(iri) if self.prefix_of else None
+        if covered is None:
+            return iri
+        return f"{self.prefix_of[covered[0]]}:{iri[covered.end():]}"

@@ -9,18 +9,19 @@ labelled after the piece it anchors (``labels.spans``).
 
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from ..records import Span
 from . import iris
 from .labels import Name, label, spans
+from .literals import integer, plain
 from .namespaces import DAKG, OA
 from .triples import Sink
 
 CONTEXT = 16  # characters of oa:prefix / oa:suffix on each side of a quote
 # rdflib makes a new term at every ``RDF.type``: made once here, for every anchor.
-_TYPE, _INTEGER = RDF.type, XSD.integer
+_TYPE = RDF.type
 
 
 def anchor(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
@@ -36,16 +37,16 @@ def anchor(graph: Sink, node: URIRef, span: Span, text: str, text_node: URIRef,
     graph.add((target, OA.hasSelector, position))
     graph.add((target, OA.hasSelector, quote))
     graph.add((position, _TYPE, OA.TextPositionSelector))
-    graph.add((position, OA.start, Literal(span.start, datatype=_INTEGER)))
-    graph.add((position, OA.end, Literal(span.end, datatype=_INTEGER)))
+    graph.add((position, OA.start, integer(span.start)))
+    graph.add((position, OA.end, integer(span.end)))
     graph.add((quote, _TYPE, OA.TextQuoteSelector))
-    graph.add((quote, OA.exact, Literal(text[span.start : span.end])))
+    graph.add((quote, OA.exact, plain(text[span.start : span.end])))
     prefix = text[max(0, span.start - CONTEXT) : span.start]
     suffix = text[span.end : span.end + CONTEXT]
     if prefix:
-        graph.add((quote, OA.prefix, Literal(prefix)))
+        graph.add((quote, OA.prefix, plain(prefix)))
     if suffix:
-        graph.add((quote, OA.suffix, Literal(suffix)))
+        graph.add((quote, OA.suffix, plain(suffix)))
     return target
 
 

@@ -31,7 +31,8 @@ import re
 import sqlite3
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,11 +320,13 @@ _SEARCHED = ("CASE field " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SEARC
              + " ELSE field END")
 _STAGING = """
 CREATE TABLE stage.types (s TEXT, t TEXT);
-CREATE TABLE stage.texts (iri TEXT, field TEXT, lang TEXT, text TEXT, name_rank INTEGER);
+CREATE TABLE stage.texts (iri TEXT, field TEXT, lang TEXT, text TEXT, name_rank INTEGER,
+                          folded TEXT);
 """
-# A resource's kind: of its types (not Web Annotation's), the first by ``kind_rank``.
-_KIND = """(SELECT t FROM stage.types JOIN stage.ranks USING (t) WHERE types.s = texts.iri
-            ORDER BY ranks.rank LIMIT 1)"""
+# A resource's kind: of its types (not Web Annotation's), the first by ``kind_rank``; one
+# row per resource (a bare column of ``min`` comes from the row of the least rank).
+_KINDS = """INSERT INTO stage.kinds
+SELECT s, t FROM (SELECT s, t, min(rank) FROM stage.types JOIN stage.ranks USING (t) GROUP BY s)"""
 _ANNOTATIONS = "SELECT s FROM stage.types WHERE t = ?"
 # Its name: the text of the best rank (then the first in code-point order); its Chinese name.
 _NAMES = """INSERT INTO names
@@ -349,6 +352,29 @@ TypeRow = tuple[str, str]  # (IRI, type IRI)
 TextRow = tuple[str, str, str, str]  # (IRI, field, language, text)
 Types = Iterable[TypeRow]
 Texts = Iterable[TextRow]
+# A text as the index stages it: (IRI, field, language, text, its rank as a name or None,
+# the text ``folded`` or None where it is not searched).
+StagedText = tuple[str, str, str, str, int | None, str | None]
+
+
+def staged(types: Types, texts: Texts,
+           dakg: str) -> tuple[list[TypeRow], list[StagedText]]:
+    """What ``IndexWriter`` stores of ``types`` and ``texts``: the fragments (``fragment``)
+    left out, and each text with its rank as a name and, where it may be searched, folded.
+
+    Most of the work of indexing a row, done where the rows are made: a build's jobs stage
+    their report's rows in their own processes, in parallel, and the build's process only
+    stores them (``IndexWriter.add_staged``). A text is folded unless it cannot be searched
+    (its IRI has a '#', or ``types`` says it is an annotation); a text left unfolded that
+    turns out to be searched after all is folded by ``finish``, so the index is the same
+    whichever rows come together."""
+    annotation = OA + "Annotation"
+    kept = [(s, t) for s, t in types if not fragment(s, dakg)]
+    annotations = {s for s, t in kept if t == annotation}  # a fragment is not searched anyway
+    rows = [(iri, field, lang, text, _name_rank(field, lang),
+             None if "#" in iri or iri in annotations else folded(text))
+            for iri, field, lang, text in texts if not fragment(iri, dakg)]
+    return kept, rows
 
 
 class IndexWriter:
@@ -369,9 +395,13 @@ class IndexWriter:
         fd, work = tempfile.mkstemp(prefix=".search-", suffix=".sqlite", dir=path.parent)
         os.close(fd)
         self._work, self._stage = Path(work), Path(work + "-stage")
-        self._db = sqlite3.connect(work)
+        # Rows are added on one thread and ``finish`` may run on another (a build writes its
+        # dumps meanwhile): one at a time, so the connection may cross threads.
+        self._db = sqlite3.connect(work, check_same_thread=False)
         self._db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
         self._db.executescript(_STAGING)
+        self._stopped = False
+        self._db.set_progress_handler(lambda: self._stopped, 1_000_000)
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -380,47 +410,113 @@ class IndexWriter:
         self.close()
 
     def add(self, types: Types, texts: Texts) -> None:
-        db, dakg = self._db, self.dakg
-        db.executemany("INSERT INTO stage.types VALUES (?, ?)",
-                       ((s, t) for s, t in types if not fragment(s, dakg)))
-        db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?)",
-                       ((iri, field, lang, text, _name_rank(field, lang))
-                        for iri, field, lang, text in texts if not fragment(iri, dakg)))
+        self.add_staged(*staged(types, texts, self.dakg))
 
-    def finish(self, *, complete: bool = True) -> SearchIndex:
-        """``complete``: the rows added are all the data's (``SearchIndex.complete``)."""
-        db = self._db
-        db.execute("CREATE INDEX stage.types_s ON types (s)")
-        db.execute("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
-        kinds = [t for (t,) in db.execute("SELECT DISTINCT t FROM stage.types")
-                 if not t.startswith(OA)]
-        ordered = sorted(kinds, key=lambda k: kind_rank(self.dakg, k))
-        db.executemany("INSERT INTO stage.ranks VALUES (?, ?)",
-                       ((k, i) for i, k in enumerate(ordered)))
-        db.create_function("fold", 1, folded, deterministic=True)
-        db.execute("CREATE VIRTUAL TABLE entries USING fts5("
-                   "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
-                   "text UNINDEXED, tokenize='trigram')")
-        marks = ", ".join("?" * len(FIELDS))
-        db.execute("INSERT INTO entries (folded, iri, kind, field, lang, text) "
-                   f"SELECT fold(text), iri, coalesce({_KIND}, ''), {_SEARCHED} AS searched, "
-                   f"lang, text FROM stage.texts WHERE searched IN ({marks}) AND {_WHOLE} "
-                   f"AND iri NOT IN ({_ANNOTATIONS}) "
-                   "GROUP BY iri, searched, lang, text ORDER BY min(rowid)",
-                   (*FIELDS, OA + "Annotation"))
-        db.execute("INSERT INTO entries (entries) VALUES ('optimize')")
-        db.execute("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
-        db.execute(_NAMES, (OA + "Annotation",))
-        db.execute("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID")
-        db.execute(_ABOUT)
-        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute("INSERT INTO meta VALUES ('complete', ?)", ("1" if complete else "0",))
-        db.commit()
-        db.close()
+    def add_staged(self, types: Iterable[TypeRow], texts: Iterable[StagedText]) -> None:
+        """Store rows ``staged`` made (with the same ``dakg``)."""
+        self._db.executemany("INSERT INTO stage.types VALUES (?, ?)", types)
+        self._db.executemany("INSERT INTO stage.texts VALUES (?, ?, ?, ?, ?, ?)", texts)
+
+    def finish(self, *, complete: bool = True, threads: int = 1) -> SearchIndex:
+        """``complete``: the rows added are all the data's (``SearchIndex.complete``).
+
+        The search entries and the names (``names``, ``about``) are made on two connections
+        (the names in a file of their own, then copied in); with ``threads=2``, at the same
+        time, the names on a thread: SQLite lets go of the GIL, so each takes a core, and
+        at 1,000 reports the index no longer takes the time of both one after the other. A
+        build asks for that; a server (whose gevent workers have no core to spare) does not.
+        """
+        self._kinds()
+        aux = Path(f"{self._work}-names")
+        try:
+            if threads > 1:
+                with ThreadPoolExecutor(1, thread_name_prefix="dakg-names") as thread:
+                    naming = thread.submit(self._names, aux)
+                    try:
+                        self._entries()
+                    except BaseException:
+                        self._stopped = True  # the other connection stops too
+                        raise
+                    naming.result()
+            else:
+                self._entries()
+                self._names(aux)
+            db, run = self._db, self._run
+            run("ATTACH DATABASE ? AS names_file", (str(aux),))
+            # Copied as they are (SQLite's transfer of records between tables alike).
+            run("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
+            run("INSERT INTO names SELECT * FROM names_file.names")
+            run("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID")
+            run("INSERT INTO about SELECT * FROM names_file.about")
+            run("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            run("INSERT INTO meta VALUES ('complete', ?)", ("1" if complete else "0",))
+            db.commit()
+            db.close()
+        finally:
+            aux.unlink(missing_ok=True)
         os.chmod(self._work, 0o644)
         os.replace(self._work, self.path)
         self._stage.unlink(missing_ok=True)
         return SearchIndex(self.path)
+
+    def _kinds(self) -> None:
+        """Each resource's kind (``kind_rank``), in the staging file, committed: the two
+        connections of ``finish`` then only read it."""
+        db, run = self._db, self._run
+        run("CREATE INDEX stage.types_s ON types (s)")
+        run("CREATE TABLE stage.ranks (t TEXT PRIMARY KEY, rank INTEGER)")
+        kinds = [t for (t,) in run("SELECT DISTINCT t FROM stage.types")
+                 if not t.startswith(OA)]
+        ordered = sorted(kinds, key=lambda k: kind_rank(self.dakg, k))
+        db.executemany("INSERT INTO stage.ranks VALUES (?, ?)",
+                       ((k, i) for i, k in enumerate(ordered)))
+        run("CREATE TABLE stage.kinds (iri TEXT PRIMARY KEY, t TEXT) WITHOUT ROWID")
+        run(_KINDS)
+        db.commit()
+
+    def _entries(self) -> None:
+        """The searched texts, in the FTS5 table ``entries``."""
+        db, run = self._db, self._run
+        db.create_function("fold", 1, folded, deterministic=True)
+        run("CREATE VIRTUAL TABLE entries USING fts5("
+            "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
+            "text UNINDEXED, tokenize='trigram')")
+        marks = ", ".join("?" * len(FIELDS))
+        kind = "(SELECT t FROM stage.kinds WHERE kinds.iri = texts.iri)"
+        run("INSERT INTO entries (folded, iri, kind, field, lang, text) "
+            f"SELECT coalesce(folded, fold(text)), iri, coalesce({kind}, ''), "
+            f"{_SEARCHED} AS searched, "
+            f"lang, text FROM stage.texts WHERE searched IN ({marks}) AND {_WHOLE} "
+            f"AND iri NOT IN ({_ANNOTATIONS}) "
+            "GROUP BY iri, searched, lang, text ORDER BY min(rowid)",
+            (*FIELDS, OA + "Annotation"))
+        run("INSERT INTO entries (entries) VALUES ('optimize')")
+
+    def _names(self, path: Path) -> None:
+        """``names`` and ``about``, written to ``path`` by a connection of their own."""
+        with closing(sqlite3.connect(path)) as db:
+            db.set_progress_handler(lambda: self._stopped, 1_000_000)
+            db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
+            for sql, parameters in (
+                    ("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)", ()),
+                    (_NAMES, (OA + "Annotation",)),
+                    ("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) "
+                     "WITHOUT ROWID", ()),
+                    (_ABOUT, ())):
+                if self._stopped:
+                    raise sqlite3.OperationalError("interrupted")
+                db.execute(sql, parameters)
+            db.commit()
+
+    def _run(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+        if self._stopped:
+            raise sqlite3.OperationalError("interrupted")
+        return self._db.execute(sql, parameters)
+
+    def interrupt(self) -> None:
+        """Stop a ``finish`` running on another thread: it raises ``sqlite3.OperationalError``
+        (interrupted) within a million steps of SQLite's."""
+        self._stopped = True
 
     def close(self) -> None:
         """Let go of what was not finished."""
