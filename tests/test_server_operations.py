@@ -14,10 +14,15 @@ import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .helpers import RUNAWAY, Server
+
+if TYPE_CHECKING:
+    from dakg.server.jobs import Job
+    from dakg.server.pool import QueryPool
 
 pytestmark = pytest.mark.e2e
 
@@ -211,28 +216,37 @@ def test_one_client_cannot_hold_every_query_process(guarded: Server) -> None:
     assert len(results) == 4 and set(results) <= {429, 503}
 
 
+def _runaways(pool: QueryPool, job: Job, client: str,
+              count: int) -> tuple[list[threading.Thread], list[str]]:
+    """``count`` threads (not started) each running ``job`` for ``client``, and the list that
+    gets the name of what ended each (the pool's close stops them)."""
+    from dakg.server.pool import PoolClosed, WorkerCrashed
+
+    ended: list[str] = []
+
+    def run() -> None:
+        try:
+            pool.run(job, wait=10, client=client)
+        except (PoolClosed, WorkerCrashed) as e:
+            ended.append(type(e).__name__)
+
+    return [threading.Thread(target=run) for _ in range(count)], ended
+
+
 def test_a_query_waiting_for_a_process_leaves_the_client_its_share_elsewhere(
         built: Path) -> None:
     # One web worker's pool of 1 process; of the 4 of the server, the client holds at most 2.
     from dakg.graph.store import current_build
     from dakg.server.admission import Admission
     from dakg.server.jobs import Job
-    from dakg.server.pool import PoolClosed, QueryPool, WorkerCrashed
+    from dakg.server.pool import QueryPool
     from dakg.server.sandbox import Sandbox
 
     admission = Admission(max_queries=10, per_client=10, process_share=2)
     pool = QueryPool(1, 10, Sandbox(1024, network=False), admission=admission)
     job = Job(store=str(current_build(built) / "store"), text=RUNAWAY, format="json",
               row_limit=10)
-    ended: list[str] = []
-
-    def runaway() -> None:
-        try:
-            pool.run(job, wait=10, client="127.0.0.2")
-        except (PoolClosed, WorkerCrashed) as e:  # stopped by the pool's close below
-            ended.append(type(e).__name__)
-
-    threads = [threading.Thread(target=runaway) for _ in range(2)]
+    threads, ended = _runaways(pool, job, "127.0.0.2", 2)
     try:
         assert pool.wait_until_full()
         for thread in threads:
@@ -259,22 +273,14 @@ def test_a_client_alone_borrows_the_free_process_and_gives_it_back_to_another(
     from dakg.graph.store import current_build
     from dakg.server.admission import Admission
     from dakg.server.jobs import Job
-    from dakg.server.pool import PoolClosed, QueryPool, WorkerCrashed
+    from dakg.server.pool import QueryPool
     from dakg.server.sandbox import Sandbox
 
     store = str(current_build(built) / "store")
     admission = Admission(max_queries=10, per_client=10, process_share=2)
     pool = QueryPool(2, 10, Sandbox(1024, network=False), admission=admission)
     runaway = Job(store=store, text=RUNAWAY, format="json", row_limit=10)
-    ended: list[str] = []
-
-    def greedy() -> None:
-        try:
-            pool.run(runaway, wait=10, client="127.0.0.2")
-        except (PoolClosed, WorkerCrashed) as e:  # stopped by the pool's close below
-            ended.append(type(e).__name__)
-
-    threads = [threading.Thread(target=greedy) for _ in range(2)]
+    threads, ended = _runaways(pool, runaway, "127.0.0.2", 2)
     try:
         assert pool.wait_until_full()
         first = set(pool.pids())
