@@ -142,12 +142,12 @@ class QueryPool:
             process = self._acquire(deadline, client)
             try:
                 reply = process.run(job, self.timeout)
-            except BaseException:
+            except BaseException as e:
                 # A timeout, a crash, or an interrupted exchange that left the pipes out of
                 # step: in every case the process cannot be trusted with another query.
-                if self._discard(process, client):
+                if self._discard(process, client) and isinstance(e, Exception):
                     continue  # a loan taken back: the query waits its turn again
-                raise
+                raise  # (a request interrupted meanwhile still ends)
             self._release(process, client)
             return reply
 
