@@ -45,14 +45,17 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return {solution["g"].value: int(solution["n"].value) for solution in answer}
 
 
+def _solutions(store: ox.Store, query: str,
+               prefixes: dict[str, str] = PREFIXES) -> ox.QuerySolutions:
+    """The rows of a SELECT over the union of the graphs, ``prefixes`` declared."""
+    answer = store.query(query, use_default_graph_as_union=True, prefixes=prefixes)
+    assert isinstance(answer, ox.QuerySolutions)
+    return answer
+
+
 def figures(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> dict[str, int]:
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-    result = {}
-    for label, query in FIGURES.items():
-        answer = store.query(prologue + query, use_default_graph_as_union=True)
-        assert isinstance(answer, ox.QuerySolutions)
-        result[label] = int(next(answer)["n"].value)
-    return result
+    return {label: int(next(_solutions(store, query, prefixes))["n"].value)
+            for label, query in FIGURES.items()}
 
 
 # The kinds of things whose names people look for, by class: how many of each have a name in
@@ -109,11 +112,9 @@ def coverage(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> list[Cover
 def coverage_rows(store: ox.Store, prefixes: dict[str, str] = PREFIXES) -> dict[
         str, tuple[int, int, int]]:
     """Class IRI → (things of it, with an English name, with a Chinese name)."""
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-    answer = store.query(prologue + COVERAGE_QUERY, use_default_graph_as_union=True)
-    assert isinstance(answer, ox.QuerySolutions)
     return {s["kind"].value: (int(s["n"].value), int(s["withEn"].value),
-                              int(s["withZh"].value)) for s in answer}
+                              int(s["withZh"].value))
+            for s in _solutions(store, COVERAGE_QUERY, prefixes)}
 
 
 def uses_query(terms: list[str]) -> str:
@@ -163,16 +164,11 @@ def write_figures(store: ox.Store, path: Path, base_iri: str) -> None:
     terms = sorted(s["term"].value for s in found)
     uses = {term: 0 for term in terms}
     if terms:
-        answer = store.query(uses_query(terms), use_default_graph_as_union=True)
-        assert isinstance(answer, ox.QuerySolutions)
-        uses.update((s["term"].value, int(s["n"].value)) for s in answer)
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-    links = {}
-    for kind in RECOMMENDATION_LINKS:
-        answer = store.query(prologue + linked_query(kind), use_default_graph_as_union=True)
-        assert isinstance(answer, ox.QuerySolutions)
-        links[kind] = sorted([s["e"].value, s["r"].value, int(s["number"].value)]
-                             for s in answer)
+        uses.update((s["term"].value, int(s["n"].value))
+                    for s in _solutions(store, uses_query(terms)))
+    links = {kind: sorted([s["e"].value, s["r"].value, int(s["number"].value)]
+                          for s in _solutions(store, linked_query(kind), prefixes))
+             for kind in RECOMMENDATION_LINKS}
     figures = {"coverage": coverage_rows(store, prefixes), "uses": uses, "links": links}
     path.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
 

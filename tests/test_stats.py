@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dakg.cli import main
+from dakg.graph.rdf.namespaces import PREFIXES
 from dakg.graph.stats import Coverage, coverage
 from dakg.graph.store import open_store
 from dakg.settings import Settings
@@ -128,15 +129,10 @@ def test_the_build_keeps_the_figures_its_pages_show(built: Path) -> None:
     assert {t: n for t, n in kept.uses.items() if n} == counted
     assert kept.uses[f"{dakg}Recommendation"] == 45
     for kind, links in kept.links.items():
-        answer = store.query(_prologue() + linked_query(kind), use_default_graph_as_union=True)
+        answer = store.query(linked_query(kind), use_default_graph_as_union=True,
+                             prefixes=PREFIXES)
         assert isinstance(answer, ox.QuerySolutions)
         assert links == sorted((row["e"].value, row["r"].value, int(row["number"].value))
                                for row in answer), kind
     assert set(kept.links) == set(RECOMMENDATION_LINKS)
     assert len(kept.links["Session"]) > 10 and len(kept.links["Document"]) > 100
-
-
-def _prologue() -> str:
-    from dakg.graph.rdf.namespaces import PREFIXES
-
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
