@@ -46,8 +46,9 @@ def description_where(iri: str, through: Sequence[str] | None = None) -> str:
     in every report of a series, so a page follows only the properties it shows in full.
     """
     fragment = iri + "#"
-    only = "" if through is None else "VALUES ?p1 { " + " ".join(f"<{p}>" for p in through) + " }"
-    direct = "" if through is None else only.replace("?p1", "?p")
+    listed = None if through is None else " ".join(f"<{p}>" for p in through)
+    direct = "" if listed is None else f"VALUES ?p {{ {listed} }}"
+    only = "" if listed is None else f"VALUES ?p1 {{ {listed} }}"
     return f"""
   {{ {direct} <{iri}> ?p ?o . BIND(<{iri}> AS ?s) }}
   UNION {{ {only} <{iri}> ?p1 ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{fragment}"))
