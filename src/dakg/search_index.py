@@ -328,6 +328,9 @@ CREATE TABLE stage.texts (iri TEXT, field TEXT, lang TEXT, text TEXT, name_rank 
 _KINDS = """INSERT INTO stage.kinds
 SELECT s, t FROM (SELECT s, t, min(rank) FROM stage.types JOIN stage.ranks USING (t) GROUP BY s)"""
 _ANNOTATIONS = "SELECT s FROM stage.types WHERE t = ?"
+# The tables pages name things from, made in a file of their own and copied into the index.
+_NAMES_TABLE = "CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)"
+_ABOUT_TABLE = "CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID"
 # Its name: the text of the best rank (then the first in code-point order); its Chinese name.
 _NAMES = """INSERT INTO names
 SELECT iri, max(CASE WHEN best = 1 THEN text END), coalesce(max(CASE WHEN zh = 1 THEN text END), '')
@@ -444,9 +447,9 @@ class IndexWriter:
             db, run = self._db, self._run
             run("ATTACH DATABASE ? AS names_file", (str(aux),))
             # Copied as they are (SQLite's transfer of records between tables alike).
-            run("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)")
+            run(_NAMES_TABLE)
             run("INSERT INTO names SELECT * FROM names_file.names")
-            run("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) WITHOUT ROWID")
+            run(_ABOUT_TABLE)
             run("INSERT INTO about SELECT * FROM names_file.about")
             run("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             run("INSERT INTO meta VALUES ('complete', ?)", ("1" if complete else "0",))
@@ -498,10 +501,9 @@ class IndexWriter:
             db.set_progress_handler(lambda: self._stopped, 1_000_000)
             db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
             for sql, parameters in (
-                    ("CREATE TABLE names (iri TEXT PRIMARY KEY, name TEXT, name_zh TEXT)", ()),
+                    (_NAMES_TABLE, ()),
                     (_NAMES, (OA + "Annotation",)),
-                    ("CREATE TABLE about (iri TEXT PRIMARY KEY, facts TEXT NOT NULL) "
-                     "WITHOUT ROWID", ()),
+                    (_ABOUT_TABLE, ()),
                     (_ABOUT, ())):
                 if self._stopped:
                     raise sqlite3.OperationalError("interrupted")
