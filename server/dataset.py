@@ -23,6 +23,10 @@ class Snapshot:
     version: str  # changes whenever the data may have changed; the basis of ETags
 
 
+class NoBuild(LookupError):
+    """The data folder has no current build (nothing built yet, or its link was removed)."""
+
+
 class LinkedDataset:
     def __init__(self, folder: Path, link: str = "current") -> None:
         self.folder = folder
@@ -31,7 +35,12 @@ class LinkedDataset:
         self._snapshot: Snapshot | None = None
 
     def current(self) -> Snapshot:
-        target = os.readlink(self.link)
+        """The build the link names now; ``NoBuild`` if there is none (a server started
+        by its own WSGI server before the first ``dakg build``: each request says so)."""
+        try:
+            target = os.readlink(self.link)
+        except OSError as e:
+            raise NoBuild(f"no build in {self.folder} ({e.strerror}): run dakg build") from e
         if target != self._target or self._snapshot is None:
             build = (self.link.parent / target).resolve()
             self._snapshot = Snapshot(store=str(build / "store"), version=build.name)

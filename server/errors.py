@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from .dataset import NoBuild
+
 log = logging.getLogger("dakg.server")
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -144,6 +146,13 @@ def install(app: Flask) -> None:
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
         return render(error.code or 500, error.description or "", headers)
+
+    @app.errorhandler(NoBuild)
+    def unbuilt(error: NoBuild) -> Response:
+        # The operator's to fix, not the client's: say so to both, without the path.
+        log.warning("[%s] %s %s: %s", request_id(), request.method, request.path, error)
+        return render(503, "there is no data to serve yet: the server's data folder has "
+                           "not been built (dakg build)", {"Retry-After": "60"})
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -17,6 +17,7 @@ from flask import Blueprint, Response
 from dakg.graph.stores import StoreError
 from dakg.graph.stores.remote import RemoteStore
 
+from .dataset import NoBuild
 from .errors import log
 from .runtime import runtime
 
@@ -37,6 +38,9 @@ def health() -> Response:
             raise OSError(f"no store in {snapshot.store}")
         store = rt.local_store().get(snapshot.store)
         next(iter(store.quads_for_pattern(None, None, None, None)), None)
+    except NoBuild as e:
+        log.error("health: %s", e)
+        problem = "nothing has been built yet"
     except (OSError, RuntimeError, ValueError) as e:
         log.error("health: the store cannot be read: %s", e)
         problem = "the store cannot be read"

@@ -82,6 +82,27 @@ def test_health_is_503_when_the_store_cannot_be_read(built: Path, tmp_path: Path
         running.stop()
 
 
+@pytest.mark.parametrize("path", ["/", "/id/recommendation/20", "/sparql?query=ASK%7B%7D",
+                                  "/search?q=ABC", "/dumps/", "/def/"])
+def test_before_the_first_build_every_page_says_so_with_a_503(tmp_path: Path,
+                                                              path: str) -> None:
+    # The app mounted by the operator's own WSGI server on a data folder not built yet
+    # (``dakg serve`` builds first): the operator's to fix, so a 503 that says what is
+    # missing, not a 500 with a stack in the log.
+    from dakg.server.app import create_app
+    from dakg.settings import Settings
+
+    client = create_app(Settings(data_dir=tmp_path)).test_client()
+    response = client.get(path, headers={"Accept": "*/*"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert b"has not been built (dakg build)" in response.data
+    health = client.get("/health")
+    assert health.status_code == 503
+    assert health.json == {"status": "unavailable", "version": None,
+                           "problem": "nothing has been built yet"}
+
+
 def test_the_access_log_has_the_request_id_and_the_time_taken(logged: Server,
                                                               access_log: Path) -> None:
     get(logged, "/health", headers={"X-Request-Id": "look-for-me"})
