@@ -478,12 +478,17 @@ class IndexWriter:
         db.commit()
 
     def _entries(self) -> None:
-        """The searched texts, in the FTS5 table ``entries``."""
+        """The searched texts, in the FTS5 table ``entries``.
+
+        Searches are LIKE and GLOB only, which SQLite checks again on each row the trigram
+        index gives: the index needs no positions (``detail=none``) and no sizes for ranking
+        (``columnsize=0``), which makes it a fifth smaller and a fifth quicker to build (a
+        tenth of a build's reports: 4.3 s of CPU against 5.5, 100 MB against 127)."""
         db, run = self._db, self._run
         db.create_function("fold", 1, folded, deterministic=True)
         run("CREATE VIRTUAL TABLE entries USING fts5("
             "folded, iri UNINDEXED, kind UNINDEXED, field UNINDEXED, lang UNINDEXED, "
-            "text UNINDEXED, tokenize='trigram')")
+            "text UNINDEXED, tokenize='trigram', detail=none, columnsize=0)")
         marks = ", ".join("?" * len(FIELDS))
         kind = "(SELECT t FROM stage.kinds WHERE kinds.iri = texts.iri)"
         run("INSERT INTO entries (folded, iri, kind, field, lang, text) "
