@@ -78,6 +78,22 @@ class Deadlined:
         return getattr(self._sock, name)
 
 
+class FrozenConfig:
+    """gunicorn's configuration as a web worker reads it: each setting looked up once.
+
+    gunicorn's ``Config`` finds a setting by name and converts it on every read, some twenty
+    reads a request (about 6% of a web worker's time on a query); a worker's configuration
+    never changes (a reload starts new workers)."""
+
+    def __init__(self, config: Any) -> None:
+        self._config = config
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._config, name)
+        setattr(self, name, value)
+        return value
+
+
 class GuardedWorker(GeventWorker):  # type: ignore[misc]
     """gunicorn's gevent worker, with the deadline, the per-address cap and connections
     spread over the workers."""
@@ -97,6 +113,7 @@ class GuardedWorker(GeventWorker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         self.open: dict[str, int] = {}
+        self.cfg: Any = FrozenConfig(self.cfg)
         if self.spread is not None:
             self.spread.join()
         super().init_process()
