@@ -190,8 +190,9 @@ def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
                     rates[peer.name] = Rate(None, label="wrong answer")
                 else:
                     rates[peer.name] = _load(peer, probe, connections, args.duration, args.cap)
+                rate = rates[peer.name]
                 print(f"{probe.name}, {connections} conn., {peer.name}: "
-                      f"{rates[peer.name].label or f'{rates[peer.name].per_second:,.1f}/s'}",
+                      f"{rate.label or f'{rate.per_second:,.1f}/s'}{_cpu_note(rate)}",
                       file=sys.stderr)
             rows.append(peer_report.Row(probe, connections, rates))
     notes = {peer.name: peer.how for peer in peers}
@@ -200,9 +201,17 @@ def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
 
 def _load(peer: Peer, probe: Probe, connections: int, seconds: int, cap: float) -> Rate:
     request = probe.request(peer)
-    rate = wrk(peer.url + request.path, request.accept, connections, seconds, cap)
+    rate = wrk(peer.url + request.path, request.accept, connections, seconds, cap,
+               group=peer.process.pid)  # each peer starts in a session of its own
     _wait_until_free(peer, cap * connections + 30)
     return rate
+
+
+def _cpu_note(rate: Rate) -> str:
+    """The CPU seconds its processes took, busiest first: one web worker far busier than
+    the other shows a client's connections all on one."""
+    return f" (CPU s by process: {', '.join(f'{c.seconds:.1f}' for c in rate.cpu)})" \
+        if rate.cpu else ""
 
 
 def _wait_until_free(peer: Peer, seconds: float) -> None:

@@ -113,7 +113,7 @@ class Admission:
             return self._row
         for row in range(ROWS):
             owner = self._owners[row]
-            if owner == 0 or not _alive(owner):
+            if owner == 0 or not is_alive(owner):
                 self._owners[row] = pid
                 self._rows_used[0] = max(self._rows_used[0], row + 1)
                 start = row * (SLOTS + 1)
@@ -124,7 +124,8 @@ class Admission:
         raise ServerBusy()  # more web workers than rows: refuse rather than miscount
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
+    """Process ``pid`` still exists (a web worker's row may be claimed once it does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -148,7 +148,10 @@ class QueryPool:
                 if self._discard(process, client) and isinstance(e, Exception):
                     continue  # a loan taken back: the query waits its turn again
                 raise  # (a request interrupted meanwhile still ends)
-            self._release(process, client)
+            if self._release(process, client):
+                # Let the query waiting for this process send it its job before this
+                # request writes its answer: the process works meanwhile, not after.
+                time.sleep(0)
             return reply
 
     def close(self) -> None:
@@ -244,7 +247,8 @@ class QueryPool:
         # Every waiter looks again: the one woken must not be a client still at its share.
         self._changed.notify_all()
 
-    def _release(self, process: QueryProcess, client: str) -> None:
+    def _release(self, process: QueryProcess, client: str) -> bool:
+        """Put ``process`` back; whether a query waits for one."""
         with self._changed:
             if process not in self._reclaimed:
                 self._busy.discard(process)
@@ -254,8 +258,9 @@ class QueryPool:
                     process.kill()
                 else:
                     self._free.append(process)
-                return
+                return bool(self._waiting)
         self._discard(process, client)  # it answered as it was being stopped
+        return False
 
     def _discard(self, process: QueryProcess, client: str) -> bool:
         """Kill ``process`` and start another; True if it was a loan taken back."""

@@ -45,6 +45,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[str, Any]:
+    worker_class = GuardedWorker.configured(settings)
+
     def post_worker_init(worker: Any) -> None:
         # Start the query processes now, not on the first request; and only now, once gevent
         # has patched the worker, so that waiting on them lets other requests run.
@@ -66,7 +68,8 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
 
     def child_exit(server: Any, worker: Any) -> None:
         # In the master, as it reaps a worker (however it ended): a crashed worker's queries
-        # must stop counting against its clients and the server at once. gunicorn reaps from
+        # must stop counting against its clients and the server at once (and its connections
+        # against its row of the spread). gunicorn reaps from
         # its SIGCHLD handler, which the next worker's end would enter again while this call
         # holds the shared counters' lock, and the master would wait for that lock for ever
         # (a stop hung about once in 20, seen with py-spy): SIGCHLD waits until it is free.
@@ -74,6 +77,8 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             runtime.admission.forget(worker.pid)
+            if worker_class.spread is not None:
+                worker_class.spread.forget(worker.pid)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
@@ -83,8 +88,9 @@ def gunicorn_options(settings: Settings, on_ready: Callable[[], None]) -> dict[s
         # gevent: a request waiting for a query process yields to the others, which are
         # admitted (or answered 429/503) at once; and there is no thread hand-off per request,
         # which costs more than a lookup (bench/server.py: about 15% more lookups a second).
-        # Guarded (guard.py): a request must arrive in time, an address holds few connections.
-        "worker_class": GuardedWorker.configured(settings),
+        # Guarded (guard.py): a request must arrive in time, an address holds few connections,
+        # and new connections go to the worker holding fewest (spread.py).
+        "worker_class": worker_class,
         "worker_connections": 1000,
         # The longest request line gunicorn takes (a GET query sits in it); longer queries
         # must be POSTed, as README.md says.

@@ -6,6 +6,7 @@ Fixtures live in ``conftest.py``; test modules import these, never from one anot
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -109,6 +110,23 @@ class Server:
             if int(fields[2]) == self.process.pid and fields[0] != "Z":
                 pids.append(int(entry.name))
         return pids
+
+    def holders(self) -> dict[int, int]:
+        """The web worker (pid) holding each open connection, by the client's port."""
+        sockets = {}
+        for pid in self.group():
+            with contextlib.suppress(OSError):  # a worker that has just ended
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        target = os.readlink(fd)
+                        if target.startswith("socket:["):
+                            sockets[int(target[8:-1])] = pid
+        held = {}
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()  # sl, local, remote, state, …, inode (the 10th)
+            if int(fields[9]) in sockets and fields[3] == "01":  # ESTABLISHED
+                held[int(fields[2].split(":")[1], 16)] = sockets[int(fields[9])]
+        return held
 
     def stop(self) -> None:
         try:
