@@ -86,9 +86,15 @@ def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[b
     for subject, statements in itertools.groupby(quads, key=_SUBJECT):
         values: dict[str, list[_Object]] = {}
         for quad in statements:
-            values.setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[arg-type]
+            value = quad.object
+            if isinstance(value, ox.Triple):
+                raise ValueError(f"a quoted triple in {quad}: the JSON-LD dump has no form "
+                                 "for RDF-star")
+            values.setdefault(quad.predicate.value, []).append(value)
         if graph is None:
-            graph = quad.graph_name  # type: ignore[assignment]
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise ValueError("write_graph writes a named graph's statements")
+            graph = quad.graph_name
             out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph))) + b',"@graph":[')
         elif not batch:
             out.write(b",")  # after the batch written last
