@@ -141,10 +141,14 @@ RECOMMENDATION_LINKS: dict[str, str] = {
 
 def linked_query(kind: str) -> str:
     """The things of ``kind`` (a class under ``dakg:``) and the recommendations linked to
-    them (``RECOMMENDATION_LINKS``), with their numbers."""
+    them (``RECOMMENDATION_LINKS``), with their numbers.
+
+    The pairs are made distinct before they are typed and numbered: every report's sections
+    give the same pairs again (at 1,000 reports, the six kinds take 15 s so, and took 24 s
+    typing and numbering the row of each of the 40,000 sections)."""
     return f"""SELECT DISTINCT ?e ?r ?number WHERE {{
+  {{ SELECT DISTINCT ?e ?r WHERE {{ {RECOMMENDATION_LINKS[kind]} }} }}
   ?e a dakg:{kind} .
-  {RECOMMENDATION_LINKS[kind]}
   ?r a dakg:Recommendation ; dakg:recommendationNumber ?number .
 }}"""
 
