@@ -404,7 +404,7 @@ class IndexWriter:
         self._db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
         self._db.executescript(_STAGING)
         self._stopped = False
-        self._db.set_progress_handler(lambda: self._stopped, 1_000_000)
+        self._stoppable(self._db)
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -503,22 +503,26 @@ class IndexWriter:
     def _names(self, path: Path) -> None:
         """``names`` and ``about``, written to ``path`` by a connection of their own."""
         with closing(sqlite3.connect(path)) as db:
-            db.set_progress_handler(lambda: self._stopped, 1_000_000)
+            self._stoppable(db)
             db.execute("ATTACH DATABASE ? AS stage", (str(self._stage),))
             for sql, parameters in (
                     (_NAMES_TABLE, ()),
                     (_NAMES, (OA + "Annotation",)),
                     (_ABOUT_TABLE, ()),
                     (_ABOUT, ())):
-                if self._stopped:
-                    raise sqlite3.OperationalError("interrupted")
-                db.execute(sql, parameters)
+                self._run(sql, parameters, db)
             db.commit()
 
-    def _run(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+    def _stoppable(self, db: sqlite3.Connection) -> None:
+        """Let ``interrupt`` stop a statement of ``db`` (within a million steps)."""
+        db.set_progress_handler(lambda: self._stopped, 1_000_000)
+
+    def _run(self, sql: str, parameters: Sequence[object] = (),
+             db: sqlite3.Connection | None = None) -> sqlite3.Cursor:
+        """``sql`` on ``db`` (the index's own connection by default), unless stopped."""
         if self._stopped:
             raise sqlite3.OperationalError("interrupted")
-        return self._db.execute(sql, parameters)
+        return (db or self._db).execute(sql, parameters)
 
     def interrupt(self) -> None:
         """Stop a ``finish`` running on another thread: it raises ``sqlite3.OperationalError``
