@@ -1,9 +1,8 @@
 """How many queries may run or wait: in all, and per client, across all web workers.
 
 The counters live in shared memory created before the web workers are forked, so the limits
-hold for the server as a whole. Each web worker counts in a row of its own, which it zeroes
-when it claims it and which the master zeroes when the worker ends (``forget``): a worker that
-dies holding queries cannot leak them into the totals.
+hold for the server as a whole. Each web worker counts in a row of its own
+(``worker_rows.py``): a worker that dies holding queries cannot leak them into the totals.
 Clients are hashed into a fixed number of slots; two clients that share a slot share a limit,
 which errs on the side of refusing.
 """
@@ -11,15 +10,14 @@ which errs on the side of refusing.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 import zlib
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import RawArray
 
 from dakg.settings import MAX_WORKERS
 
-ROWS = MAX_WORKERS  # web workers the table can hold
+from .worker_rows import WorkerRows
+
 SLOTS = 1024  # client slots per row
 POLL = 0.01  # seconds between looks at counts that other processes change
 
@@ -40,21 +38,17 @@ class Admission:
         self.max_queries = max_queries
         self.per_client = per_client
         self.process_share = process_share
-        self._lock = multiprocessing.Lock()
-        self._owners = RawArray("q", ROWS)
-        self._rows_used = RawArray("i", 1)  # rows at or past this one have never been used
-        self._counts = RawArray("i", ROWS * (SLOTS + 1))
-        self._running = RawArray("i", ROWS * (SLOTS + 1))  # the same, on query processes
-        self._row: int | None = None
-        self._row_pid = 0
+        self._counts = RawArray("i", MAX_WORKERS * (SLOTS + 1))
+        self._running = RawArray("i", MAX_WORKERS * (SLOTS + 1))  # the same, on query processes
+        self._rows = WorkerRows(self._clear)
 
     @contextlib.contextmanager
     def admit(self, client: str) -> Iterator[None]:
         """Count a query from ``client`` while the block runs, or refuse it."""
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
-        with self._lock:
+        with self._rows.lock:
             row = self._own_row()
-            rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+            rows = self._starts()
             counts = self._counts
             total = sum(counts[r] for r in rows)
             mine = sum(counts[r + slot] for r in rows)
@@ -67,7 +61,7 @@ class Admission:
         try:
             yield
         finally:
-            with self._lock:
+            with self._rows.lock:
                 self._counts[row * (SLOTS + 1)] -= 1
                 self._counts[row * (SLOTS + 1) + slot] -= 1
 
@@ -79,9 +73,9 @@ class Admission:
         its web worker does not keep the client's queries on other web workers waiting.
         """
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
-        with self._lock:
+        with self._rows.lock:
             row = self._own_row()
-            rows = range(0, self._rows_used[0] * (SLOTS + 1), SLOTS + 1)
+            rows = self._starts()
             if sum(self._running[r + slot] for r in rows) >= self.process_share:
                 return False
             self._running[row * (SLOTS + 1) + slot] += 1
@@ -90,7 +84,7 @@ class Admission:
     def leave_process(self, client: str) -> None:
         """The query of ``client`` that ``take_process`` counted has left its process."""
         slot = 1 + zlib.crc32(client.encode()) % SLOTS
-        with self._lock:
+        with self._rows.lock:
             self._running[self._own_row() * (SLOTS + 1) + slot] -= 1
 
     def forget(self, pid: int) -> None:
@@ -98,38 +92,20 @@ class Admission:
         calls this as it reaps each worker). A worker that crashed mid-query never releases
         its places; without this they would count until its row was claimed again, and its
         clients would be refused meanwhile."""
-        with self._lock:
-            for row in range(self._rows_used[0]):
-                if self._owners[row] == pid:
-                    start = row * (SLOTS + 1)
-                    self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
-                    self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
-                    self._owners[row] = 0
+        self._rows.forget(pid)
+
+    def _clear(self, row: int) -> None:
+        start = row * (SLOTS + 1)
+        self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+        self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
+
+    def _starts(self) -> range:
+        """Where each row claimed so far starts in the counters."""
+        return range(0, len(self._rows.used()) * (SLOTS + 1), SLOTS + 1)
 
     def _own_row(self) -> int:
-        """This process's row, claimed (and zeroed) on first use after a fork."""
-        pid = os.getpid()
-        if self._row is not None and self._row_pid == pid:
-            return self._row
-        for row in range(ROWS):
-            owner = self._owners[row]
-            if owner == 0 or not is_alive(owner):
-                self._owners[row] = pid
-                self._rows_used[0] = max(self._rows_used[0], row + 1)
-                start = row * (SLOTS + 1)
-                self._counts[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
-                self._running[start : start + SLOTS + 1] = [0] * (SLOTS + 1)
-                self._row, self._row_pid = row, pid
-                return row
-        raise ServerBusy()  # more web workers than rows: refuse rather than miscount
-
-
-def is_alive(pid: int) -> bool:
-    """Process ``pid`` still exists (a web worker's row may be claimed once it does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        """This process's row (the caller holds the lock)."""
+        row = self._rows.claim()
+        if row is None:
+            raise ServerBusy()  # more web workers than rows: refuse rather than miscount
+        return row

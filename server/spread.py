@@ -15,8 +15,6 @@ than that even if the other worker is stuck.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from multiprocessing.sharedctypes import RawArray
 from typing import Any
 
@@ -24,56 +22,49 @@ from gevent.server import StreamServer
 
 from dakg.settings import MAX_WORKERS
 
-from .admission import is_alive
+from .worker_rows import WorkerRows
 
 HANDOFF = 0.01  # seconds a busier worker leaves a new connection to the others
 
 
 class Spread:
-    """The connections each web worker holds, a row per worker, claimed by its pid."""
+    """The connections each web worker holds, a row per worker (``worker_rows.py``)."""
 
     def __init__(self) -> None:
-        self._lock = multiprocessing.Lock()
-        self._owners = RawArray("q", MAX_WORKERS)
         self._held = RawArray("i", MAX_WORKERS)
-        self._row: int | None = None
+        self._rows = WorkerRows(self._clear)
 
     def join(self) -> None:
-        """Claim a row for this web worker (after the fork): one no live worker owns."""
-        with self._lock:
-            for row in range(MAX_WORKERS):
-                owner = self._owners[row]
-                if owner == 0 or not is_alive(owner):
-                    self._owners[row] = os.getpid()
-                    self._held[row] = 0
-                    self._row = row
-                    return
-        # More workers than rows (settings forbid it): this one takes its connections as
-        # gevent would, and does not count them.
+        """Claim a row for this web worker (after the fork). With more workers than rows
+        (settings forbid it) this one takes its connections as gevent would, uncounted."""
+        with self._rows.lock:
+            self._rows.claim()
 
     def forget(self, pid: int) -> None:
         """Free the row of web worker ``pid``, which has ended (called by the master)."""
-        with self._lock:
-            for row in range(MAX_WORKERS):
-                if self._owners[row] == pid:
-                    self._owners[row] = 0
-                    self._held[row] = 0
+        self._rows.forget(pid)
 
     def opened(self) -> None:
-        if self._row is not None:
-            self._held[self._row] += 1  # only this worker writes its row's count
+        row = self._rows.mine
+        if row is not None:
+            self._held[row] += 1  # only this worker writes its row's count
 
     def closed(self) -> None:
-        if self._row is not None:
-            self._held[self._row] -= 1
+        row = self._rows.mine
+        if row is not None:
+            self._held[row] -= 1
 
     def busier_than_another(self) -> bool:
         """This worker holds more connections than some other live web worker."""
-        if self._row is None:
+        mine = self._rows.mine
+        if mine is None:
             return False
-        mine = self._held[self._row]
-        return any(self._owners[row] != 0 and self._held[row] < mine
-                   for row in range(MAX_WORKERS) if row != self._row)
+        held = self._held[mine]
+        return any(self._rows.owned(row) and self._held[row] < held
+                   for row in self._rows.used() if row != mine)
+
+    def _clear(self, row: int) -> None:
+        self._held[row] = 0
 
 
 class SpreadServer(StreamServer):  # type: ignore[misc]
