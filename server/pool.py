@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 
 from .admission import POLL, Admission, TooManyFromClient
 from .child import Child, ChildDied, ChildTimeout, describe_exit
@@ -109,7 +110,9 @@ class QueryPool:
 
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
                  in_memory_bytes: int = 0, max_response_bytes: int = 0,
-                 admission: Admission | None = None) -> None:
+                 admission: Admission | None = None,
+                 warm: Callable[[], Job | None] | None = None) -> None:
+        """``warm``: the query a new process runs before it takes queries (None: none)."""
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
@@ -118,6 +121,7 @@ class QueryPool:
         self.args = (str(in_memory_bytes), str(max_response_bytes), self.spool)
         self.share = max(1, size // 2)
         self.admission = admission
+        self.warm = warm
         self._held: dict[str, int] = {}
         self._waiting: dict[str, int] = {}  # clients waiting here for a process
         self._lent: dict[QueryProcess, str] = {}  # processes held past a client's share
@@ -281,6 +285,7 @@ class QueryPool:
         while self._requests.get():
             try:
                 process = QueryProcess(self.sandbox, self.args)
+                self._warm(process)
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)
@@ -292,3 +297,20 @@ class QueryPool:
                     continue
                 self._free.append(process)
                 self._changed.notify_all()
+
+    def _warm(self, process: QueryProcess) -> None:
+        """Have a new process open the data served now before it takes a query, so that no
+        request waits for that (a few seconds on a store of a thousand reports; the copy
+        into memory on a small one). Its answer does not matter: a store that cannot be
+        opened is reported to the query that meets it."""
+        job = self.warm() if self.warm is not None else None
+        if job is None:
+            return
+        try:
+            process.run(job, self.timeout)
+        except QueryTimeout as e:
+            process.kill()
+            raise WorkerCrashed(f"the query process did not open the data in time ({e})") from e
+        except WorkerCrashed:
+            process.kill()
+            raise

@@ -23,8 +23,8 @@ from dakg.settings import Settings
 
 from .admission import Admission
 from .clients import Network, client_address
-from .dataset import LinkedDataset
-from .jobs import Reply
+from .dataset import LinkedDataset, NoBuild
+from .jobs import Job, Reply
 from .lookup import LocalStore
 from .page_cache import ANSWER_CACHE_BYTES, PageCache, Rendered
 from .pool import QueryPool
@@ -68,9 +68,21 @@ class Runtime:
                                            self.settings.query_timeout, self.sandbox(),
                                            self.settings.in_memory_mb * 1024 * 1024,
                                            self.settings.max_response_bytes,
-                                           admission=self.admission)
+                                           admission=self.admission,
+                                           warm=self._opening_query)
                     self._pool_pid = pid
         return self._pool
+
+    def _opening_query(self) -> Job | None:
+        """The query that has a new query process open the data served now (``QueryPool``);
+        None when there is none to open."""
+        if self.remote is not None:
+            return None
+        try:
+            store = self.dataset.current().store
+        except NoBuild:
+            return None
+        return Job(store=store, text="ASK {}", format="json", row_limit=1)
 
     def client(self, environ: dict[str, Any]) -> str:
         """The address the per-client limits count a request against."""

@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from dakg.server.dataset import LinkedDataset
+from dakg.server.jobs import Job
 
 from .conftest import close_app, make_app
 from .helpers import QUICK, RUNAWAY, Listener, json_of, refused_requests
@@ -118,7 +120,6 @@ def test_a_small_memory_limit_is_left_to_the_query(small_dataset: LinkedDataset)
 
 def test_query_processes_cannot_open_network_sockets(listener: Listener) -> None:
     # The second line of defence: a SERVICE that got past the scan still cannot connect.
-    from dakg.server.jobs import Job
     from dakg.server.pool import QueryPool
     from dakg.server.sandbox import Sandbox
 
@@ -258,3 +259,31 @@ def test_the_places_of_a_web_worker_that_died_are_freed_when_it_is_reaped() -> N
     admission.forget(worker.pid)
     with admission.admit("127.0.0.2"):
         assert admission.take_process("127.0.0.2")
+
+
+def test_a_query_process_opens_the_data_before_it_takes_a_query(built: Path) -> None:
+    # At the start, and in place of one killed with a runaway query: no request waits while
+    # the store opens (seconds, at a thousand reports) or is copied into memory.
+    from dakg.server.pool import QueryTimeout
+
+    app = make_app(LinkedDataset(built), in_memory_mb=0, query_timeout=1.0)  # on disk
+    try:
+        runtime = app.extensions["dakg"]
+        store = runtime.dataset.current().store
+        pool = runtime.pool()
+        assert pool.wait_until_full()
+        first = pool.pids()
+        assert len(first) == 2 and all(_files_open_under(pid, store) for pid in first)
+        with pytest.raises(QueryTimeout):
+            pool.run(Job(store=store, text=RUNAWAY, format="json", row_limit=10), wait=5)
+        assert pool.wait_until_full()
+        (replacement,) = set(pool.pids()) - set(first)
+        assert _files_open_under(replacement, store)
+    finally:
+        close_app(app)
+
+
+def _files_open_under(pid: int, folder: str) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in fds.iterdir()
+               if os.readlink(fd).startswith(folder + os.sep))
