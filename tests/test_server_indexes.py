@@ -1,14 +1,21 @@
 """The index pages (/sectors, /clusters, /sessions, /documents, /programmes, /projects) on a
-real build: counts against the endpoint's own answer, sorting by every column, grouping."""
+real build: counts against the endpoint's own answer, sorting by every column, grouping,
+pages."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
+from dakg.server.dataset import LinkedDataset
+
+from .conftest import close_app, make_app
 from .helpers import sparql_rows
 
 ID = "https://w3id.org/dakg/id/"
@@ -137,3 +144,70 @@ def test_home_and_nav_link_every_index_with_its_count(built_client: FlaskClient)
                          body), path
     recommendations = built_client.get("/recommendations").get_data(as_text=True)
     assert all(f'href="/{path}"' in recommendations for path in INDEX_PATHS)
+
+
+@pytest.fixture(scope="module")
+def paged_client(built: Path) -> Iterator[FlaskClient]:
+    """The real build with pages of 40 rows (the report cites some 175 documents)."""
+    app = make_app(LinkedDataset(built), page_rows=PAGE)
+    yield app.test_client()
+    close_app(app)
+
+
+PAGE = 40
+GROUP = re.compile(r'<th scope="rowgroup"[^>]*><a href="/id/session/CDIP/(\d+)">[^<]*</a>'
+                   r'( \(continued\))? <span class="count">(\d+)</span>')
+
+
+@pytest.mark.parametrize("sort", ["session", "-mentions", "name"])
+def test_a_long_index_goes_on_over_pages_that_hold_the_whole_list_in_order(
+        built_client: FlaskClient, paged_client: FlaskClient, sort: str) -> None:
+    whole = rows_of(built_client, f"/documents?sort={sort}").rows
+    pages = -(-len(whole) // PAGE)
+    assert pages > 2
+    seen: list[tuple[str, list[str]]] = []
+    for number in range(1, pages + 1):
+        body = paged_client.get(f"/documents?sort={sort}&page={number}").get_data(as_text=True)
+        parsed = Rows()
+        parsed.feed(body)
+        assert len(parsed.rows) == min(PAGE, len(whole) - PAGE * (number - 1))
+        seen += parsed.rows
+        links = {rel: html.unescape(href) for rel, href in
+                 re.findall(r'<a rel="(next|prev)" href="([^"]+)"', body)}
+        after = {"next": number + 1, "prev": number - 1}
+        assert links == {rel: f"/documents?sort={sort}" + (f"&page={n}" if n > 1 else "")
+                         for rel, n in after.items() if 1 <= n <= pages}
+    assert seen == whole
+
+
+def test_a_session_split_over_two_pages_is_counted_whole_and_said_to_go_on(
+        built_client: FlaskClient, paged_client: FlaskClient) -> None:
+    whole = {session: int(count) for session, _, count in
+             GROUP.findall(built_client.get("/documents").get_data(as_text=True))}
+    last_before = None
+    continued = 0
+    for number in range(1, -(-sum(whole.values()) // PAGE) + 1):
+        groups = GROUP.findall(paged_client.get(f"/documents?page={number}").get_data(
+            as_text=True))
+        for i, (session, marked, count) in enumerate(groups):
+            assert int(count) == whole[session]
+            assert bool(marked) == (i == 0 and session == last_before)
+            continued += bool(marked)
+        last_before = groups[-1][0]
+    assert continued > 0
+
+
+@pytest.mark.parametrize("page", ["0", "x", "-1", "２", "1.5"])
+def test_a_page_number_that_is_not_one_is_400(paged_client: FlaskClient, page: str) -> None:
+    response = paged_client.get("/documents", query_string={"page": page})
+    assert response.status_code == 400
+    assert repr(page) in response.get_data(as_text=True)
+
+
+def test_a_page_past_the_last_is_404_and_says_how_many_there_are(
+        built_client: FlaskClient, paged_client: FlaskClient) -> None:
+    pages = -(-len(rows_of(built_client, "/documents").rows) // PAGE)
+    assert paged_client.get(f"/documents?page={pages}").status_code == 200
+    response = paged_client.get(f"/documents?page={pages + 1}")
+    assert response.status_code == 404
+    assert f"this list has {pages} pages of {PAGE} rows" in response.get_data(as_text=True)

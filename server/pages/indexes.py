@@ -10,6 +10,7 @@ how often the report mentions each. An index may add a column of its own (``Inde
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,19 +245,55 @@ def index_page(name: str) -> Response:
     rt = runtime()
     column, descending = _sorting(index)
     etag = (f"{rt.dataset.current().version}-index-{name}-{column}-{descending}-"
-            f"{CODE_DIGEST}-{host_tag()}")
+            f"{request.args.get('page', '1')}-{rt.settings.page_rows}-{CODE_DIGEST}-"
+            f"{host_tag()}")
     if etag in request.if_none_match:
         return not_modified(etag)
     rows = rt.cache.get(("index", name, rt.dataset.current().version),
                         lambda: load_rows(rt, index))
     ordered = sorted(rows, key=lambda r: sort_key(column, r), reverse=descending)
-    groups = _grouped(index, ordered) if index.group_by == column else [("", ordered)]
+    page = _page(len(ordered), rt.settings.page_rows)
+    shown = ordered[page.first - 1 : page.last]
+    if index.group_by == column:
+        groups = _grouped(index, shown)
+        totals = Counter(row.extra.get(index.group_by) for row in ordered)
+        # The first group began on an earlier page when the row before this page is in it.
+        continued = page.first > 1 and (ordered[page.first - 2].extra.get(index.group_by)
+                                        == shown[0].extra.get(index.group_by))
+    else:
+        groups, totals, continued = [("", shown)], Counter(), False
     response = html_response(render_template(
-        "index.html", index=index, columns=columns(index), groups=groups, total=len(rows),
+        "index.html", index=index, columns=columns(index), groups=groups, totals=totals,
+        continued=continued, total=len(rows), page=page,
         sort=column, descending=descending, n=Namer(rt),
         query_link=query_link(prologue_for_display(rt, THINGS.format(kind=index.kind)))))
     cacheable(response, etag)
     return response
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its number, how many there are, its first and last rows (from
+    1; 0 and 0 for an empty list)."""
+
+    number: int
+    count: int
+    first: int
+    last: int
+
+
+def _page(rows: int, size: int) -> Page:
+    """The page ``?page=`` asks for (the first by default) of ``rows`` rows, ``size`` a
+    page; 400 if it is not a number, 404 past the last page."""
+    count = max(1, -(-rows // size))
+    wanted = request.args.get("page", "1")
+    if not (wanted.isascii() and wanted.isdigit()) or int(wanted) < 1:
+        raise HttpError(400, f"page must be a page number (1, 2, …), not {wanted!r}")
+    number = int(wanted)
+    if number > count:
+        raise HttpError(404, f"there is no page {number}: this list has {count} "
+                        f"page{'s' if count > 1 else ''} of {size} rows")
+    return Page(number, count, min(rows, (number - 1) * size + 1), min(rows, number * size))
 
 
 def _grouped(index: Index, rows: list[Row]) -> list[tuple[Any, list[Row]]]:

@@ -56,6 +56,9 @@ class Settings:
     row_limit: int = field(default=10000, metadata=_help(
         "Most rows (or triples) a query result may carry; a "
         "longer result is cut and marked as cut."))
+    page_rows: int = field(default=500, metadata=_help(
+        "Rows on one page of an index page (documents, sessions, reports…); a longer list "
+        "goes on over further pages (?page=2)."))
     max_request_bytes: int = field(default=1_000_000, metadata=_help(
         "Largest request body accepted, in bytes."))
     max_queued_queries: int = field(default=32, metadata=_help(
@@ -115,7 +118,8 @@ class Settings:
         if not (self.base_iri.startswith(("http://", "https://")) and
                 self.base_iri.endswith("/")):
             raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base_iri!r}")
-        for name in ("port", "workers", "query_workers", "row_limit", "max_request_bytes",
+        for name in ("port", "workers", "query_workers", "row_limit", "page_rows",
+                     "max_request_bytes",
                      "max_queued_queries", "per_client_queries", "query_memory_mb",
                      "max_response_bytes", "client_connections"):
             if getattr(self, name) < (0 if name == "port" else 1):
