@@ -15,7 +15,6 @@ report at once: those run as SPARQL queries over the store (``check_store``).
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -26,14 +25,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDFS, SH
-from rdflib.term import Node
 
 from .rdf import iris
 from .rdf.dataset import REPORTED
 from .rdf.namespaces import rebased_iri
 from .report_job import ignore_interrupts
 from .shacl_sparql import ReportValidator
-from .store import to_graph, to_quads
+from .store import to_graph
 from .validate import (
     Outcome,
     PathNames,
@@ -66,24 +64,71 @@ def validate_store(store: ox.Store, shapes: Graph, graphs: dict[str, str],
 
 
 class _Context:
-    """What every graph is validated beside: the fixed graphs and the shared graph."""
+    """What every graph is validated beside: the fixed graphs and the shared graph.
+
+    A report's graph goes from the store to the validator as N-Triples (``Store.dump``), and
+    its context is followed in Oxigraph's terms: the report never becomes an rdflib graph,
+    whose parsing took half of ``dakg validate``'s time (1.5 s a report)."""
 
     def __init__(self, store: ox.Store, graphs: dict[str, str]) -> None:
         self.store = store
-        self.fixed = Graph()
-        for name in (graphs["ontology"], graphs["reference"]):
-            self.fixed += _graph(store, ox.NamedNode(name))
-        self.shared = _graph(store, ox.NamedNode(graphs["shared"]))
-        self.known = set(self.shared.subjects()) | set(self.fixed.subjects())
+        fixed = [q for name in (graphs["ontology"], graphs["reference"])
+                 for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+        self.fixed = to_graph(fixed)  # the validator's, in rdflib's terms
+        self.shared = ox.Store()  # in memory: looked up once for each node a report names
+        self.shared.extend(ox.Quad(q.subject, q.predicate, q.object) for q in
+                           store.quads_for_pattern(None, None, None,
+                                                   ox.NamedNode(graphs["shared"])))
+        self.described: set[_Subject] = {q.subject for q in self.shared}
+        self.known = self.described | {q.subject for q in fixed}
+        self.named = {q.subject for q in fixed} | {
+            q.object for q in fixed if isinstance(q.object, ox.NamedNode)}
+        counts = Counter((q.subject, q.predicate) for q in self.shared
+                         if q.predicate in _REPORTED)
+        self.several = {key for key, n in counts.items() if n > 1}
         self._compiled: tuple[Graph, ReportValidator] | None = None
 
     def validate(self, name: ox.NamedNode | ox.DefaultGraph, shapes: Graph) -> Outcome:
-        quads = list(self.store.quads_for_pattern(None, None, None, name))
-        data = to_graph(quads)  # the graph read once: its quads are validated too
-        context = _context(self.shared, self.known | set(data.subjects()), data, self.fixed)
-        quads += to_quads((_CONTEXT, s, p, o) for s, p, o in context)
-        outcome, _ = self._validator(shapes).validate(quads)
+        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        assert data is not None
+        # Its terms read back from the text, not from the store again: each term read from
+        # the store is a lookup of its text there, as costly as the dump itself.
+        subjects: set[_Term] = set()
+        objects: set[_Term] = set()
+        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            subjects.add(triple.subject)
+            objects.add(triple.object)
+        context = ox.serialize(self.context(subjects, objects), format=ox.RdfFormat.N_TRIPLES)
+        assert context is not None
+        outcome, _ = self._validator(shapes).validate_nquads(data + context, ())
         return outcome
+
+    def context(self, subjects: set[_Term], objects: set[_Term]) -> list[ox.Triple]:
+        """What the shared graph says of the resources a report (its ``subjects`` and
+        ``objects``) and the fixed graphs name, and of those these name, and so on. Left
+        out: statements whose object is a node only another report describes, and what
+        other reports say of a resource (a ``REPORTED`` statement whose object the report
+        does not hold, where the resource has several): else the context of each report
+        would grow with the number of reports."""
+        known = self.known | subjects
+        held = subjects | objects
+        todo = self.described & (
+            subjects | {o for o in objects if isinstance(o, ox.NamedNode)} | self.named)
+        seen: set[_Subject] = set()
+        found: list[ox.Triple] = []
+        while todo:
+            node = todo.pop()
+            seen.add(node)
+            for quad in self.shared.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+                p, o = quad.predicate, quad.object
+                if isinstance(o, ox.NamedNode) and o not in known:
+                    continue
+                if p in _REPORTED and o not in held and (node, p) in self.several:
+                    continue
+                found.append(quad.triple)
+                if isinstance(o, ox.NamedNode) and o in self.described and o not in seen:
+                    todo.add(o)
+        return found
 
     def _validator(self, shapes: Graph) -> ReportValidator:
         """The shapes compiled once (the build's validator: pySHACL's results, some 3x
@@ -91,6 +136,11 @@ class _Context:
         if self._compiled is None or self._compiled[0] is not shapes:
             self._compiled = (shapes, ReportValidator(self.fixed, shapes))
         return self._compiled[1]
+
+
+_Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+_Term = _Subject | ox.Literal
+_REPORTED = frozenset(ox.NamedNode(str(p)) for p in REPORTED)
 
 
 _worker: tuple[_Context, Graph] | None = None  # per worker process: the context, the shapes
@@ -111,43 +161,6 @@ def _other_graphs(store: ox.Store, fixed: set[str]) -> Iterator[ox.NamedNode | o
     yield from (ox.NamedNode(n) for n in names if n not in fixed)
     if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
         yield ox.DefaultGraph()  # a live copy may have been written to
-
-
-def _graph(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> Graph:
-    return to_graph(store.quads_for_pattern(None, None, None, name))
-
-
-def _context(shared: Graph, known: set[Node], data: Graph, fixed: Graph) -> Graph:
-    """What ``shared`` says of the resources ``data`` and ``fixed`` name, and of those these
-    name, and so on. Left out: statements whose object is a node only another report
-    describes, and what other reports say of a resource (a ``REPORTED`` statement whose
-    object ``data`` does not hold, where the resource has several): else the context of each
-    report would grow with the number of reports."""
-    context = Graph()
-    several = _several(shared)
-    held = set(data.objects()) | set(data.subjects())
-    todo = {o for g in (data, fixed) for o in g.objects() if isinstance(o, URIRef)} | set(
-        data.subjects()) | set(fixed.subjects())
-    seen: set[Node] = set()
-    while todo:
-        node = todo.pop()
-        seen.add(node)
-        for _, p, o in shared.triples((node, None, None)):
-            if isinstance(o, URIRef) and o not in known:
-                continue
-            if p in REPORTED and o not in held and (node, p) in several:
-                continue
-            context.add((node, p, o))
-            if isinstance(o, URIRef) and o not in seen:
-                todo.add(o)
-    return context
-
-
-@functools.lru_cache(maxsize=1)
-def _several(shared: Graph) -> set[tuple[Node, Node]]:
-    """The resources and ``REPORTED`` properties of which ``shared`` holds several values."""
-    counts = Counter((s, p) for s, p, _ in shared if p in REPORTED)
-    return {key for key, n in counts.items() if n > 1}
 
 
 def check_store(store: ox.Store, shapes: Graph, shared: str) -> Outcome:
@@ -214,8 +227,6 @@ def _of_classes(store: ox.Store, nodes: list[ox.NamedNode | ox.BlankNode | ox.Li
     typed = {row["s"].value for row in rows}
     return [n.value for n in iris if n.value in typed]
 
-
-_CONTEXT = URIRef("urn:dakg:context")  # the graph a report's context is validated in
 
 
 def fixed_graph_names(base_iri: str) -> dict[str, str]:
