@@ -157,8 +157,8 @@ def _serve(point: Point, data_dir: Path, *, mix: bool) -> None:
         for probe in MIX if mix else ():
             url = f"{base}/sparql?query={urllib.parse.quote(probe.query)}"
             accept = "text/turtle" if probe.answers_graph else "application/sparql-results+json"
-            # Each query process loads its in-memory copy of the store on its first query:
-            # as many warm-up runs as there are query processes (2) go before the timing.
+            # Two runs go before the timing, one for each query process a client gets
+            # (their caches; the data they opened before the server said it was ready).
             for _ in range(2):
                 _timed(url, accept)
             point.mix_ms[probe.name] = round(statistics.median(
