@@ -111,8 +111,10 @@ class QueryPool:
     def __init__(self, size: int, timeout: float, sandbox: Sandbox,
                  in_memory_bytes: int = 0, max_response_bytes: int = 0,
                  admission: Admission | None = None,
-                 warm: Callable[[], Job | None] | None = None) -> None:
-        """``warm``: the query a new process runs before it takes queries (None: none)."""
+                 warm: Callable[[], Job | None] | None = None,
+                 warm_timeout: float = STARTUP_TIMEOUT) -> None:
+        """``warm``: the query a new process runs before it takes queries (None: none), in
+        at most ``warm_timeout`` seconds."""
         self.size = size
         self.timeout = timeout
         self.sandbox = sandbox
@@ -122,6 +124,7 @@ class QueryPool:
         self.share = max(1, size // 2)
         self.admission = admission
         self.warm = warm
+        self.warm_timeout = warm_timeout
         self._held: dict[str, int] = {}
         self._waiting: dict[str, int] = {}  # clients waiting here for a process
         self._lent: dict[QueryProcess, str] = {}  # processes held past a client's share
@@ -284,8 +287,7 @@ class QueryPool:
     def _spawn_forever(self) -> None:
         while self._requests.get():
             try:
-                process = QueryProcess(self.sandbox, self.args)
-                self._warm(process)
+                process = self._started()
             except (OSError, WorkerCrashed) as e:
                 log.error("could not start a query process: %s", e)
                 time.sleep(1)
@@ -298,19 +300,22 @@ class QueryPool:
                 self._free.append(process)
                 self._changed.notify_all()
 
-    def _warm(self, process: QueryProcess) -> None:
-        """Have a new process open the data served now before it takes a query, so that no
-        request waits for that (a few seconds on a store of a thousand reports; the copy
-        into memory on a small one). Its answer does not matter: a store that cannot be
-        opened is reported to the query that meets it."""
+    def _started(self) -> QueryProcess:
+        """A new process, which has opened the data served now (``warm``) before it takes a
+        query, so that no request waits for that (seconds on a store of a thousand reports;
+        the copy into memory on a small one). Its answer does not matter: a store that cannot
+        be opened is reported to the query that meets it. A process that could not open the
+        data in ``warm_timeout`` seconds is replaced by one that will open it on its first query,
+        as before: the pool is never left short for it."""
+        process = QueryProcess(self.sandbox, self.args)
         job = self.warm() if self.warm is not None else None
         if job is None:
-            return
+            return process
         try:
-            process.run(job, self.timeout)
-        except QueryTimeout as e:
+            process.run(job, self.warm_timeout)
+        except (QueryTimeout, WorkerCrashed) as e:
             process.kill()
-            raise WorkerCrashed(f"the query process did not open the data in time ({e})") from e
-        except WorkerCrashed:
-            process.kill()
-            raise
+            log.warning("a new query process could not open %s before its first query (%s); "
+                        "its replacement opens it on its first query", job.store, e)
+            return QueryProcess(self.sandbox, self.args)
+        return process

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from dakg.graph.store import current_build
 from dakg.server.dataset import LinkedDataset
 from dakg.server.jobs import Job
 
@@ -287,3 +288,21 @@ def _files_open_under(pid: int, folder: str) -> int:
     fds = Path(f"/proc/{pid}/fd")
     return sum(1 for fd in fds.iterdir()
                if os.readlink(fd).startswith(folder + os.sep))
+
+
+def test_a_query_process_that_cannot_open_the_data_in_time_is_replaced_and_the_pool_filled(
+        built: Path) -> None:
+    from dakg.server.pool import QueryPool
+    from dakg.server.sandbox import Sandbox
+
+    store = str(current_build(built) / "store")
+    pool = QueryPool(1, 10, Sandbox(1024, network=False),
+                     warm=lambda: Job(store=store, text=RUNAWAY, format="json", row_limit=1),
+                     warm_timeout=0.5)
+    try:
+        assert pool.wait_until_full()
+        assert not _files_open_under(pool.pids()[0], store)  # it opens the data on first use
+        reply = pool.run(Job(store=store, text=QUICK, format="json", row_limit=10), wait=10)
+        assert reply.failure is None
+    finally:
+        pool.close()
