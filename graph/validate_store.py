@@ -228,7 +228,6 @@ def _of_classes(store: ox.Store, nodes: list[ox.NamedNode | ox.BlankNode | ox.Li
     return [n.value for n in iris if n.value in typed]
 
 
-
 def fixed_graph_names(base_iri: str) -> dict[str, str]:
     """The names of the graphs every build holds, on ``base_iri``."""
     return {kind: rebased_iri(str(name), base_iri) for kind, name in (
