@@ -1,6 +1,6 @@
 """Benchmark: dakg beside its peers, all serving the same dump of a fresh build.
 
-Run: ``python bench/peers.py [--duration SECONDS] [--peers dakg,floor,rdflib-endpoint]
+Run: ``python bench/peers.py [--duration SECONDS] [--rounds N] [--peers dakg,floor,rdflib-endpoint]
 [--probes contains,page] [--connections 1,4]``
 (``pip install -e '.[bench]'`` for rdflib-endpoint and the chart; ``apt-get install wrk``)
 
@@ -18,7 +18,10 @@ The peers, each started on loopback as its users start it (``peer_servers.py``):
 First every peer answers every probe of the mix once, and the size of each answer (rows or
 triples) must be the one Oxigraph gives in this process (``peer_mix.py``); ``--check-only``
 stops there. Then wrk loads each peer with each probe at 1 and 4 connections, the peers in
-turn for each probe so that the ratios compare figures taken moments apart. A peer slower
+turn for each probe so that the ratios compare figures taken moments apart, in ``--rounds``
+rounds whose order alternates (dakg first, then last, …); a peer's figure is its median round.
+On a shared machine one run's rate moves by a tenth from one run to the next: the rounds
+keep such a swing from deciding a ratio. A peer slower
 than the time cap (``--cap``) on a probe is shown as "timed out" and not loaded with it.
 The table, the chart and the raw figures go to ``--out`` (``peer_report.py``).
 """
@@ -37,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import peer_report
@@ -82,6 +86,9 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5,
                         help="seconds of load per peer, probe and connection count [5]")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs per peer, probe and connection count, in alternating "
+                             "order; the median counts [3]")
     parser.add_argument("--connections", type=_numbers, default=[1, 4],
                         help="connection counts, comma-separated [1,4]")
     default = [name for name in LAUNCHERS if name not in OPTIONAL]
@@ -102,6 +109,8 @@ def _arguments() -> argparse.Namespace:
     args = parser.parse_args()
     if args.duration < 1:
         parser.error("--duration is in whole seconds, at least 1 (wrk's unit)")
+    if args.rounds < 1:
+        parser.error("--rounds is at least 1")
     return args
 
 
@@ -181,22 +190,38 @@ def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
     rows = []
     for probe in args.probes:
         for connections in args.connections:
-            rates = {}
-            for peer in peers:
-                answer = answers[probe.name, peer.name]
-                if answer.timed_out:
-                    rates[peer.name] = Rate(1 / args.cap, upper_bound=True, label="timed out")
-                elif not answer.ok:
-                    rates[peer.name] = Rate(None, label="wrong answer")
-                else:
-                    rates[peer.name] = _load(peer, probe, connections, args.duration, args.cap)
-                rate = rates[peer.name]
-                print(f"{probe.name}, {connections} conn., {peer.name}: "
-                      f"{rate.label or f'{rate.per_second:,.1f}/s'}{_cpu_note(rate)}",
-                      file=sys.stderr)
+            runs: dict[str, list[Rate]] = {peer.name: [] for peer in peers}
+            for round_ in range(args.rounds):
+                for peer in peers if round_ % 2 == 0 else peers[::-1]:
+                    answer = answers[probe.name, peer.name]
+                    if not answer.ok:
+                        continue  # shown as timed out or wrong, never loaded
+                    rate = _load(peer, probe, connections, args.duration, args.cap)
+                    runs[peer.name].append(rate)
+                    print(f"{probe.name}, {connections} conn., {peer.name}, round "
+                          f"{round_ + 1}: {rate.per_second:,.1f}/s{_cpu_note(rate)}",
+                          file=sys.stderr)
+            rates = {peer.name: _unloaded(answers[probe.name, peer.name], args.cap)
+                     or _median(runs[peer.name]) for peer in peers}
             rows.append(peer_report.Row(probe, connections, rates))
     notes = {peer.name: peer.how for peer in peers}
     return peer_report.Run([p.name for p in peers], rows, measured, context, notes)
+
+
+def _unloaded(answer: Answer, cap: float) -> Rate | None:
+    """The rate shown for a peer that was not loaded with a probe, if it was not."""
+    if answer.timed_out:
+        return Rate(1 / cap, upper_bound=True, label="timed out")
+    if not answer.ok:
+        return Rate(None, label="wrong answer")
+    return None
+
+
+def _median(runs: list[Rate]) -> Rate:
+    """The median run (the lower of the middle two for an even count), with the failures of
+    every run: a failure in any round must show."""
+    middle = sorted(runs, key=lambda r: r.per_second or 0.0)[(len(runs) - 1) // 2]
+    return replace(middle, failed=sum(r.failed for r in runs))
 
 
 def _load(peer: Peer, probe: Probe, connections: int, seconds: int, cap: float) -> Rate:
@@ -241,7 +266,8 @@ def _context(data: Build, args: argparse.Namespace, measured: str) -> str:
     quads = sum(1 for _ in data.dump.open("rb"))
     return (f"Measured {measured} on {_cpu()} ({os.cpu_count()} cores; load average {load:.2f} "
             f"at the start; other work on the machine shows as noise).\n"
-            f"{_wrk_version()}: {args.duration} s per run, 2 threads (1 at 1 connection), "
+            f"{_wrk_version()}: {args.duration} s per run, the median of {args.rounds} runs "
+            f"in alternating order, 2 threads (1 at 1 connection), "
             f"time cap {args.cap:g} s. dakg {_git_revision()}, {versions}. The dump: "
             f"`dakg.nq` of a fresh build, {quads:,} quads.")
 
