@@ -1,7 +1,7 @@
 """Benchmark: dakg beside its peers, all serving the same dump of a fresh build.
 
-Run: ``python bench/peers.py [--duration SECONDS] [--rounds N] [--peers dakg,floor,rdflib-endpoint]
-[--probes contains,page] [--connections 1,4]``
+Run: ``python bench/peers.py [--duration SECONDS] [--rounds N]
+[--peers dakg,floor,rdflib-endpoint] [--probes contains,page] [--connections 1,4]``
 (``pip install -e '.[bench]'`` for rdflib-endpoint and the chart; ``apt-get install wrk``)
 
 The peers, each started on loopback as its users start it (``peer_servers.py``):
@@ -20,9 +20,9 @@ triples) must be the one Oxigraph gives in this process (``peer_mix.py``); ``--c
 stops there. Then wrk loads each peer with each probe at 1 and 4 connections, the peers in
 turn for each probe so that the ratios compare figures taken moments apart, in ``--rounds``
 rounds whose order alternates (dakg first, then last, …); a peer's figure is its median round.
-On a shared machine one run's rate moves by a tenth from one run to the next: the rounds
-keep such a swing from deciding a ratio. A peer slower
-than the time cap (``--cap``) on a probe is shown as "timed out" and not loaded with it.
+On a shared machine one run's rate can move by a quarter from one run to the next: the rounds
+keep such a swing from deciding a ratio. A peer slower than the time cap (``--cap``) on a
+probe is shown as "timed out" and not loaded with it.
 The table, the chart and the raw figures go to ``--out`` (``peer_report.py``).
 """
 
@@ -199,7 +199,8 @@ def _measure(peers: list[Peer], answers: dict[tuple[str, str], Answer],
                     rate = _load(peer, probe, connections, args.duration, args.cap)
                     runs[peer.name].append(rate)
                     print(f"{probe.name}, {connections} conn., {peer.name}, round "
-                          f"{round_ + 1}: {rate.per_second:,.1f}/s{_cpu_note(rate)}",
+                          f"{round_ + 1}: {rate.label or f'{rate.per_second:,.1f}/s'}"
+                          f"{_cpu_note(rate)}",
                           file=sys.stderr)
             rates = {peer.name: _unloaded(answers[probe.name, peer.name], args.cap)
                      or _median(runs[peer.name]) for peer in peers}
