@@ -17,7 +17,7 @@ from dakg.graph.build import Extraction
 from dakg.graph.rdf import iris
 from dakg.graph.rdf.dataset import MappedReport, NamedGraph, map_report
 from dakg.graph.rdf.namespaces import DAKG, DEFAULT_BASE, ID, rebased_term
-from dakg.graph.store import index_rows, nquads, to_quads
+from dakg.graph.store import _ESCAPED, index_rows, nquads, to_quads
 
 OTHER_BASE = "http://localhost:8000/"
 Quad = tuple[Node, Node, Node, Node]
@@ -85,6 +85,23 @@ def test_each_kind_of_term_is_written_as_oxigraph_writes_it(base: str) -> None:
     assert len(written.splitlines()) == len(quads)
     assert (DEFAULT_BASE.encode() in written) == (base == DEFAULT_BASE)  # the literal too
     assert b"_:" in written.splitlines()[-1]  # quads with blank nodes come last, renamed
+
+
+def test_literals_are_escaped_as_oxigraph_escapes_them() -> None:
+    """``nquads`` writes a literal that needs no escape itself: the characters it passes on
+    unescaped, every code point but the surrogates, are those Oxigraph writes as they are."""
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    kept = "".join(c for c in points if not _ESCAPED.search(c))
+    assert str(ox.Literal(kept)) == f'"{kept}"'
+    escaped = [c for c in points if _ESCAPED.search(c)]
+    assert len(escaped) == 37  # 32 control characters, DEL, quote, backslash, U+FFFE, U+FFFF
+    assert all(str(ox.Literal(c)) != f'"{c}"' for c in escaped)
+    graph, thing = ID["graph/test"], ID["thing/1"]
+    quads: list[Quad] = [(graph, thing, RDFS.label, Literal(text, lang=lang))
+                         for text in ("中文", *escaped) for lang in ("zh", "EN-gb", "zh-Hans")]
+    written = nquads(quads)
+    assert sorted(written.splitlines()) == _stored(quads, DEFAULT_BASE)
+    assert '"中文"@en-gb'.encode() in written  # the tag as Oxigraph writes it
 
 
 @pytest.mark.parametrize("base", [DEFAULT_BASE, OTHER_BASE])
