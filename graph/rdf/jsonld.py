@@ -16,9 +16,7 @@ input gives the same bytes every time.
 
 from __future__ import annotations
 
-import itertools
 import json
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -54,9 +52,8 @@ _TERMS = (
 )
 _CLASSES = ("Annotation", "SpecificResource", "TextPositionSelector", "TextQuoteSelector")
 _MOTIVATIONS = ("identifying", "linking")
-_TYPE = str(RDF.type)
+_TYPE = f"<{RDF.type}>".encode()
 _STRING = str(XSD.string)
-_Object = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
@@ -71,52 +68,37 @@ def context(prefixes: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
-def write_graph(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], out: IO[bytes]) -> None:
-    """One named graph's ``quads`` (all in that graph, each subject's together), compacted:
-    an item of the ``@graph`` between ``joined_head`` and ``joined_tail``.
+def write_graph(lines: Iterable[bytes], graph: str, prefixes: Mapping[str, str],
+                out: IO[bytes]) -> None:
+    """The named ``graph``'s statements, compacted: an item of the ``@graph`` between
+    ``joined_head`` and ``joined_tail``. Nothing is written for a graph without statements.
 
-    Each subject's statements make one node object, compacted as it is made (what the RDF
-    to JSON-LD algorithm of JSON-LD 1.1 gives, every value an object of ``@id`` or
-    ``@value`` and ``rdf:type`` a property like another, then compacted): ``_Compactor``.
-    Nothing is written for a graph without statements. The nodes are encoded some hundreds
-    at a time (one ``json.dumps`` of a list of them is their texts joined by commas)."""
+    ``lines``: the graph's N-Quads lines as Oxigraph writes them (``store.nquads`` writes
+    them so too), each subject's together. Each subject's statements make one node object,
+    compacted as it is made (what the RDF to JSON-LD algorithm of JSON-LD 1.1 gives, every
+    value an object of ``@id`` or ``@value`` and ``rdf:type`` a property like another, then
+    compacted): ``_Compactor``.
+
+    The JSON is made from the lines' bytes, not from parsed terms (making and reading
+    Oxigraph's terms took most of this writer's time): in Oxigraph's N-Quads an IRI or a
+    blank node is a token without spaces, and a literal's quoted text is its JSON string, as
+    Oxigraph escapes the quote, the backslash and the control characters (all that JSON
+    must escape) with escapes that JSON has too (``_Compactor.lexical``)."""
+    end = f" <{graph}> .\n".encode()
     compactor = _Compactor(prefixes)
-    graph: ox.NamedNode | ox.BlankNode | None = None  # all the quads are in it
-    batch: list[dict[str, Any]] = []
-    for subject, statements in itertools.groupby(quads, key=_SUBJECT):
-        values: dict[str, list[_Object]] = {}
-        for quad in statements:
-            value = quad.object
-            if isinstance(value, ox.Triple):
-                raise ValueError(f"a quoted triple in {quad}: the JSON-LD dump has no form "
-                                 "for RDF-star")
-            values.setdefault(quad.predicate.value, []).append(value)
-        if graph is None:
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                raise ValueError("write_graph writes a named graph's statements")
-            graph = quad.graph_name
-            out.write(b'{"@id":' + _dumps(compactor.iri(_node_id(graph))) + b',"@graph":[')
-        elif not batch:
-            out.write(b",")  # after the batch written last
-        batch.append(compactor.node(_node_id(subject), values))
-        if len(batch) == _BATCH:
-            out.write(_dumps(batch)[1:-1])
-            batch.clear()
-    if batch:
-        out.write(_dumps(batch)[1:-1])
-    if graph is not None:
-        out.write(b"]}")
-
-
-_SUBJECT = operator.attrgetter("subject")
-_BATCH = 500
-
-
-def _node_id(term: object) -> str:
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    assert isinstance(term, ox.NamedNode), "a subject or graph name"
-    return term.value
+    subject = b""
+    values: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        if not line.endswith(end):
+            raise ValueError(f"not a statement of {graph} in N-Quads: {line!r}")
+        s, p, o = line[:-len(end)].split(b" ", 2)
+        if s != subject:
+            out.write(compactor.node(subject, values) + b"," if subject else
+                      b'{"@id":' + compactor.iri(f"<{graph}>".encode()) + b',"@graph":[')
+            subject, values = s, {}
+        values.setdefault(p, []).append(o)
+    if subject:
+        out.write(compactor.node(subject, values) + b"]}")
 
 
 def _dumps(value: Any) -> bytes:
@@ -134,79 +116,113 @@ def joined_tail() -> bytes:
 
 
 class _Compactor:
+    """Node objects as JSON text, from N-Quads tokens (``<iri>``, ``_:b``, a literal).
+
+    Every token's JSON is made once (properties, classes and nodes recur), and the JSON of an
+    IRI or a blank node is its text between quotes: Oxigraph allows no quote, backslash or
+    control character in either (``tests/test_jsonld.py`` holds it to that)."""
+
     def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = prefixes
         # Longest namespace first, so a nested namespace wins over its parent; one that
         # leaves nothing after it, or "//", does not cover an IRI (the next one may).
         namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
-        self.prefix_of: dict[str, str] = {}
+        self.prefix_of: dict[bytes, bytes] = {}
         for prefix, namespace in namespaces:
-            self.prefix_of.setdefault(namespace, prefix)
-        self.covering = re.compile(
-            "(?:" + "|".join(re.escape(n) for _, n in namespaces) + ")(?!//)(?=.)", re.S)
-        self.terms = {t.iri: t for t in _TERMS}
-        self.vocab = {f"{_OA}{name}": name for name in (*_CLASSES, *_MOTIVATIONS)}
-        self.compacted: dict[str, str] = {}  # IRIs recur (properties, classes, nodes)
-        # A node's reference, made once per node: nothing changes the objects once made.
-        self.references: dict[str, dict[str, str]] = {}
+            self.prefix_of.setdefault(f"<{namespace}".encode(), f'"{prefix}:'.encode())
+        self.covering = re.compile(b"(?:" + b"|".join(
+            re.escape(f"<{n}".encode()) for _, n in namespaces) + b")(?!//)(?=[^>])")
+        self.terms = {f"<{t.iri}>".encode(): (t, _dumps(t.name)) for t in _TERMS}
+        self.vocab = {f"<{_OA}{name}>".encode(): _dumps(name)
+                      for name in (*_CLASSES, *_MOTIVATIONS)}
+        self.compacted: dict[bytes, bytes] = {}
+        self.values: dict[bytes, bytes] = {}  # an IRI or blank node as a value: {"@id": …}
+        self.openings: dict[bytes, bytes] = {}  # ``@lang``, ``^^<dt>``: JSON up to ``@value``
 
-    def node(self, subject: str, values: Mapping[str, list[_Object]]) -> dict[str, Any]:
+    def node(self, subject: bytes, values: Mapping[bytes, list[bytes]]) -> bytes:
         """The compacted node object of ``subject`` with ``values`` (property → objects)."""
-        result: dict[str, Any] = {"@id": self.iri(subject)}
+        parts = [b'{"@id":' + self.iri(subject)]
         for predicate, objects in values.items():
-            if predicate == _TYPE and not any(isinstance(o, ox.Literal) for o in objects):
-                result["@type"] = [self.vocab.get(o.value) or self.iri(_node_id(o))
-                                   for o in objects]
-                continue
             term = self.terms.get(predicate)
-            if term is not None and all(self.fits(term, o) for o in objects):
-                result[term.name] = [self.by_term(term, o) for o in objects]
+            if term is not None and all([self.fits(term[0], o) for o in objects]):
+                parts.append(term[1] + b":[" + b",".join(
+                    [self.by_term(term[0], o) for o in objects]) + b"]")
+            elif predicate == _TYPE and all([o[0] != _QUOTE for o in objects]):
+                parts.append(b'"@type":[' + b",".join(
+                    [self.vocab.get(o) or self.iri(o) for o in objects]) + b"]")
             else:
-                result[self.iri(predicate)] = [self.value(o) for o in objects]
-        return result
+                parts.append(self.iri(predicate) + b":[" + b",".join(
+                    [self.value(o) for o in objects]) + b"]")
+        return b",".join(parts) + b"}"
 
-    def fits(self, term: _Term, value: _Object) -> bool:
+    def fits(self, term: _Term, value: bytes) -> bool:
         """Whether ``value`` can be written as ``term`` coerces it."""
-        literal = isinstance(value, ox.Literal)
-        if term.coercion == "@id":
-            return not literal
-        if term.coercion == "@vocab":
-            return not literal and _node_id(value) in self.vocab
-        if not isinstance(value, ox.Literal) or value.language is not None:
+        if value[0] != _QUOTE:
+            return term.coercion == "@id" or (term.coercion == "@vocab" and value in self.vocab)
+        if term.coercion in ("@id", "@vocab"):
             return False
-        return value.datatype.value == (term.coercion or _STRING)
+        if term.coercion is None:
+            return value[-1] == _QUOTE  # a plain string: no language, no datatype
+        return value.endswith(f'"^^<{term.coercion}>'.encode())
 
-    def by_term(self, term: _Term, value: _Object) -> str:
+    def by_term(self, term: _Term, value: bytes) -> bytes:
         if term.coercion == "@id":
-            return self.iri(_node_id(value))
+            return self.iri(value)
         if term.coercion == "@vocab":
-            return self.vocab[value.value]
-        return value.value
+            return self.vocab[value]
+        return self.lexical(value, value.rindex(b'"'))
 
-    def value(self, value: _Object) -> dict[str, str]:
+    def value(self, value: bytes) -> bytes:
         """An object as JSON-LD writes a value (its keys in Oxigraph's order, so that the
         dumps did not change with this writer)."""
-        if not isinstance(value, ox.Literal):
-            node = _node_id(value)
-            reference = self.references.get(node)
-            if reference is None:
-                reference = self.references[node] = {"@id": self.iri(node)}
-            return reference
-        if value.language is not None:
-            return {"@language": value.language, "@value": value.value}
-        if value.datatype.value == _STRING:
-            return {"@value": value.value}
-        return {"@type": self.iri(value.datatype.value), "@value": value.value}
+        if value[0] != _QUOTE:
+            found = self.values.get(value)
+            if found is None:
+                found = self.values[value] = b'{"@id":' + self.iri(value) + b"}"
+            return found
+        close = value.rindex(b'"')
+        kind = value[close + 1:]
+        opening = self.openings.get(kind)
+        if opening is None:
+            opening = self.openings[kind] = self.opening(kind)
+        return opening + self.lexical(value, close) + b"}"
 
-    def iri(self, iri: str) -> str:
-        """A compact IRI where a prefix covers ``iri`` (blank nodes stay as they are)."""
-        found = self.compacted.get(iri)
+    def opening(self, kind: bytes) -> bytes:
+        """A literal's JSON up to its ``@value``; ``kind``: what follows its closing quote
+        (``@lang``, ``^^<datatype>`` or nothing)."""
+        if kind[:1] == b"@":
+            return b'{"@language":' + _dumps(kind[1:].decode()) + b',"@value":'
+        if not kind or kind == f"^^<{_STRING}>".encode():
+            return b'{"@value":'
+        return b'{"@type":' + self.iri(kind[2:]) + b',"@value":'
+
+    def lexical(self, literal: bytes, close: int) -> bytes:
+        """A literal token's lexical form as a JSON string; ``close``: its closing quote.
+        The escapes Oxigraph writes in a literal (``\\"``, ``\\\\``, ``\\n``, ``\\uXXXX``…) are
+        JSON's too, so the token's quoted text is the JSON string; ``\\UXXXXXXXX`` and ``\\'``,
+        which JSON lacks and Oxigraph does not write, are read by Oxigraph's parser."""
+        if _NOT_JSON.search(literal, 1, close):
+            parsed = next(iter(ox.parse(b"<urn:x> <urn:x> " + literal + b" .",
+                                        format=ox.RdfFormat.N_TRIPLES)))
+            return _dumps(parsed.object.value)
+        return literal[:close + 1]
+
+    def iri(self, token: bytes) -> bytes:
+        """A node's token (``<iri>``, ``_:b``) as a JSON string: a compact IRI where a prefix
+        covers it (blank nodes stay as they are)."""
+        found = self.compacted.get(token)
         if found is None:
-            found = self.compacted[iri] = self.compact(iri)
+            found = self.compacted[token] = self.compact(token)
         return found
 
-    def compact(self, iri: str) -> str:
-        covered = self.covering.match(iri) if self.prefix_of else None
-        if covered is None:
-            return iri
-        return f"{self.prefix_of[covered[0]]}:{iri[covered.end():]}"
+    def compact(self, token: bytes) -> bytes:
+        if token[:2] == b"<<":
+            raise ValueError(f"a quoted triple, {token.decode()}: the JSON-LD dump has no "
+                             "form for RDF-star")
+        covered = self.covering.match(token)
+        if covered is not None:
+            return self.prefix_of[covered[0]] + token[covered.end():-1] + b'"'
+        return b'"' + (token[1:-1] if token[:1] == b"<" else token) + b'"'
+
+
+_QUOTE = ord('"')
+_NOT_JSON = re.compile(rb"\\[U']")  # N-Triples escapes that JSON has not
