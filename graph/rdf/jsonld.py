@@ -10,8 +10,9 @@ an annotation reads as the Web Annotation data model shows it. Types go under ``
 The transformation is exact, not a general compaction algorithm: a property takes a term
 only when all its values fit the term's type coercion, otherwise its compact IRI with the
 values as written; nothing is dropped or merged, so expanding the result gives back the same
-quads (``tests/test_rdf.py`` checks this on the real dataset). Input order is kept, so sorted
-input gives the same bytes every time.
+quads (``tests/test_build.py`` checks this on the real dataset, ``tests/test_jsonld.py``
+on statements chosen to be awkward). Input order is kept, so sorted input gives the same
+bytes every time.
 """
 
 from __future__ import annotations
