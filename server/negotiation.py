@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from . import formats
 from .errors import bad_request, not_acceptable
+
+HTML = "text/html"  # pages, for people
+XHTML = "application/xhtml+xml"  # which browsers ask for alongside HTML
 
 
 def choose_format(kind: formats.Kind) -> formats.Format:
@@ -28,3 +35,16 @@ def format_parameter() -> str | None:
         if value:
             return value
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def prefers_page(header: str) -> bool:
+    """Whether an ``Accept`` header asks for a page (HTML) before every format the SPARQL
+    endpoint answers in. A browser's does (``text/html`` first, ``*/*`` at a lower q); a
+    SPARQL client's does not, nor does ``*/*`` alone or no header at all: on a tie the data
+    win."""
+    accept = parse_accept_header(header, MIMEAccept)
+    if not accept:
+        return False
+    data = [t for f in formats.FORMATS for t in f.media_types]
+    return accept.best_match([*data, HTML, XHTML]) in (HTML, XHTML)

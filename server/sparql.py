@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, url_for
 from werkzeug.http import quote_etag
 
 from . import answers, description, formats, lookup, sparql_scan
 from .errors import bad_request
 from .jobs import Job
-from .negotiation import choose_format
+from .negotiation import choose_format, prefers_page
 from .protocol import UPDATE_TYPE, QueryRequest, UpdateRequest, parse
 from .queries import content, execute, not_modified
 from .runtime import runtime
@@ -24,8 +24,14 @@ ROW_LIMIT_HEADER = "Dakg-Row-Limit"
 BYTE_LIMIT_HEADER = "Dakg-Byte-Limit"
 
 
+# What only the endpoint understands: a request that names one wants the endpoint's answer.
+_ENDPOINT_ONLY = (*formats.FORMAT_PARAMETERS, "default-graph-uri", "named-graph-uri", "update")
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
+    if request.method in ("GET", "HEAD") and _from_a_reader():
+        return _to_query_page()
     if request.mimetype == UPDATE_TYPE:  # an update: the token first, then the body
         require_token(runtime())
     operation = parse(request)
@@ -34,6 +40,24 @@ def endpoint() -> Response:
     if isinstance(operation, UpdateRequest):
         return run_update(operation)
     return run_query(operation)
+
+
+def _from_a_reader() -> bool:
+    """A browser opening the endpoint (a link to it, a query in its address bar): it asks
+    for a page before any format the endpoint answers in, and names nothing that only the
+    endpoint understands. SPARQL clients, curl and the query page's own form (which always
+    sends ``format``) get the endpoint's answer as before."""
+    return prefers_page(request.headers.get("Accept", "")) and \
+        not any(name in request.args for name in _ENDPOINT_ONLY)
+
+
+def _to_query_page() -> Response:
+    """303 to the query page, with the query (if any) filled in and run there, as Virtuoso
+    shows a browser its query form rather than the data."""
+    query = request.args.get("query")
+    target = url_for("pages.query_page") if query is None else \
+        url_for("pages.query_page", query=query)
+    return Response(status=303, headers={"Location": target, "Vary": "Accept"})
 
 
 def checked(operation: QueryRequest) -> tuple[sparql_scan.Inspection, formats.Format]:

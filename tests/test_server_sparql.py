@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any, NoReturn
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 from werkzeug.test import TestResponse
+
+from dakg.formats import FORMATS
 
 from .helpers import json_of
 
@@ -326,6 +331,59 @@ def test_format_names_clients_send(client: FlaskClient, query: str, params: dict
     assert response.mimetype == media_type
 
 
+# -- a browser that opens the endpoint lands on the query page ------------------------------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+@pytest.mark.parametrize("params", [{}, {"query": COUNT}], ids=["bare", "with a query"])
+def test_a_browser_opening_the_endpoint_is_sent_to_the_query_page(
+        client: FlaskClient, method: str, params: dict[str, str]) -> None:
+    response = getattr(client, method)("/sparql", query_string=params,
+                                       headers={"Accept": BROWSER})
+    assert response.status_code == 303
+    assert "Accept" in response.headers["Vary"]
+    target = urlsplit(response.headers["Location"])
+    assert target.path == "/query"
+    assert parse_qs(target.query) == {k: [v] for k, v in params.items()}
+    page = client.get(response.headers["Location"], headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert ('data-run="true"' in text) == bool(params)  # the query is run there
+    if params:
+        assert html.escape(COUNT, quote=False) in text
+    assert re.search(r'<input id="site-q"[^>]*value=""', text)  # not the query: no search
+
+
+@pytest.mark.parametrize(("accept", "params"), [
+    ("*/*", {}),
+    ("", {}),
+    ("application/sparql-results+json", {}),
+    ("text/html;q=0.5, application/sparql-results+json", {}),
+    ("text/*", {}),
+    (BROWSER, {"format": ""}),  # the query page's form without JavaScript
+    (BROWSER, {"format": "csv"}),
+    (BROWSER, {"output": "json"}),
+    (BROWSER, {"default-graph-uri": "https://w3id.org/dakg/id/graph/reference"}),
+], ids=["any", "no Accept", "JSON", "JSON before HTML", "text/*", "the form", "format",
+        "output", "a dataset"])
+def test_clients_and_the_query_form_get_the_endpoints_answer(
+        client: FlaskClient, accept: str, params: dict[str, str]) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", query_string={"query": COUNT, **params}, headers=headers)
+    assert response.status_code == 200, response.data
+    assert response.mimetype in {t for f in FORMATS for t in f.media_types}
+    assert response.data
+
+
+def test_a_client_asking_for_the_endpoint_itself_gets_its_description(
+        client: FlaskClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "*/*"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+
+
 # -- error bodies follow Accept, whatever the status -----------------------------------------
 
 @pytest.mark.parametrize(("accept", "mimetype"), [
@@ -337,7 +395,8 @@ def test_format_names_clients_send(client: FlaskClient, query: str, params: dict
     ("text/csv", "text/plain"),
 ])
 @pytest.mark.parametrize(("method", "kwargs", "status"), [
-    ("get", {"query_string": {"query": "SELEC"}}, 400),
+    # POST: a browser's GET of the endpoint goes to the query page (test_a_browser_…)
+    ("post", {"data": {"query": "SELEC"}}, 400),
     ("delete", {}, 405),
     ("post", {"data": COUNT, "content_type": "text/plain"}, 415),
 ], ids=["400", "405", "415"])
@@ -445,7 +504,7 @@ def test_a_503_follows_accept_too(small_app: Flask, monkeypatch: pytest.MonkeyPa
             raise PoolBusy()
 
     monkeypatch.setattr(small_app.extensions["dakg"], "pool", Busy)
-    response = small_app.test_client().get("/sparql", query_string={"query": COUNT},
-                                           headers={"Accept": accept})
+    response = small_app.test_client().post("/sparql", data={"query": COUNT},
+                                            headers={"Accept": accept})
     assert response.status_code == 503 and response.mimetype == mimetype
     assert "retry shortly" in response.get_data(as_text=True)

@@ -1,7 +1,8 @@
 """The site against the real server (``dakg serve``) as its readers use it. A crawl from
 ``/``, three levels deep as a browser follows links, finds no link ending in anything but a
 2xx. In headless Chromium: search and open a result, follow a cell of the matrix on ``/``,
-follow a provenance quote to its highlighted place in the annotated report, read pages 390 px
+follow a provenance quote to its highlighted place in the annotated report, open a query in
+the address bar (``/sparql?query=…``) and see it run on the query page, read pages 390 px
 wide, reach the pictures' links with the keyboard, read a recommendation's page on a phone and
 follow its mentions and paragraphs with the keyboard alone. No page of the crawl shows a raw
 path (``document/…``) where a title belongs. Screenshots are kept in
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
@@ -150,6 +151,18 @@ def test_search_for_a_chinese_phrase_and_open_a_result(server: Server,
         "Recommendation 16")
     text = browser.evaluate("document.querySelector('blockquote.text').textContent")
     assert "公有领域" in text
+
+
+def test_a_query_in_the_address_bar_is_run_on_the_query_page(server: Server,
+                                                             browser: Browser) -> None:
+    query = ("SELECT ?number WHERE { ?r a dakg:Recommendation ; dakg:recommendationNumber "
+             "?number } ORDER BY ?number")
+    browser.call("Page.navigate", session=True, url=server.url + "/sparql?query=" + quote(query))
+    browser.wait_loaded(server.url + "/query?")  # where the endpoint sends a browser
+    assert browser.evaluate("document.querySelector('#query').value") == query
+    rows = browser.wait_for("document.querySelectorAll('#result-table tbody tr').length || null")
+    assert rows == 45
+    browser.screenshot(SCREENSHOTS / "sparql-in-the-address-bar.png")
 
 
 def test_follow_a_matrix_cell_to_its_recommendation(server: Server, browser: Browser) -> None:

@@ -22,10 +22,10 @@ from dakg.graph.validation_report import read_report
 
 from .. import description, formats
 from ..errors import not_acceptable
+from ..negotiation import HTML
 from ..queries import not_modified
 from ..runtime import Runtime, runtime
 from .dumps import DumpFile, build_record, content_media_type, dump_files, is_source
-from .negotiation import HTML
 from .validation import build_folder
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -16,9 +16,7 @@ from werkzeug.http import parse_accept_header
 
 from .. import formats
 from ..errors import not_acceptable
-
-HTML = "text/html"
-_XHTML = "application/xhtml+xml"
+from ..negotiation import HTML, XHTML
 
 
 @dataclass(frozen=True)
@@ -75,12 +73,12 @@ def _by_accept(header: str) -> str | formats.Format | None:
         return HTML
     graph = formats.offers(formats.Kind.GRAPH)
     # Canonical types before aliases, as in ``formats.choose``: they win a tie (``*/*``).
-    offered = [HTML, *(f.media_type for f in graph), _XHTML,
+    offered = [HTML, *(f.media_type for f in graph), XHTML,
                *(a for f in graph for a in f.aliases)]
     best = accept.best_match(offered)
     if best is None:
         return None
-    if best in (HTML, _XHTML):
+    if best in (HTML, XHTML):
         return HTML
     chosen = formats.by_media_type(best, formats.Kind.GRAPH)
     assert chosen is not None

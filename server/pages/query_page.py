@@ -78,8 +78,9 @@ def query_page() -> Response:
     given = request.args.get("query")
     fmt = request.args.get("format", "")
     body = render_template("query.html", n=Namer(rt),
-                           # escaped here, so shown exactly as given (bidi controls too)
-                           query=escape(given if given is not None else examples[0][1]),
+                           # escaped here, so shown exactly as given (bidi controls too);
+                           # not ``query``, which is the search box's term (base.html)
+                           sparql=escape(given if given is not None else examples[0][1]),
                            run=given is not None,
                            examples=[(title, query_link(q)) for title, q in examples],
                            formats=QUERY_FORMATS,

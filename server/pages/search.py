@@ -23,9 +23,9 @@ from dakg import search_index
 from dakg.graph.store import BUILDS
 from dakg.search_index import Hit, SearchIndex
 
+from ..negotiation import HTML
 from ..runtime import Runtime, runtime
 from .naming import Namer
-from .negotiation import HTML
 from .responses import html_response
 from .terms import bindings
 
